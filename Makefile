@@ -1,0 +1,47 @@
+# The README's commands. Every target sets up what it needs first.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format setup migrate demo-user web worker browser-tests clean
+
+run: setup migrate demo-user ## Serve the app with one worker on http://127.0.0.1:8000
+	$(PY) manage.py serve
+
+test: setup lint ## Lint and run the whole suite (unit, live server, browser)
+	$(PY) -m pytest
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser tests/browser
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	@python=$$(scripts/find-python) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+migrate: setup
+	$(PY) manage.py migrate --no-input
+
+demo-user: setup
+	$(PY) manage.py ensure_demo_user
+
+web: setup migrate ## Only the ASGI web server (daphne)
+	$(PY) -m daphne -b 127.0.0.1 -p 8000 config.asgi:application
+
+worker: setup migrate ## Only a background worker
+	$(PY) manage.py db_worker --no-reload
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,41 @@
+"""The provider interface: a request in, a stream of text chunks out.
+
+Real providers build their HTTP call from `system` and `prompt`. The offline demo model
+reads the structured `brief` instead, since it has no language understanding to spend.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Usage:
+    tokens_in: int
+    tokens_out: int
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class StreamChunk:
+    text: str
+    usage: Usage | None = None  # usually only on the last chunk
+    finish_reason: str | None = None  # STOP, MAX_TOKENS, ... on the last chunk
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    purpose: str  # plan, generate, iterate
+    system: str
+    prompt: str
+    brief: dict = field(default_factory=dict)
+
+
+class ModelProvider(Protocol):
+    name: str  # short id such as "demo" or "gemini"
+    model: str
+    label: str  # what the UI says about it
+
+    def stream(self, request: ModelRequest) -> Iterator[StreamChunk]:
+        """Yield the answer in chunks. Closing the iterator must close the connection."""
+        ...
