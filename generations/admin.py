@@ -1,0 +1,98 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from generations.models import Blob, Generation, ModelCall, Version, VersionFile
+
+
+class VersionInline(admin.TabularInline):
+    model = Version
+    fields = ["number", "kind", "status", "stage", "progress", "prompt", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Generation)
+class GenerationAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "tech_stack", "created_at"]
+    list_filter = ["tech_stack"]
+    search_fields = ["title", "owner__username", "prompt"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+    inlines = [VersionInline]
+
+
+class VersionFileInline(admin.TabularInline):
+    model = VersionFile
+    fields = ["path", "size", "content"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description="bytes")
+    def size(self, obj: VersionFile) -> int:
+        return obj.blob.size
+
+    @admin.display(description="content")
+    def content(self, obj: VersionFile) -> str:
+        return format_html('<pre style="max-height:20em;overflow:auto">{}</pre>', obj.blob.content)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ModelCallInline(admin.TabularInline):
+    model = ModelCall
+    fields = [
+        "purpose",
+        "provider",
+        "model",
+        "tokens_in",
+        "tokens_out",
+        "latency_seconds",
+        "outcome",
+        "created_at",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Version)
+class VersionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "status", "stage", "progress", "created_at", "finished_at"]
+    list_filter = ["status", "stage", "kind"]
+    search_fields = ["generation__title", "generation__owner__username", "prompt"]
+    list_select_related = ["generation"]
+    readonly_fields = [f.name for f in Version._meta.fields]
+    inlines = [ModelCallInline, VersionFileInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # versions come from runs, never from a form
+
+
+@admin.register(ModelCall)
+class ModelCallAdmin(admin.ModelAdmin):
+    list_display = [
+        "version",
+        "purpose",
+        "provider",
+        "model",
+        "tokens_in",
+        "tokens_out",
+        "latency_seconds",
+        "outcome",
+        "created_at",
+    ]
+    list_filter = ["purpose", "provider", "outcome"]
+    readonly_fields = [f.name for f in ModelCall._meta.fields]
+
+
+@admin.register(Blob)
+class BlobAdmin(admin.ModelAdmin):
+    list_display = ["sha256", "size"]
+    search_fields = ["sha256"]
+    readonly_fields = ["sha256", "size", "content"]

@@ -1,0 +1,56 @@
+"""Version events: the contract's JSON on one channel per version, readable by its owner.
+
+`publish` is the one place events leave the app. How they cross from a worker to the web
+process is the relay's business (generations.relay), chosen by EVENTS_RELAY.
+"""
+
+import re
+
+from django_eventstream import get_current_event_id, send_event
+from django_eventstream.channelmanager import DefaultChannelManager
+
+from generations.models import Generation, Version
+from orchestrator.stages import ProgressEvent
+
+TERMINAL_STATUSES = {"completed", "no_changes", "failed", "cancelled"}
+_CHANNEL = re.compile(r"^version-(?P<generation>[0-9a-f-]{36})-(?P<number>\d+)$")
+
+
+def event_data(version: Version, event: ProgressEvent) -> dict:
+    """The event contract of DESIGN.md, plus the event's extra fields."""
+    return {
+        **event.extra,
+        "generation_id": str(version.generation_id),
+        "version": version.number,
+        "status": event.status,
+        "stage": event.stage,
+        "message": event.message,
+        "progress": event.progress,
+        "timestamp": event.timestamp,
+    }
+
+
+def publish(version: Version, event: ProgressEvent) -> None:
+    """Store the event (so it has an id and replays) and wake the browsers that listen."""
+    event_type = "done" if event.status in TERMINAL_STATUSES else "progress"
+    send_event(version.channel, event_type, event_data(version, event))
+
+
+def current_event_id(version: Version) -> str:
+    """The id a page connects with, so no event between render and connect is lost."""
+    return get_current_event_id([version.channel])
+
+
+class VersionChannelManager(DefaultChannelManager):
+    """Deny by default: a version's channel is readable by its generation's owner and staff."""
+
+    def can_read_channel(self, user, channel: str) -> bool:
+        match = _CHANNEL.match(channel)
+        if user is None or not user.is_authenticated or match is None:
+            return False
+        generations = Generation.objects.filter(
+            pk=match["generation"], versions__number=int(match["number"])
+        )
+        if not user.is_staff:
+            generations = generations.filter(owner=user)
+        return generations.exists()

@@ -1,0 +1,180 @@
+"""Generations, their immutable versions, and files stored once per content hash."""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from orchestrator.providers.demo_projects import STACKS
+
+TECH_STACK_CHOICES = [(stack.key, stack.label) for stack in STACKS.values()]
+
+
+class Generation(models.Model):
+    """A project a user asked for; its versions hold the files."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations"
+    )
+    title = models.CharField(max_length=200)
+    prompt = models.TextField()
+    tech_stack = models.CharField(max_length=40, choices=TECH_STACK_CHOICES)
+    domain = models.CharField(max_length=200, blank=True)
+    constraints = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("generation-detail", args=[self.pk])
+
+
+class VersionQuerySet(models.QuerySet):
+    def live(self) -> "VersionQuerySet":
+        return self.filter(status__in=Version.LIVE_STATUSES)
+
+
+class Version(models.Model):
+    """One immutable state of a generation's files, and the run that produced it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        COMPLETED = "completed"
+        NO_CHANGES = "no_changes", "No changes"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    class Kind(models.TextChoices):
+        GENERATE = "generate"
+        ITERATE = "iterate"
+
+    LIVE_STATUSES = (Status.QUEUED, Status.PROCESSING)
+
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    prompt = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=40, default="queued")
+    progress = models.FloatField(default=0.0)
+    message = models.CharField(max_length=500, default="Waiting for a worker...")
+    error = models.TextField(blank=True)
+    intent = models.CharField(max_length=20, blank=True)
+    summary = models.TextField(blank=True)
+    provider = models.CharField(max_length=40, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    # Files reported while the run streams, so a reload mid-run shows them too.
+    live_files = models.JSONField(default=list, blank=True)
+    # What the run changed against the parent: [{path, action, lines_added, lines_removed}].
+    changes = models.JSONField(default=list, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["generation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["generation", "number"], name="unique_version_number")
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.generation} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("version-detail", args=[self.generation_id, self.number])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES
+
+    @property
+    def has_files(self) -> bool:
+        return self.status in (self.Status.COMPLETED, self.Status.NO_CHANGES)
+
+    @property
+    def channel(self) -> str:
+        """The django-eventstream channel of this version's events."""
+        return f"version-{self.generation_id}-{self.number}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)
+
+
+class Blob(models.Model):
+    """File content, stored once however many versions hold it."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    content = models.TextField()
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.size} bytes)"
+
+    @staticmethod
+    def hash_of(content: str) -> str:
+        return hashlib.sha256(content.encode()).hexdigest()
+
+
+class VersionFile(models.Model):
+    """A path in a version, pointing at its content."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField(max_length=255)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "path"], name="unique_path_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class ModelCall(models.Model):
+    """One call to a language model, for cost and debugging."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="model_calls")
+    purpose = models.CharField(max_length=20)
+    provider = models.CharField(max_length=40)
+    model = models.CharField(max_length=100)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    tokens_estimated = models.BooleanField(default=False)
+    latency_seconds = models.FloatField(default=0.0)
+    outcome = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} via {self.provider}/{self.model}: {self.outcome}"

@@ -1,0 +1,214 @@
+"""Every page as its owner, as another user (404) and anonymous (to the login page)."""
+
+import io
+import zipfile
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.urls import reverse
+
+from generations.models import Generation, Version
+
+pytestmark = pytest.mark.django_db
+
+
+def version_urls(version):
+    args = [version.generation_id, version.number]
+    return {
+        "version": reverse("version-detail", args=args),
+        "download": reverse("version-download", args=args),
+        "generation": reverse("generation-detail", args=[version.generation_id]),
+    }
+
+
+async def collect(response) -> bytes:
+    return b"".join([part async for part in response.streaming_content])
+
+
+def test_anonymous_is_sent_to_log_in_everywhere(client, make_version):
+    version = make_version()
+    for url in [
+        reverse("generation-list"),
+        reverse("generation-create"),
+        *version_urls(version).values(),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_another_users_generation_is_404_everywhere(client, other_user, make_version):
+    version = make_version()
+    client.force_login(other_user)
+    for url in version_urls(version).values():
+        assert client.get(url).status_code == 404
+    iterate = reverse("version-iterate", args=[version.generation_id, 1])
+    assert client.post(iterate, {"prompt": "remove the README"}).status_code == 404
+    assert Version.objects.count() == 1
+
+
+def test_the_list_shows_only_my_generations(owner_client, other_user, make_generation):
+    make_generation(title="Mine")
+    make_generation(owner=other_user, title="Theirs")
+    page = owner_client.get(reverse("generation-list")).content.decode()
+    assert "Mine" in page
+    assert "Theirs" not in page
+
+
+def test_the_model_in_use_is_labelled(owner_client):
+    page = owner_client.get(reverse("generation-list")).content.decode()
+    assert "offline demo model: set GEMINI_API_KEY for real generations" in page
+
+
+def test_creating_a_generation_queues_version_one(
+    owner_client, user, django_capture_on_commit_callbacks
+):
+    data = {"title": "Shop", "prompt": "an online shop", "tech_stack": "django", "domain": "shop"}
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = owner_client.post(reverse("generation-create"), data)
+    version = Version.objects.get()
+    assert response.status_code == 302
+    assert response.url == version.get_absolute_url()
+    assert (version.number, version.status, version.generation.owner) == (1, "queued", user)
+    assert len(callbacks) == 1  # the enqueue, after commit
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"prompt": ""}, "cannot be empty"),
+        ({"prompt": "x" * 4001}, "under 4,000 characters"),
+        ({"tech_stack": "cobol"}, "Unknown tech stack cobol"),
+        ({"title": ""}, "This field is required"),
+    ],
+)
+def test_bad_generation_input_gets_a_message_and_saves_nothing(owner_client, change, message):
+    data = {"title": "Shop", "prompt": "an online shop", "tech_stack": "django"} | change
+    response = owner_client.post(reverse("generation-create"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Generation.objects.exists()
+
+
+def test_a_completed_version_shows_its_tree_and_highlighted_file(owner_client, make_version):
+    version = make_version()
+    page = owner_client.get(version.get_absolute_url()).content.decode()
+    assert 'data-testid="file-tree"' in page
+    assert "README.md" in page
+    assert 'class="source' in page  # Pygments output
+
+
+def test_selecting_a_file_with_htmx_returns_only_the_viewer(owner_client, make_version):
+    version = make_version()
+    response = owner_client.get(
+        version.get_absolute_url() + "?file=app.py",
+        headers={"HX-Request": "true", "HX-Target": "file-viewer"},
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith('<article id="file-viewer"')
+    assert "Flask" in page
+
+
+def test_an_unknown_file_is_404(owner_client, make_version):
+    version = make_version()
+    assert owner_client.get(version.get_absolute_url() + "?file=nope.py").status_code == 404
+
+
+def test_file_content_is_escaped(owner_client, make_version):
+    version = make_version(files={"x.html": "<script>alert(1)</script>\n"})
+    page = owner_client.get(version.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;" in page
+
+
+def test_a_running_version_connects_to_its_stream_with_the_current_event_id(
+    owner_client, make_version
+):
+    version = make_version(
+        status=Version.Status.PROCESSING, live_files=[{"path": "app.py", "action": "added"}]
+    )
+    page = owner_client.get(version.get_absolute_url()).content.decode()
+    assert f"/events/?lastEventId=version-{version.generation_id}-1" in page
+    assert "app.py" in page
+
+
+def test_the_live_panel_partial_is_served_to_htmx(owner_client, make_version):
+    version = make_version(
+        status=Version.Status.PROCESSING, progress=0.6, message="Waiting for the model"
+    )
+    response = owner_client.get(
+        version.get_absolute_url() + "?part=live", headers={"HX-Request": "true"}
+    )
+    page = response.content.decode()
+    assert "60%" in page
+    assert "Waiting for the model" in page
+    assert "<html" not in page
+
+
+def test_iterating_queues_the_next_version(owner_client, make_version):
+    version = make_version()
+    url = reverse("version-iterate", args=[version.generation_id, 1])
+    response = owner_client.post(url, {"prompt": "add a health-check endpoint"})
+    child = Version.objects.get(number=2)
+    assert response.url == child.get_absolute_url()
+    assert (child.parent, child.kind, child.status) == (version, "iterate", "queued")
+
+
+@pytest.mark.parametrize("status", ["queued", "processing", "failed", "cancelled"])
+def test_iterating_on_a_version_without_files_is_refused(owner_client, make_version, status):
+    version = make_version(status=status)
+    url = reverse("version-iterate", args=[version.generation_id, 1])
+    response = owner_client.post(url, {"prompt": "add a health-check endpoint"})
+    assert response.status_code == 400
+    assert "only a completed version can be iterated on" in response.content.decode()
+    assert Version.objects.count() == 1
+
+
+def test_an_empty_follow_up_is_refused(owner_client, make_version):
+    version = make_version()
+    response = owner_client.post(
+        reverse("version-iterate", args=[version.generation_id, 1]), {"prompt": " "}
+    )
+    assert response.status_code == 400
+    assert "cannot be empty" in response.content.decode()
+    assert Version.objects.count() == 1
+
+
+def test_download_is_a_zip_named_after_generation_and_version(
+    owner_client, make_version, make_generation
+):
+    version = make_version(generation=make_generation(title="Todo Service"))
+    response = owner_client.get(reverse("version-download", args=[version.generation_id, 1]))
+    assert response["Content-Disposition"] == 'attachment; filename="todo-service-v1.zip"'
+    assert response.streaming
+    archive = zipfile.ZipFile(io.BytesIO(async_to_sync(collect)(response)))
+    assert sorted(archive.namelist()) == ["todo-service-v1/README.md", "todo-service-v1/app.py"]
+    assert archive.read("todo-service-v1/README.md") == b"# Demo\n"
+
+
+def test_a_running_version_cannot_be_downloaded(owner_client, make_version):
+    version = make_version(status=Version.Status.PROCESSING)
+    response = owner_client.get(
+        reverse("version-download", args=[version.generation_id, 1]), follow=True
+    )
+    assert "only a version with files can be downloaded" in response.content.decode()
+
+
+def test_staff_inspect_versions_and_files_in_the_admin(client, staff_user, make_version):
+    version = make_version()
+    client.force_login(staff_user)
+    assert (
+        client.get(
+            reverse("admin:generations_generation_change", args=[version.generation_id])
+        ).status_code
+        == 200
+    )
+    page = client.get(
+        reverse("admin:generations_version_change", args=[version.pk])
+    ).content.decode()
+    assert "# Demo" in page
+    listing = client.get(
+        reverse("admin:generations_version_changelist") + "?status__exact=completed&q=todo"
+    )
+    assert listing.status_code == 200
+    assert "Todo service v1" in listing.content.decode()
