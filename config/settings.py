@@ -136,13 +136,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # Live events: django-eventstream with database storage, so every event has an id and can
-# be replayed. EVENTS_RELAY picks how events cross from the worker to the web process.
+# be replayed. The database is the record; a relay tells the web process when a channel
+# moved: by polling (always) and by Redis pub/sub when REDIS_URL is set.
 EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "generations.events.VersionChannelManager"
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
-EVENTS_RELAY = env_str("EVENTS_RELAY", "database")
-if EVENTS_RELAY not in ("database",):
-    raise ImproperlyConfigured(f"EVENTS_RELAY={EVENTS_RELAY!r}: the supported value is database.")
+EVENTS_RELAY = env_str("EVENTS_RELAY", "redis" if REDIS_URL else "database")
+if EVENTS_RELAY not in ("database", "redis"):
+    raise ImproperlyConfigured(f"EVENTS_RELAY={EVENTS_RELAY!r}: use database or redis.")
+if EVENTS_RELAY == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("EVENTS_RELAY=redis needs REDIS_URL.")
+# Deployments sharing one Redis database give each other different names here.
+EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", "iterum:events")
 EVENTS_POLL_SECONDS = env_float("EVENTS_POLL_SECONDS", 0.1, minimum=0.01)
 
 # The model. With no key the offline demo model answers, so everything works without network.

@@ -1,15 +1,19 @@
 """Version events: the contract's JSON on one channel per version, readable by its owner.
 
 `publish` is the one place events leave the app. How they cross from a worker to the web
-process is the relay's business (generations.relay), chosen by EVENTS_RELAY.
+process is the relay's business (generations.relay).
 """
 
+import json
 import re
 
-from django_eventstream import get_current_event_id, send_event
+from django.core.serializers.json import DjangoJSONEncoder
+from django_eventstream import get_current_event_id
 from django_eventstream.channelmanager import DefaultChannelManager
+from django_eventstream.utils import get_storage
 
 from generations.models import Generation, Version
+from generations.relay import notify
 from orchestrator.stages import ProgressEvent
 
 TERMINAL_STATUSES = {"completed", "no_changes", "failed", "cancelled"}
@@ -31,9 +35,15 @@ def event_data(version: Version, event: ProgressEvent) -> dict:
 
 
 def publish(version: Version, event: ProgressEvent) -> None:
-    """Store the event (so it has an id and replays) and wake the browsers that listen."""
+    """Store the event (so it has an id and replays), then wake the browsers that listen.
+
+    Stored exactly as django-eventstream's send_event stores it; the wake-up goes through
+    our relay instead of its in-process queue (see generations.relay for why).
+    """
     event_type = "done" if event.status in TERMINAL_STATUSES else "progress"
-    send_event(version.channel, event_type, event_data(version, event))
+    data = json.dumps(event_data(version, event), cls=DjangoJSONEncoder)
+    get_storage().append_event(version.channel, event_type, data)
+    notify(version.channel)
 
 
 def current_event_id(version: Version) -> str:

@@ -1,16 +1,26 @@
 """Carry events from worker processes to the browsers held by this web process.
 
-django-eventstream wakes only listeners inside the process that called send_event, and the
-worker is another process. With EVENTS_RELAY=database (the default: no Redis needed) a thread
-in the web process polls the event counters of the channels that have listeners. When a
-counter moves, it marks those listeners as overflowed and wakes them: django-eventstream's
-own recovery path then re-reads the channel from the database from each listener's last id,
-so every event arrives once, in order, whoever sent it.
+The database is the only record of events. What crosses between processes is a hint, "this
+channel has new events", and a woken listener re-reads its channel from the database from
+its own last event id (django-eventstream's recovery path, taken by marking it overflowed).
+So an event can be neither lost nor sent twice, whichever hint arrives, and however often.
+
+Hints travel two ways, and both run when Redis is configured:
+- DatabaseRelay: a thread polls the event counters of the channels with listeners here
+  (EVENTS_POLL_SECONDS). Needs nothing but the database: the embedded default.
+- RedisRelay: workers PUBLISH the channel name; a thread here subscribes, and resubscribes
+  after Redis restarts, waking every listener then since hints may have been lost meanwhile.
+
+We do not use django-eventstream's own Redis listener or its in-process queue: items queued
+while a stream reads the database make it re-read from its first id and resend events, and
+its listener never resubscribes after a Redis restart.
 """
 
 import logging
 import threading
+from collections.abc import Iterable
 
+import redis
 from django.conf import settings
 from django.db import close_old_connections
 from django_eventstream.models import EventCounter
@@ -19,16 +29,33 @@ from django_eventstream.views import get_listener_manager
 logger = logging.getLogger(__name__)
 
 
+def listened_channels() -> list[str]:
+    manager = get_listener_manager()
+    with manager.lock:
+        return list(manager.listeners_by_channel)
+
+
+def wake_listeners(channels: Iterable[str]) -> int:
+    """Make this process's listeners of `channels` re-read them from the database."""
+    manager = get_listener_manager()
+    woken = 0
+    with manager.lock:
+        for channel in channels:
+            for listener in manager.listeners_by_channel.get(channel, ()):
+                listener.overflow = True
+                listener.wake_threadsafe()
+                woken += 1
+    return woken
+
+
 class DatabaseRelay:
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self._seen: dict[str, int] = {}
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="event-relay", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._run, name="event-relay-db", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -43,9 +70,7 @@ class DatabaseRelay:
 
     def poll_once(self) -> int:
         """Wake the listeners of every channel with new events; return how many channels."""
-        manager = get_listener_manager()
-        with manager.lock:
-            channels = list(manager.listeners_by_channel)
+        channels = listened_channels()
         if not channels:
             self._seen.clear()
             return 0
@@ -60,21 +85,74 @@ class DatabaseRelay:
             self._seen[channel] = value
         for channel in set(self._seen) - set(channels):
             del self._seen[channel]
-        with manager.lock:
-            for channel in moved:
-                for listener in manager.listeners_by_channel.get(channel, ()):
-                    listener.overflow = True  # makes the stream re-read from the database
-                    listener.wake_threadsafe()
+        wake_listeners(moved)
         return len(moved)
 
 
-_relay: DatabaseRelay | None = None
+class RedisRelay:
+    def __init__(self, url: str, channel: str) -> None:
+        self.url = url
+        self.channel = channel
+        self._client: redis.Redis | None = None
+        self._stop = threading.Event()
+
+    def notify(self, channel: str) -> None:
+        """Tell every web process that `channel` has new events; failures only cost latency."""
+        try:
+            if self._client is None:
+                self._client = redis.Redis.from_url(self.url, socket_timeout=2)
+            self._client.publish(self.channel, channel)
+        except redis.RedisError as error:
+            logger.warning(
+                "could not publish an event hint to Redis (%s); polling covers it", error
+            )
+
+    def start(self) -> None:
+        threading.Thread(target=self._listen, name="event-relay-redis", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client = redis.Redis.from_url(self.url, health_check_interval=10)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                # Hints sent before this (re)subscription may be lost: everyone re-reads.
+                wake_listeners(listened_channels())
+                while not self._stop.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message and message["type"] == "message":
+                        wake_listeners([message["data"].decode()])
+            except redis.RedisError as error:
+                logger.warning("Redis subscription lost (%s); resubscribing", error)
+                self._stop.wait(1.0)
 
 
-def start_relay() -> DatabaseRelay | None:
-    """Start this process's relay once, if the settings ask for the database relay."""
-    global _relay
-    if settings.EVENTS_RELAY == "database" and _relay is None:
-        _relay = DatabaseRelay(settings.EVENTS_POLL_SECONDS)
-        _relay.start()
-    return _relay
+_database_relay: DatabaseRelay | None = None
+_redis_relay: RedisRelay | None = None
+
+
+def redis_relay() -> RedisRelay | None:
+    global _redis_relay
+    if settings.EVENTS_RELAY == "redis" and _redis_relay is None:
+        _redis_relay = RedisRelay(settings.REDIS_URL, settings.EVENTS_REDIS_CHANNEL)
+    return _redis_relay
+
+
+def notify(channel: str) -> None:
+    """Called after an event is stored: wake listeners here, hint the other processes."""
+    wake_listeners([channel])
+    if relay := redis_relay():
+        relay.notify(channel)
+
+
+def start_relay() -> None:
+    """Start this web process's relay threads once."""
+    global _database_relay
+    if _database_relay is None:
+        _database_relay = DatabaseRelay(settings.EVENTS_POLL_SECONDS)
+        _database_relay.start()
+        if relay := redis_relay():
+            relay.start()

@@ -1,0 +1,149 @@
+"""A real ASGI server (daphne) and a real worker (db_worker) on the test database."""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import httpx
+from django.db import connection
+from httpx_sse import connect_sse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    """The URL of the database this test process uses, for the child processes."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listened on port {port} within {seconds} s")
+
+
+@dataclass
+class LiveStack:
+    base_url: str
+    processes: list[subprocess.Popen]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def start_stack(**env: str) -> LiveStack:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DEMO_MODEL_CHUNK_DELAY": "0.005",
+        "EVENTS_POLL_SECONDS": "0.05",
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
+    port = free_port()
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.05"],
+        cwd=ROOT,
+        env=environment,
+    )
+    stack = LiveStack(f"http://127.0.0.1:{port}", [web, worker])
+    try:
+        wait_for_port(port, web)
+    except Exception:
+        stack.stop()
+        raise
+    return stack
+
+
+def csrf_token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def log_in(client: httpx.Client, username: str, password: str) -> None:
+    form = client.get("/accounts/login/")
+    response = client.post(
+        "/accounts/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": csrf_token(form.text),
+        },
+    )
+    assert response.url.path == "/generations/", "login failed"
+
+
+def post_form(client: httpx.Client, page_url: str, action: str, data: dict) -> httpx.Response:
+    page = client.get(page_url)
+    return client.post(action, data={**data, "csrfmiddlewaretoken": csrf_token(page.text)})
+
+
+def stream_url(page: str) -> str:
+    return re.search(r'sse-connect="([^"]+)"', page).group(1).replace("&amp;", "&")
+
+
+def replay_from(url: str, event_number: int) -> str:
+    """The same stream URL, asking for every event after `event_number` of the channel."""
+    parts = urlsplit(url)
+    (last_id,) = parse_qs(parts.query)["lastEventId"]
+    channel = last_id.rsplit(":", 1)[0]
+    return urlunsplit(parts._replace(query=urlencode({"lastEventId": f"{channel}:{event_number}"})))
+
+
+def read_events(client: httpx.Client, url: str, seconds: float = 60) -> Iterator[dict]:
+    """Yield each event's data (with its SSE type and id) until the terminal one."""
+    deadline = time.monotonic() + seconds
+    with connect_sse(client, "GET", url, timeout=httpx.Timeout(seconds)) as source:
+        for event in source.iter_sse():
+            if time.monotonic() > deadline:
+                raise TimeoutError("no terminal event in time")
+            if event.event in ("progress", "done"):
+                yield json.loads(event.data) | {"type": event.event, "id": event.id}
+                if event.event == "done":
+                    return
+            elif event.event == "stream-error":
+                raise AssertionError(f"stream refused: {event.data}")

@@ -1,0 +1,191 @@
+import os
+import time
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth.models import AnonymousUser
+from django_eventstream.utils import get_storage
+from django_eventstream.views import get_listener_manager
+
+from generations.events import VersionChannelManager, current_event_id, event_data, publish
+from generations.relay import DatabaseRelay, RedisRelay
+from orchestrator.stages import ProgressEvent
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT = {"generation_id", "version", "status", "stage", "message", "progress", "timestamp"}
+
+
+def test_event_data_carries_the_contract_fields_and_extras(make_version):
+    version = make_version(number=1)
+    data = event_data(
+        version,
+        ProgressEvent("file_generated", "processing", "Wrote a.py", 0.62, extra={"file": "a.py"}),
+    )
+    assert set(data) >= CONTRACT
+    assert (data["generation_id"], data["version"], data["file"]) == (
+        str(version.generation_id),
+        1,
+        "a.py",
+    )
+
+
+@pytest.fixture
+def channel(make_version):
+    return make_version().channel
+
+
+def test_the_owner_may_read_the_channel(user, channel):
+    assert VersionChannelManager().can_read_channel(user, channel)
+
+
+def test_staff_may_read_any_channel(staff_user, channel):
+    assert VersionChannelManager().can_read_channel(staff_user, channel)
+
+
+@pytest.mark.parametrize("who", ["other", "anonymous", "none"])
+def test_others_are_refused(who, other_user, channel):
+    reader = {"other": other_user, "anonymous": AnonymousUser(), "none": None}[who]
+    assert not VersionChannelManager().can_read_channel(reader, channel)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "version-1",
+        "version-../../x",
+        "events",
+        "",
+        "version-00000000-0000-0000-0000-000000000000-1",
+    ],
+)
+def test_guessed_or_forged_channel_names_are_refused(user, staff_user, forged):
+    assert not VersionChannelManager().can_read_channel(user, forged)
+    assert not VersionChannelManager().can_read_channel(staff_user, forged)
+
+
+def test_a_version_that_does_not_exist_is_refused_even_to_the_owner(user, make_version):
+    version = make_version()
+    channel = f"version-{version.generation_id}-7"
+    assert not VersionChannelManager().can_read_channel(user, channel)
+
+
+async def read_stream(response) -> str:
+    return b"".join([part async for part in response.streaming_content]).decode()
+
+
+@pytest.mark.parametrize("who", ["other", "anonymous"])
+def test_the_stream_is_refused_with_a_stream_error_and_no_events(
+    client, other_user, make_version, who
+):
+    version = make_version()
+    publish(version, ProgressEvent("queued", "queued", "secret prompt inside", 0.0))
+    if who == "other":
+        client.force_login(other_user)
+    response = client.get(
+        f"/generations/{version.generation_id}/v1/events/?lastEventId={version.channel}:0"
+    )
+    body = async_to_sync(read_stream)(response)
+    assert "event: stream-error" in body
+    assert '"condition": "forbidden"' in body
+    assert "secret prompt" not in body
+
+
+def test_the_owner_replays_events_after_the_last_event_id(owner_client, make_version):
+    version = make_version()
+    for stage in ("queued", "iteration_start"):
+        publish(version, ProgressEvent(stage, "processing", stage, 0.0))
+    publish(version, ProgressEvent("iteration_complete", "completed", "done", 1.0))
+    response = owner_client.get(
+        f"/generations/{version.generation_id}/v1/events/?lastEventId={version.channel}:1"
+    )
+    # The stream stays open after replaying; read only what it sends first.
+    first = async_to_sync(first_chunk)(response)
+    assert '"stage": "queued"' not in first  # id 1 was already seen
+    assert '"stage": "iteration_start"' in first
+    assert "event: done" in first
+
+
+async def first_chunk(response) -> str:
+    iterator = aiter(response.streaming_content)
+    text = ""
+    while "event: done" not in text:
+        text += (await anext(iterator)).decode()
+    await iterator.aclose()
+    return text
+
+
+def test_current_event_id_names_the_channel_and_its_last_event(make_version):
+    version = make_version()
+    assert current_event_id(version) == f"{version.channel}:0"
+    publish(version, ProgressEvent("queued", "queued", "Waiting", 0.0))
+    publish(version, ProgressEvent("iteration_start", "processing", "Start", 0.05))
+    assert current_event_id(version) == f"{version.channel}:2"
+
+
+class StubListener:
+    def __init__(self, channel: str) -> None:
+        self.channels = {channel}
+        self.channel_items = {}
+        self.overflow = False
+        self.woken = 0
+
+    def wake_threadsafe(self) -> None:
+        self.woken += 1
+
+
+@pytest.fixture
+def listening(make_version):
+    version = make_version()
+    listener = StubListener(version.channel)
+    manager = get_listener_manager()
+    manager.add_listener(listener)
+    yield version, listener
+    manager.remove_listener(listener)
+
+
+def test_publishing_wakes_local_listeners_without_queueing_items(listening):
+    version, listener = listening
+    publish(version, ProgressEvent("queued", "queued", "Waiting", 0.0))
+    # Items queued while a stream reads the database make django-eventstream resend events;
+    # our listeners are only ever told to re-read.
+    assert (listener.woken, listener.overflow, listener.channel_items) == (1, True, {})
+
+
+def test_the_database_relay_wakes_listeners_when_another_process_stored_an_event(listening):
+    version, listener = listening
+    relay = DatabaseRelay(interval=1)
+    relay.poll_once()  # first sight: woken once in case an event landed while it connected
+    listener.woken, listener.overflow = 0, False
+    assert relay.poll_once() == 0
+    assert listener.woken == 0
+
+    # As a worker would: store the event, with no way to wake this process's listeners.
+    get_storage().append_event(version.channel, "progress", "{}")
+    assert relay.poll_once() == 1
+    assert (listener.woken, listener.overflow) == (1, True)
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
+def test_the_redis_relay_carries_hints_between_processes(listening):
+    version, listener = listening
+    relay = RedisRelay(os.environ["REDIS_URL"], f"iterum-test:{uuid.uuid4()}")
+    relay.start()
+    try:
+        deadline = time.monotonic() + 5
+        while listener.woken == 0 and time.monotonic() < deadline:  # the subscribe wake-up
+            time.sleep(0.01)
+        listener.woken = 0
+        relay.notify(version.channel)
+        while listener.woken == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert listener.woken == 1
+    finally:
+        relay.stop()
+
+
+def test_the_relay_does_nothing_without_listeners(django_assert_num_queries):
+    relay = DatabaseRelay(interval=1)
+    with django_assert_num_queries(0):
+        assert relay.poll_once() == 0
