@@ -70,6 +70,7 @@ def render_version(
 ) -> HttpResponse:
     files = dict(version.files.values_list("path", "blob__content")) if version.has_files else {}
     selected = request.GET.get("file") or next(iter(sorted(files)), None)
+    changed = {change["path"]: change["action"] for change in version.changes}
     if selected is not None and selected not in files:
         raise Http404("No such file in this version.")
     context = {
@@ -77,14 +78,14 @@ def render_version(
         "version": version,
         "versions": version.generation.versions.order_by("-number"),
         "last_event_id": last_event_id,
-        "tree": file_tree(list(files), {c["path"]: c["action"] for c in version.changes}),
+        "tree": file_tree(list(files), changed if version.parent_id else {}),
         "selected": selected,
         "selected_html": highlighted(selected, files[selected]) if selected else "",
         "form": form,
     }
     template = "generations/version.html"
-    if request.htmx and request.htmx.target == "file-viewer":
-        template += "#file-viewer"
+    if request.htmx and request.htmx.target == "file-browser":
+        template += "#file-browser"
     elif request.htmx and request.GET.get("part") == "live":
         template += "#live-panel"
     elif request.htmx:

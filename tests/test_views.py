@@ -98,14 +98,15 @@ def test_a_completed_version_shows_its_tree_and_highlighted_file(owner_client, m
     assert 'class="source' in page  # Pygments output
 
 
-def test_selecting_a_file_with_htmx_returns_only_the_viewer(owner_client, make_version):
+def test_selecting_a_file_with_htmx_returns_only_the_tree_and_viewer(owner_client, make_version):
     version = make_version()
     response = owner_client.get(
         version.get_absolute_url() + "?file=app.py",
-        headers={"HX-Request": "true", "HX-Target": "file-viewer"},
+        headers={"HX-Request": "true", "HX-Target": "file-browser"},
     )
     page = response.content.decode()
-    assert page.lstrip().startswith('<article id="file-viewer"')
+    assert page.lstrip().startswith('<div class="browser" id="file-browser">')
+    assert 'class="file selected"' in page
     assert "Flask" in page
 
 
