@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 from playwright.sync_api import expect
 
 from generations.models import Version
@@ -63,6 +64,9 @@ def page():
         finally:
             browser.close()
             stack.stop()
+            # Playwright runs us in a greenlet with its own context, so queries made here
+            # opened their own connection; close it or PostgreSQL refuses to drop the test db.
+            connections.close_all()
 
 
 def log_in(page) -> None:
