@@ -48,8 +48,11 @@ class Command(BaseCommand):
         try:
             while all(child.poll() is None for child in children.values()):
                 time.sleep(0.5)
-            dead = [name for name, child in children.items() if child.poll() is not None]
-            self.stderr.write(f"{', '.join(dead)} stopped; stopping the rest.")
+            time.sleep(0.5)  # on Ctrl-C every process got SIGINT; let ours arrive first
+            for name, child in children.items():
+                if child.returncode not in (None, 0, -signal.SIGINT, -signal.SIGTERM):
+                    self.stderr.write(f"The {name} exited with code {child.returncode}.")
+            self.stdout.write("Stopping...")
         except KeyboardInterrupt:
             self.stdout.write("Stopping...")
         finally:
