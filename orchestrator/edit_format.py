@@ -2,6 +2,8 @@
 
 A model's answer is prose plus operations, each on marker lines of its own:
 
+    @@@ PLAN app/main.py, README.md   first: every file the answer will touch
+
     @@@ FILE app/main.py          a whole file (new files, version 1)
     ...every line of the file...
     @@@ END
@@ -29,6 +31,9 @@ from orchestrator.errors import ModelAnswerInvalid
 
 FORMAT_INSTRUCTIONS = """\
 Answer with operations in this exact format. Marker lines start at the first column.
+
+Begin with one line naming every file you will write, edit, delete or rename:
+@@@ PLAN path/one.py, path/two.md
 
 To write a whole file (use this for every new file):
 @@@ FILE path/relative/to/project.ext
@@ -109,6 +114,12 @@ class EditStreamParser:
         self._pending = ""
         self._open: _Open | None = None
         self.prose: list[str] = []
+        self.planned: list[str] | None = None  # from the PLAN line, if the model gave one
+
+    @property
+    def open_path(self) -> str | None:
+        """The path of the operation still being read (set when an answer is cut off)."""
+        return self._open.path if self._open else None
 
     def feed(self, text: str) -> list[Operation]:
         self._pending += text
@@ -120,10 +131,10 @@ class EditStreamParser:
                 done.append(operation)
         return done
 
-    def finish(self) -> list[Operation]:
+    def finish(self, allow_open: bool = False) -> list[Operation]:
         """Read what is left; an operation still open means the answer was cut off."""
         done = self.feed("\n") if self._pending else []
-        if self._open is not None:
+        if self._open is not None and not allow_open:
             raise ModelAnswerInvalid(
                 f"The model's answer stopped in the middle of {self._open.path} "
                 "(no closing @@@ END). Try again, or ask for a smaller change."
@@ -149,7 +160,9 @@ class EditStreamParser:
             return None
         keyword, _, argument = marker[len(_MARK) :].partition(" ")
         argument = argument.strip()
-        if keyword in ("FILE", "EDIT") and argument:
+        if keyword == "PLAN":
+            self.planned = [path.strip() for path in argument.split(",") if path.strip()]
+        elif keyword in ("FILE", "EDIT") and argument:
             self._open = _Open(kind=keyword, path=argument)
         elif keyword == "DELETE" and argument:
             return DeleteFile(path=argument)

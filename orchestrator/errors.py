@@ -23,3 +23,16 @@ class ModelAnswerInvalid(PipelineError):
 
 class Cancelled(Exception):
     """The user asked to stop; nothing from this run is saved."""
+
+
+class ModelUnavailable(PipelineError):
+    """A failure worth retrying: rate limits, server errors, dropped or stalled connections."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(f"The model is unavailable: {reason}.")
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class ModelRejected(PipelineError):
+    """A failure retrying cannot fix: a refused key, an unknown model, a malformed request."""

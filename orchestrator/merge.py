@@ -3,8 +3,9 @@
 The merge works on a copy (the dry run); the caller saves only a complete result.
 """
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from orchestrator.edit_format import DeleteFile, EditFile, Operation, RenameFile, WriteFile
 from orchestrator.errors import EditFailed
@@ -51,6 +52,62 @@ def apply_operations(
         changes.append(_apply_one(result, operation))
     limits.check(result)
     return result, changes
+
+
+@dataclass
+class DryRun:
+    """What applying the operations would give, and what could not be applied, per path."""
+
+    files: dict[str, str]
+    changes: list[FileChange]
+    failures: dict[str, str] = field(default_factory=dict)  # path -> reason
+
+
+def dry_run(files: dict[str, str], operations: Iterable[Operation]) -> DryRun:
+    """Apply what applies, on a copy; collect the rest for repair. Unsafe paths still raise."""
+    result = dict(files)
+    changes: list[FileChange] = []
+    failures: dict[str, str] = {}
+    for operation in operations:
+        try:
+            changes.append(_apply_one(result, operation))
+        except EditFailed as failure:
+            failures.setdefault(clean_path(operation.path), failure.message)
+    return DryRun(result, changes, failures)
+
+
+_PLACEHOLDER = re.compile(
+    r"(rest of (the )?(code|file|implementation|function|class)"
+    r"|(existing|remaining|previous|other|original) (code|content|implementation|methods)"
+    r"( (here|remains?|stays?|unchanged|goes here|as before))"
+    r"|\.\.\.\s*\(?(unchanged|existing|same as (before|above)|omitted)"
+    r"|(code|content) (remains|stays|is) (the same|unchanged)"
+    r"|(unchanged|omitted) for brevity)",
+    re.IGNORECASE,
+)
+
+
+def lazy_reason(operation: Operation, files: dict[str, str], intent: str) -> str | None:
+    """Why an operation looks lazy (a placeholder instead of code, a file gutted), or None."""
+    if isinstance(operation, WriteFile):
+        old = files.get(operation.path, "")
+        new_text = operation.content
+    elif isinstance(operation, EditFile):
+        old = "".join(block.search for block in operation.blocks)
+        new_text = "".join(block.replace for block in operation.blocks)
+    else:
+        return None
+    before = set(old.splitlines())
+    for line in new_text.splitlines():
+        if line not in before and _PLACEHOLDER.search(line):
+            return f"it contains a placeholder instead of code: {line.strip()[:80]!r}"
+    if isinstance(operation, WriteFile) and intent != "remove":
+        old_count, new_count = count_lines(old), count_lines(new_text)
+        if old_count >= 20 and new_count < old_count / 2:
+            return (
+                f"it shrank from {old_count} to {new_count} lines, more than the request explains"
+            )
+    return None
 
 
 def _apply_one(files: dict[str, str], operation: Operation) -> FileChange:
@@ -110,20 +167,46 @@ def _apply_ignoring_trailing_whitespace(
     text: str, search: str, replace: str, path: str, number: int
 ) -> str:
     lines = text.splitlines(keepends=True)
-    wanted = [line.rstrip() for line in search.splitlines()]
-    while wanted and not wanted[-1]:
+    wanted = search.splitlines()
+    while wanted and not wanted[-1].strip():
         wanted.pop()
-    stripped = [line.rstrip() for line in lines]
-    size = len(wanted)
-    starts = [i for i in range(len(lines) - size + 1) if stripped[i : i + size] == wanted]
-    if len(starts) != 1:
-        where = "nowhere" if not starts else f"{len(starts)} places"
-        raise EditFailed(
-            f"Change {number} to {path} matches {where} in the current file, so it cannot be "
-            "applied as written."
-        )
-    start = starts[0]
-    replaced = replace
-    if replaced and not replaced.endswith("\n") and start + size < len(lines):
-        replaced += "\n"
-    return "".join(lines[:start]) + replaced + "".join(lines[start + size :])
+    # Looser each time: trailing whitespace, then indentation too (re-indenting the result).
+    for normalise in (str.rstrip, str.strip):
+        target = [normalise(line) for line in wanted]
+        current = [normalise(line) for line in lines]
+        size = len(target)
+        starts = [i for i in range(len(lines) - size + 1) if current[i : i + size] == target]
+        if len(starts) > 1:
+            raise EditFailed(
+                f"Change {number} to {path} matches {len(starts)} places in the current file; "
+                "it needs more lines to match one."
+            )
+        if starts:
+            start = starts[0]
+            replaced = replace
+            if normalise is str.strip:
+                replaced = _reindent(replace, wanted[0], lines[start])
+            if replaced and not replaced.endswith("\n") and start + size < len(lines):
+                replaced += "\n"
+            return "".join(lines[:start]) + replaced + "".join(lines[start + size :])
+    raise EditFailed(
+        f"Change {number} to {path} matches nowhere in the current file, so it cannot be "
+        "applied as written."
+    )
+
+
+def _reindent(replace: str, searched_first: str, found_first: str) -> str:
+    """Shift the replacement by the indentation the match really had."""
+    have = len(searched_first) - len(searched_first.lstrip())
+    real = len(found_first) - len(found_first.lstrip())
+    if real == have:
+        return replace
+    out = []
+    for line in replace.splitlines(keepends=True):
+        if not line.strip():
+            out.append(line)
+        elif real > have:
+            out.append(found_first[: real - have].replace("\n", "") + line)
+        else:
+            out.append(line[min(have - real, len(line) - len(line.lstrip())) :])
+    return "".join(out)

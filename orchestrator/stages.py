@@ -19,6 +19,8 @@ _TABLE = [
     # Every run
     Stage("queued", 0.00, "Waiting for a worker..."),
     Stage("retrying", None, "Retrying the model call..."),
+    # While the model writes: how much has arrived, so a long answer is never silence.
+    Stage("model_progress", None, "Receiving the model's answer..."),
     Stage("cancelled", None, "Cancelled; nothing was saved."),
     # Version 1: the phased generator
     Stage("generation_start", 0.02, "Starting generation..."),

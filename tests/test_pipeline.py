@@ -1,34 +1,21 @@
 import pytest
 
 from orchestrator import Cancelled, PipelineError, ProjectBrief, generate, iterate
-from orchestrator.errors import ModelAnswerInvalid, UnsafePath
-from orchestrator.pipeline import RunOptions
-from orchestrator.providers.base import StreamChunk
+from orchestrator.errors import ModelAnswerInvalid, ModelRejected, ModelUnavailable, UnsafePath
+from orchestrator.pipeline import RetryPolicy, RunOptions
+from orchestrator.providers.base import TICK, StreamChunk
 from orchestrator.providers.demo import DemoProvider
 from orchestrator.stages import ITERATION_ORDER
+from tests.scripted import ScriptedProvider
 
 BRIEF = ProjectBrief(title="Todo", prompt="a todo api", stack="flask", domain="todos")
 FILES = generate(BRIEF, DemoProvider(chunk_delay=0), lambda e: None).files
+ADD_NOTE = "@@@ PLAN NOTES.md\n@@@ FILE NOTES.md\nhello\n@@@ END\n"
 
 
-class ScriptedProvider:
-    """Answers every request with the same chunks; remembers whether it was closed."""
-
-    name = "scripted"
-    model = "script-1"
-    label = "scripted"
-
-    def __init__(self, *chunks: StreamChunk) -> None:
-        self.chunks = chunks
-        self.closed = False
-        self.requests = []
-
-    def stream(self, request):
-        self.requests.append(request)
-        try:
-            yield from self.chunks
-        finally:
-            self.closed = True
+def options(**fields) -> RunOptions:
+    pauses = fields.pop("pauses", [])
+    return RunOptions(sleep=pauses.append, jitter=lambda: 0.5, **fields)
 
 
 def test_generate_reports_every_phase_and_file_with_rising_progress():
@@ -59,9 +46,107 @@ def test_iterate_runs_the_stages_in_table_order():
     assert result.intent == "add"
 
 
+def test_file_events_say_path_action_and_lines_and_progress_counts_planned_files():
+    answer = "@@@ PLAN a.txt, b.txt\n@@@ FILE a.txt\n1\n2\n@@@ END\n@@@ FILE b.txt\n3\n@@@ END\n"
+    events = []
+    iterate(FILES, "add two files", BRIEF, ScriptedProvider([answer]), events.append)
+    files = [e for e in events if e.stage == "file_generated"]
+    assert [(e.extra["file"], e.extra["action"], e.extra["lines_added"]) for e in files] == [
+        ("a.txt", "added", 2),
+        ("b.txt", "added", 1),
+    ]
+    assert [e.progress for e in files] == [pytest.approx(0.65), pytest.approx(0.70)]
+
+
+def test_cancel_between_chunks_stops_and_closes_the_stream():
+    provider = ScriptedProvider([[StreamChunk("word ")] * 50])
+    with pytest.raises(Cancelled):
+        iterate(
+            FILES, "add x", BRIEF, provider, lambda e: None, options(should_cancel=lambda: True)
+        )
+    assert provider.closed == 1
+
+
+def test_cancel_is_noticed_while_the_model_is_silent():
+    provider = ScriptedProvider([[TICK] * 1000])
+    asked = iter([False, False, True])
+    with pytest.raises(Cancelled):
+        iterate(
+            FILES,
+            "add x",
+            BRIEF,
+            provider,
+            lambda e: None,
+            options(should_cancel=lambda: next(asked)),
+        )
+    assert provider.closed == 1
+
+
+def test_transient_failures_are_retried_with_announced_backoff():
+    provider = ScriptedProvider(
+        [ModelUnavailable("the API answered 429"), ModelUnavailable("503"), ADD_NOTE]
+    )
+    events, pauses = [], []
+    result = iterate(FILES, "add notes", BRIEF, provider, events.append, options(pauses=pauses))
+    retries = [e for e in events if e.stage == "retrying"]
+    assert [(e.extra["attempt"], e.extra["retry_in"]) for e in retries] == [(2, 0.8), (3, 1.5)]
+    assert "429" in retries[0].message
+    assert sum(pauses) == pytest.approx(0.75 + 1.5)
+    assert result.files["NOTES.md"] == "hello\n"
+
+
+def test_a_failure_mid_stream_is_retried_and_only_the_final_answer_counts():
+    broken = [
+        StreamChunk("@@@ FILE OLD.md\nx\n@@@ END\n"),
+        ModelUnavailable("the connection failed"),
+    ]
+    provider = ScriptedProvider([broken, ADD_NOTE])
+    result = iterate(FILES, "add notes", BRIEF, provider, lambda e: None, options())
+    assert "OLD.md" not in result.files
+    assert "NOTES.md" in result.files
+
+
+def test_retries_stop_after_the_attempts_with_the_reason():
+    provider = ScriptedProvider([ModelUnavailable("the API answered 503 UNAVAILABLE")])
+    with pytest.raises(PipelineError, match=r"503 UNAVAILABLE.*tried 4 times"):
+        iterate(FILES, "add x", BRIEF, provider, lambda e: None, options())
+    assert len(provider.requests) == 4
+
+
+def test_retries_stop_when_the_time_budget_is_spent():
+    provider = ScriptedProvider([ModelUnavailable("503")])
+    policy = RetryPolicy(attempts=10, base_seconds=20, call_seconds=30)
+    with pytest.raises(PipelineError, match="tried 2 times"):  # waits of 15 s, then 22.5 s
+        iterate(FILES, "add x", BRIEF, provider, lambda e: None, options(retry=policy))
+
+
+def test_a_rejected_request_is_not_retried():
+    provider = ScriptedProvider([ModelRejected("Gemini refused the API key (403).")])
+    with pytest.raises(ModelRejected, match="API key"):
+        iterate(FILES, "add x", BRIEF, provider, lambda e: None, options())
+    assert len(provider.requests) == 1
+
+
+def test_a_stalled_stream_counts_as_unavailable_and_is_retried():
+    import time
+
+    def slow_ticks():
+        for _ in range(100):
+            time.sleep(0.01)
+            yield TICK
+
+    provider = ScriptedProvider([list(slow_ticks()), ADD_NOTE])
+    provider.answers[0] = slow_ticks()
+    events = []
+    policy = RetryPolicy(stall_seconds=0.05)
+    iterate(FILES, "add notes", BRIEF, provider, events.append, options(retry=policy))
+    assert any("sent nothing" in e.message for e in events if e.stage == "retrying")
+
+
 def test_an_answer_without_operations_is_no_changes_with_the_models_words():
-    provider = ScriptedProvider(StreamChunk("Nothing to do here.", finish_reason="STOP"))
-    result = iterate(FILES, "tidy up", BRIEF, provider, lambda e: None)
+    result = iterate(
+        FILES, "tidy up", BRIEF, ScriptedProvider(["Nothing to do here."]), lambda e: None
+    )
     assert (result.outcome, result.files, result.summary) == (
         "no_changes",
         FILES,
@@ -69,53 +154,67 @@ def test_an_answer_without_operations_is_no_changes_with_the_models_words():
     )
 
 
-def test_cancel_between_chunks_stops_and_closes_the_stream():
-    provider = ScriptedProvider(*[StreamChunk("word ")] * 50)
-    with pytest.raises(Cancelled):
-        iterate(
-            FILES, "add x", BRIEF, provider, lambda e: None, RunOptions(should_cancel=lambda: True)
-        )
-    assert provider.closed
-
-
-def test_a_truncated_answer_fails_with_an_actionable_reason():
-    provider = ScriptedProvider(StreamChunk("@@@ FILE a.py\nx = 1\n", finish_reason="MAX_TOKENS"))
-    with pytest.raises(ModelAnswerInvalid, match="cut off"):
-        iterate(FILES, "add a.py", BRIEF, provider, lambda e: None)
-
-
 def test_a_hostile_path_fails_the_run_and_changes_nothing():
-    provider = ScriptedProvider(StreamChunk("@@@ FILE ../../evil.py\nx\n@@@ END\n"))
+    provider = ScriptedProvider(["@@@ FILE ../../evil.py\nx\n@@@ END\n"])
     with pytest.raises(UnsafePath, match="leaves the project"):
         iterate(FILES, "add evil", BRIEF, provider, lambda e: None)
 
 
 def test_a_plan_that_is_not_json_fails_clearly():
-    provider = ScriptedProvider(StreamChunk("I would build a nice app."))
     with pytest.raises(ModelAnswerInvalid, match="plan"):
-        generate(BRIEF, provider, lambda e: None)
+        generate(BRIEF, ScriptedProvider(["I would build a nice app."]), lambda e: None)
 
 
 def test_planned_files_the_model_never_writes_are_named():
     plan = '{"files": [{"path": "a.py", "purpose": "x", "phase": 1}]}'
-    provider = ScriptedProvider(StreamChunk(plan))
     with pytest.raises(PipelineError, match=r"did not write 1 planned files: a\.py"):
-        generate(BRIEF, provider, lambda e: None)
+        generate(BRIEF, ScriptedProvider([plan]), lambda e: None)
+
+
+def test_the_plan_asks_for_json_of_the_plans_shape():
+    provider = ScriptedProvider(
+        ['{"files": [{"path": "a.py", "purpose": "x", "phase": 1}]}', "@@@ FILE a.py\nx\n@@@ END\n"]
+    )
+    generate(BRIEF, provider, lambda e: None)
+    assert provider.requests[0].json_schema["required"] == ["phases", "files"]
 
 
 def test_every_model_call_is_handed_over_even_when_it_fails():
     logged = []
-    options = RunOptions(on_model_call=logged.append)
     with pytest.raises(ModelAnswerInvalid):
-        generate(BRIEF, ScriptedProvider(StreamChunk("nonsense")), lambda e: None, options)
+        generate(
+            BRIEF,
+            ScriptedProvider(["nonsense"]),
+            lambda e: None,
+            options(on_model_call=logged.append),
+        )
     assert [(c.purpose, c.provider, c.model, c.outcome) for c in logged] == [
         ("plan", "scripted", "script-1", "ok")
     ]
 
 
-def test_a_cancelled_call_is_logged_as_cancelled():
+def test_failed_and_cancelled_calls_are_logged_with_their_outcome():
     logged = []
-    options = RunOptions(should_cancel=lambda: True, on_model_call=logged.append)
+    provider = ScriptedProvider([ModelUnavailable("503"), [StreamChunk("x")] * 5])
+    asked = iter([False] * 3 + [True] * 10)
     with pytest.raises(Cancelled):
-        iterate(FILES, "add x", BRIEF, ScriptedProvider(StreamChunk("x")), lambda e: None, options)
-    assert [c.outcome for c in logged] == ["cancelled"]
+        iterate(
+            FILES,
+            "add x",
+            BRIEF,
+            provider,
+            lambda e: None,
+            options(on_model_call=logged.append, should_cancel=lambda: next(asked)),
+        )
+    assert [(c.outcome, c.error) for c in logged] == [("unavailable", "503"), ("cancelled", "")]
+
+
+def test_a_long_answer_reports_tokens_while_it_streams(monkeypatch):
+    import orchestrator.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "TOKEN_REPORT_SECONDS", 0)
+    events = []
+    iterate(FILES, "add notes", BRIEF, ScriptedProvider([ADD_NOTE]), events.append)
+    reports = [e for e in events if e.stage == "model_progress"]
+    assert reports
+    assert reports[-1].extra["tokens"] > 0

@@ -21,14 +21,19 @@ class StreamChunk:
     text: str
     usage: Usage | None = None  # usually only on the last chunk
     finish_reason: str | None = None  # STOP, MAX_TOKENS, ... on the last chunk
+    tick: bool = False  # no data: the stream is waiting, the caller may check the clock
+
+
+TICK = StreamChunk("", tick=True)
 
 
 @dataclass(frozen=True)
 class ModelRequest:
-    purpose: str  # plan, generate, iterate
+    purpose: str  # plan, generate, iterate, repair, regenerate
     system: str
     prompt: str
     brief: dict = field(default_factory=dict)
+    json_schema: dict | None = None  # ask for JSON of this shape (the plan)
 
 
 class ModelProvider(Protocol):
@@ -37,5 +42,6 @@ class ModelProvider(Protocol):
     label: str  # what the UI says about it
 
     def stream(self, request: ModelRequest) -> Iterator[StreamChunk]:
-        """Yield the answer in chunks. Closing the iterator must close the connection."""
+        """Yield the answer in chunks, and ticks while waiting. Closing it closes the
+        connection. Raises ModelUnavailable (worth retrying) or ModelRejected."""
         ...

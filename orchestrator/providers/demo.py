@@ -133,8 +133,14 @@ def answer(request: ModelRequest) -> str:
             if names.fill(f.path) in wanted
         ]
         return f"Writing {len(files)} files.\n\n" + render_operations(files)
+    if request.purpose != "iterate":
+        # Its own edits always apply, so it is never asked to repair; say so plainly if it is.
+        return "The offline demo model cannot repair edits."
     summary, operations = follow_up(brief["prompt"], brief["intent"], brief["files"], stack)
-    return summary + "\n\n" + render_operations(operations) if operations else summary
+    if not operations:
+        return summary
+    plan = "@@@ PLAN " + ", ".join(operation.path for operation in operations)
+    return f"{summary}\n\n{plan}\n\n{render_operations(operations)}"
 
 
 def plan_answer(stack: Stack, names: Names) -> str:
