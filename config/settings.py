@@ -150,12 +150,42 @@ if EVENTS_RELAY == "redis" and not REDIS_URL:
 EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", "iterum:events")
 EVENTS_POLL_SECONDS = env_float("EVENTS_POLL_SECONDS", 0.1, minimum=0.01)
 
-# The model. With no key the offline demo model answers, so everything works without network.
+# The model. With no key and no server the offline demo model answers, so everything works
+# without network. google-genai is Google's SDK (google-generativeai reached end of life).
 GEMINI_API_KEY = env_str("GEMINI_API_KEY") or env_str("GOOGLE_API_KEY")
-MODEL_PROVIDER = env_str("MODEL_PROVIDER", "demo")
-if MODEL_PROVIDER not in ("demo",):
-    raise ImproperlyConfigured(f"MODEL_PROVIDER={MODEL_PROVIDER!r}: this build supports demo only.")
+GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
+GEMINI_BASE_URL = env_url("GEMINI_BASE_URL", ("http", "https"))
+GEMINI_API_VERSION = env_str("GEMINI_API_VERSION", "v1")
+OPENAI_BASE_URL = env_url("OPENAI_BASE_URL", ("http", "https"))
+OPENAI_MODEL = env_str("OPENAI_MODEL")
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+_default_provider = "gemini" if GEMINI_API_KEY else "openai" if OPENAI_BASE_URL else "demo"
+MODEL_PROVIDER = env_str("MODEL_PROVIDER", _default_provider)
+if MODEL_PROVIDER not in ("demo", "gemini", "openai"):
+    raise ImproperlyConfigured(f"MODEL_PROVIDER={MODEL_PROVIDER!r}: use demo, gemini or openai.")
+if MODEL_PROVIDER == "gemini" and not GEMINI_API_KEY:
+    raise ImproperlyConfigured("MODEL_PROVIDER=gemini needs GEMINI_API_KEY (or GOOGLE_API_KEY).")
+if MODEL_PROVIDER == "openai" and not (OPENAI_BASE_URL and OPENAI_MODEL):
+    raise ImproperlyConfigured("MODEL_PROVIDER=openai needs OPENAI_BASE_URL and OPENAI_MODEL.")
 DEMO_MODEL_CHUNK_DELAY = env_float("DEMO_MODEL_CHUNK_DELAY", 0.03)
+
+# How hard one model call tries (seconds unless named otherwise).
+MODEL_READ_TIMEOUT = env_float("MODEL_READ_TIMEOUT", 60, minimum=1)
+MODEL_STALL_SECONDS = env_float("MODEL_STALL_SECONDS", 60, minimum=0.05)
+MODEL_CALL_TIMEOUT = env_float("MODEL_CALL_TIMEOUT", 600, minimum=1)
+MODEL_MAX_ATTEMPTS = env_int("MODEL_MAX_ATTEMPTS", 4, minimum=1)
+MODEL_RETRY_BASE_SECONDS = env_float("MODEL_RETRY_BASE_SECONDS", 1.0)
+MODEL_RETRY_MAX_SECONDS = env_float("MODEL_RETRY_MAX_SECONDS", 30.0)
+MODEL_MAX_OUTPUT_TOKENS = env_int("MODEL_MAX_OUTPUT_TOKENS", 32768, minimum=256)
+# How much of an existing project an iteration sends, in estimated tokens.
+CONTEXT_BUDGET_TOKENS = env_int("CONTEXT_BUDGET_TOKENS", 60_000, minimum=1000)
+# US dollars per million tokens (input, output), for the cost shown on version pages.
+# Google's published list prices when this was written; set your own contract's here.
+MODEL_PRICES = {
+    "gemini-2.5-flash": (0.30, 2.50),
+    "gemini-2.5-flash-lite": (0.10, 0.40),
+    "gemini-2.5-pro": (1.25, 10.00),
+}
 
 # Limits on what a user may ask and what a model may write.
 PROMPT_MAX_CHARS = env_int("PROMPT_MAX_CHARS", 4000, minimum=1)

@@ -80,9 +80,9 @@ def _queue(version: Version) -> None:
 def claim_version(*, version_id: int) -> Version | None:
     """Move a queued version to processing; None if another worker (or nobody) has it."""
     now = timezone.now()
-    claimed = Version.objects.filter(pk=version_id, status=Version.Status.QUEUED).update(
-        status=Version.Status.PROCESSING, started_at=now, heartbeat_at=now
-    )
+    claimed = Version.objects.filter(
+        pk=version_id, status=Version.Status.QUEUED, cancel_requested=False
+    ).update(status=Version.Status.PROCESSING, started_at=now, heartbeat_at=now)
     if not claimed:
         return None
     return Version.objects.select_related("generation", "parent").get(pk=version_id)
@@ -92,6 +92,13 @@ def version_files(version: Version) -> dict[str, str]:
     """The files of a version as {path: content}."""
     rows = version.files.select_related("blob").values_list("path", "blob__content")
     return dict(rows)
+
+
+def beat(*, version: Version) -> None:
+    """Tell the reaper this version's worker is alive."""
+    Version.objects.filter(pk=version.pk, status=Version.Status.PROCESSING).update(
+        heartbeat_at=timezone.now()
+    )
 
 
 def record_progress(*, version: Version, event: ProgressEvent, live_files: list[dict]) -> None:
@@ -188,6 +195,7 @@ def log_model_call(*, version: Version, call) -> ModelCall:
         tokens_estimated=call.tokens_estimated,
         latency_seconds=call.latency_seconds,
         outcome=call.outcome,
+        error=call.error,
     )
 
 
@@ -228,13 +236,16 @@ def _end_without_files(
     return version
 
 
-def request_cancel(*, version: Version) -> bool:
-    """Ask a live version to stop; the worker notices between chunks of the model's answer."""
-    return bool(
-        Version.objects.filter(pk=version.pk, status__in=Version.LIVE_STATUSES).update(
-            cancel_requested=True
-        )
+def request_cancel(*, version: Version) -> Version:
+    """Stop a live version: a queued one at once, a running one at its next check."""
+    queued = Version.objects.filter(pk=version.pk, status=Version.Status.QUEUED)
+    if queued.update(cancel_requested=True):
+        return cancel_version_run(version=version)  # no worker has it; nothing to wait for
+    Version.objects.filter(pk=version.pk, status=Version.Status.PROCESSING).update(
+        cancel_requested=True
     )
+    version.refresh_from_db()
+    return version
 
 
 def reap_stale_versions(*, now=None) -> list[Version]:

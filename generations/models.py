@@ -126,6 +126,20 @@ class Version(models.Model):
     def percent(self) -> int:
         return round(self.progress * 100)
 
+    def usage(self) -> dict:
+        """Tokens of every model call of this run, and their cost where the model has a price."""
+        from generations.providers import cost_of
+
+        calls = list(self.model_calls.all())
+        costs = [cost_of(c.model, c.tokens_in, c.tokens_out) for c in calls]
+        return {
+            "calls": len(calls),
+            "tokens_in": sum(c.tokens_in for c in calls),
+            "tokens_out": sum(c.tokens_out for c in calls),
+            "estimated": any(c.tokens_estimated for c in calls),
+            "cost": None if not calls or None in costs else sum(costs),
+        }
+
 
 class Blob(models.Model):
     """File content, stored once however many versions hold it."""
@@ -171,6 +185,7 @@ class ModelCall(models.Model):
     tokens_estimated = models.BooleanField(default=False)
     latency_seconds = models.FloatField(default=0.0)
     outcome = models.CharField(max_length=20)
+    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.tasks import task
 
 from generations.actions import (
+    beat,
     cancel_version_run,
     claim_version,
     fail_version,
@@ -17,7 +18,7 @@ from generations.actions import (
 )
 from generations.events import TERMINAL_STATUSES, publish
 from generations.models import Version
-from generations.providers import get_provider
+from generations.providers import get_provider, retry_policy
 from orchestrator import (
     Cancelled,
     PipelineError,
@@ -46,10 +47,26 @@ class VersionEventSink:
             publish(self.version, event)  # the final row was written with the files
             return
         if event.stage == "file_generated":
-            self.live_files.append(
-                {"path": event.extra.get("file"), "action": event.extra.get("action")}
-            )
+            # A retried call reports its files again: keep each path once.
+            entry = {"path": event.extra.get("file"), "action": event.extra.get("action")}
+            self.live_files = [f for f in self.live_files if f["path"] != entry["path"]]
+            self.live_files.append(entry)
         record_progress(version=self.version, event=event, live_files=self.live_files)
+
+
+class Heartbeat:
+    """Marks the version alive at most every `interval` seconds while the model works."""
+
+    def __init__(self, version: Version, interval: float = 5.0) -> None:
+        self.version = version
+        self.interval = interval
+        self._last = time.monotonic()
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            beat(version=self.version)
 
 
 class CancelCheck:
@@ -75,8 +92,11 @@ def run_options(version: Version) -> RunOptions:
             max_total_bytes=settings.PROJECT_MAX_BYTES,
             max_file_bytes=settings.FILE_MAX_BYTES,
         ),
+        context_budget_tokens=settings.CONTEXT_BUDGET_TOKENS,
+        retry=retry_policy(),
         should_cancel=CancelCheck(version.pk),
         on_model_call=lambda call: log_model_call(version=version, call=call),
+        on_tick=Heartbeat(version),
     )
 
 

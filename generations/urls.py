@@ -13,6 +13,11 @@ urlpatterns = [
         name="version-iterate",
     ),
     path(
+        "<uuid:generation_id>/v<int:number>/cancel/",
+        views.version_cancel,
+        name="version-cancel",
+    ),
+    path(
         "<uuid:generation_id>/v<int:number>/download/",
         views.version_download,
         name="version-download",

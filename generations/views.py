@@ -5,7 +5,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_eventstream.views import events
 
-from generations.actions import ActionRefused, create_generation, start_iteration
+from generations.actions import (
+    ActionRefused,
+    create_generation,
+    request_cancel,
+    start_iteration,
+)
 from generations.downloads import as_async, zip_name, zip_stream
 from generations.events import current_event_id
 from generations.forms import GenerationForm, IterationForm
@@ -82,6 +87,7 @@ def render_version(
         "selected": selected,
         "selected_html": highlighted(selected, files[selected]) if selected else "",
         "form": form,
+        "usage": version.usage(),
     }
     template = "generations/version.html"
     if request.htmx and request.htmx.target == "file-browser":
@@ -108,6 +114,21 @@ def version_iterate(request: HttpRequest, generation_id, number: int) -> HttpRes
         else:
             return redirect(version)
     return render_version(request, base, current_event_id(base), form, status=400)
+
+
+@require_POST
+@login_required
+def version_cancel(request: HttpRequest, generation_id, number: int) -> HttpResponse:
+    version = owned_version(request, generation_id, number)
+    if not version.is_live:
+        messages.error(
+            request, f"Version {version.number} is not running, so there is nothing to cancel."
+        )
+    else:
+        request_cancel(version=version)
+    if request.htmx:
+        return HttpResponse(status=204)  # the stream's events refresh the page
+    return redirect(version)
 
 
 @require_GET

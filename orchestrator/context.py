@@ -1,48 +1,136 @@
-"""Choose what of the existing project the model sees, within a token budget."""
+"""Choose what of the existing project the model sees, within a token budget.
+
+When everything fits, every file goes in whole. Otherwise the model gets a map of every file
+(its path and top-level symbols) and the full text of the files that matter most to the
+request, best first, until the budget is spent: files the request names, files defining
+symbols it names, then the files that import those or that those import.
+"""
 
 import re
 from dataclasses import dataclass
 
 CHARS_PER_TOKEN = 4  # a rough, conservative estimate for code
+MAP_SYMBOLS = 12  # symbols listed per file in the map
+
+_SYMBOL = re.compile(
+    r"^(?:async\s+def|def|class)\s+(\w+)"  # Python
+    r"|^(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|class|interface|type)\s+(\w+)"
+    r"|^(?:export\s+)?(?:const|let|var)\s+(\w+)\s*="  # JavaScript / TypeScript
+    r"|^([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)",  # module-level assignment
+    re.MULTILINE,
+)
+_PY_IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.MULTILINE)
+_JS_IMPORT = re.compile(r"""(?:from\s+|require\(\s*|import\s+)['"](\.{1,2}/[^'"]+)['"]""")
 
 
 def estimate_tokens(text: str) -> int:
     return len(text) // CHARS_PER_TOKEN + 1
 
 
+def top_level_symbols(content: str) -> list[str]:
+    found = []
+    for match in _SYMBOL.finditer(content):
+        name = next(group for group in match.groups() if group)
+        if name not in found:
+            found.append(name)
+    return found
+
+
+def imports_of(path: str, content: str, paths: set[str]) -> set[str]:
+    """The project files `path` imports, as far as simple patterns can tell."""
+    found = set()
+    for module in (m.group(1) or m.group(2) for m in _PY_IMPORT.finditer(content)):
+        base = module.strip(".").replace(".", "/")
+        found.update(p for p in (f"{base}.py", f"{base}/__init__.py") if p in paths)
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    for relative in _JS_IMPORT.findall(content):
+        parts = [p for p in (folder + "/" + relative).split("/") if p and p != "."]
+        resolved: list[str] = []
+        for part in parts:
+            if part == "..":
+                if resolved:
+                    resolved.pop()
+            else:
+                resolved.append(part)
+        base = "/".join(resolved)
+        candidates = [base + suffix for suffix in ("", ".js", ".ts", ".jsx", ".tsx", "/index.js")]
+        found.update(c for c in candidates if c in paths)
+    return found - {path}
+
+
 @dataclass(frozen=True)
 class Context:
     whole: dict[str, str]  # files sent in full
-    mapped: list[str]  # files sent as a path only
+    mapped: dict[str, list[str]]  # the other files: path -> top-level symbols
     tokens: int
+    unlisted: int = 0  # files in neither, when even the map would not fit
 
     def render(self) -> str:
         parts = [f"--- {path}\n{content}" for path, content in self.whole.items()]
         if self.mapped:
-            parts.append("Other files in the project (not shown):\n" + "\n".join(self.mapped))
+            lines = [
+                f"{path}: {', '.join(symbols[:MAP_SYMBOLS])}" if symbols else path
+                for path, symbols in self.mapped.items()
+            ]
+            if self.unlisted:
+                lines.append(f"... and {self.unlisted} more files, not listed")
+            parts.append(
+                "Other files in the project (path: top-level symbols; ask for none of them "
+                "to be rewritten unless needed):\n" + "\n".join(lines)
+            )
         return "\n".join(parts)
 
 
+def relevance(files: dict[str, str], prompt: str) -> dict[str, int]:
+    """A score per file: named 100, defines a named symbol 50, imports or is imported 10."""
+    words = set(re.findall(r"[\w.\-/]+", prompt))
+    lowered = {word.lower().strip("./") for word in words}
+    scores = dict.fromkeys(files, 0)
+    for path, content in files.items():
+        name = path.rsplit("/", 1)[-1].lower()
+        if path.lower() in lowered or name in lowered or name.rsplit(".", 1)[0] in lowered:
+            scores[path] += 100
+        if any(len(s) >= 3 and s in words for s in top_level_symbols(content)):
+            scores[path] += 50
+    central = {path for path, score in scores.items() if score}
+    paths = set(files)
+    for path, content in files.items():
+        imported = imports_of(path, content, paths)
+        if imported & central:
+            scores[path] += 10  # imports what the request is about
+        if path in central:
+            for other in imported:
+                scores[other] += 10  # what the request's files build on
+    return scores
+
+
 def build_context(files: dict[str, str], prompt: str, budget_tokens: int) -> Context:
-    """Every file when the project fits; otherwise the files the prompt names first."""
+    """Every file when the project fits; otherwise a map plus the most relevant files."""
     total = sum(estimate_tokens(content) for content in files.values())
     if total <= budget_tokens:
-        return Context(whole=dict(sorted(files.items())), mapped=[], tokens=total)
-    words = {word.lower() for word in re.findall(r"[\w.-]+", prompt)}
-
-    def relevance(path: str) -> tuple[int, str]:
-        name = path.rsplit("/", 1)[-1].lower()
-        named = name in words or name.rsplit(".", 1)[0] in words
-        return (0 if named else 1, path)
-
+        return Context(whole=dict(sorted(files.items())), mapped={}, tokens=total)
+    scores = relevance(files, prompt)
+    order = sorted(files, key=lambda p: (-scores[p], p))
+    # The map takes at most a third of the budget, most relevant entries first.
+    mapped: dict[str, list[str]] = {}
+    spent = unlisted = 0
+    for path in order:
+        symbols = top_level_symbols(files[path])
+        cost = estimate_tokens(f"{path}: {', '.join(symbols[:MAP_SYMBOLS])}")
+        if spent + cost <= budget_tokens // 3:
+            mapped[path] = symbols
+            spent += cost
+        else:
+            unlisted += 1
     whole: dict[str, str] = {}
-    spent = 0
-    for path in sorted(files, key=relevance):
+    for path in order:
+        if scores[path] == 0 and whole:
+            break  # the rest are only in the map
         cost = estimate_tokens(files[path])
         if spent + cost > budget_tokens:
             continue
         whole[path] = files[path]
         spent += cost
-    mapped = sorted(path for path in files if path not in whole)
-    spent += sum(estimate_tokens(path) for path in mapped)
-    return Context(whole=whole, mapped=mapped, tokens=spent)
+        if mapped.pop(path, None) is None:
+            unlisted -= 1
+    return Context(whole=whole, mapped=mapped, tokens=spent, unlisted=max(unlisted, 0))

@@ -50,6 +50,12 @@ class FakeModelServer:
     seen: list[Seen] = field(default_factory=list)
     disconnects: int = 0
 
+    def reset(self) -> None:
+        self.default = Reply(["OK"])
+        self.script.clear()
+        self.seen.clear()
+        self.disconnects = 0
+
     def push(self, *behaviours: Reply | Failure) -> None:
         self.script.extend(behaviours)
 

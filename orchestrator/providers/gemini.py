@@ -24,6 +24,7 @@ class GeminiProvider:
         api_key: str,
         model: str,
         base_url: str = "",
+        api_version: str = "v1",
         read_timeout: float = 60.0,
         max_output_tokens: int = 32768,
     ) -> None:
@@ -32,7 +33,7 @@ class GeminiProvider:
         self._api_key = api_key
         self._http = types.HttpOptions(
             base_url=base_url or None,
-            api_version="v1beta" if not base_url else "v1",
+            api_version=api_version,
             timeout=int(read_timeout * 1000),  # milliseconds; for a stream, between reads
         )
         self._max_output_tokens = max_output_tokens
