@@ -51,9 +51,8 @@ def test_files_named_in_the_request_come_first():
 
 
 def test_symbols_and_imports_are_read_from_python_and_javascript():
-    assert top_level_symbols(
-        "import os\n\nLIMIT = 3\n\n\nclass A:\n    def inner(self): pass\n\n\nasync def b():\n    pass\n"
-    ) == ["LIMIT", "A", "b"]
+    python = "import os\n\nLIMIT = 3\n\n\nclass A:\n    def inner(self): pass\n\n\nasync def b():\n"
+    assert top_level_symbols(python) == ["LIMIT", "A", "b"]
     assert top_level_symbols("export default function App() {}\nexport const x = 1;\n") == [
         "App",
         "x",
