@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format setup migrate demo-user web worker browser-tests clean
+.PHONY: run test lint format setup migrate demo-user web worker clean bench
 
 run: setup migrate demo-user ## Serve the app with one worker on http://127.0.0.1:8000
 	$(PY) manage.py serve
@@ -45,3 +45,8 @@ worker: setup migrate ## Only a background worker
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+bench: setup ## Benchmarks: figures printed, nothing asserted
+	rm -f var/bench.sqlite3*
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py migrate -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench

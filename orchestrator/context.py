@@ -16,10 +16,13 @@ _SYMBOL = re.compile(
     r"^(?:async\s+def|def|class)\s+(\w+)"  # Python
     r"|^(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|class|interface|type)\s+(\w+)"
     r"|^(?:export\s+)?(?:const|let|var)\s+(\w+)\s*="  # JavaScript / TypeScript
-    r"|^([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)",  # module-level assignment
+    r"|^([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=(?!=)",  # module-level assignment
     re.MULTILINE,
 )
-_PY_IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.MULTILINE)
+_PY_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([\w, \t]+)|import[ \t]+([\w.]+))",
+    re.MULTILINE,
+)
 _JS_IMPORT = re.compile(r"""(?:from\s+|require\(\s*|import\s+)['"](\.{1,2}/[^'"]+)['"]""")
 
 
@@ -28,20 +31,19 @@ def estimate_tokens(text: str) -> int:
 
 
 def top_level_symbols(content: str) -> list[str]:
-    found = []
-    for match in _SYMBOL.finditer(content):
-        name = next(group for group in match.groups() if group)
-        if name not in found:
-            found.append(name)
-    return found
+    names = (next(group for group in m.groups() if group) for m in _SYMBOL.finditer(content))
+    return list(dict.fromkeys(names))
 
 
 def imports_of(path: str, content: str, paths: set[str]) -> set[str]:
     """The project files `path` imports, as far as simple patterns can tell."""
     found = set()
-    for module in (m.group(1) or m.group(2) for m in _PY_IMPORT.finditer(content)):
-        base = module.strip(".").replace(".", "/")
-        found.update(p for p in (f"{base}.py", f"{base}/__init__.py") if p in paths)
+    for match in _PY_IMPORT.finditer(content):
+        base = (match.group(1) or match.group(3)).strip(".").replace(".", "/")
+        candidates = [f"{base}.py", f"{base}/__init__.py"]
+        if match.group(2):  # from package import module, other
+            candidates += [f"{base}/{name.strip()}.py" for name in match.group(2).split(",")]
+        found.update(p for p in candidates if p in paths)
     folder = path.rsplit("/", 1)[0] if "/" in path else ""
     for relative in _JS_IMPORT.findall(content):
         parts = [p for p in (folder + "/" + relative).split("/") if p and p != "."]
@@ -81,23 +83,35 @@ class Context:
         return "\n".join(parts)
 
 
-def relevance(files: dict[str, str], prompt: str) -> dict[str, int]:
-    """A score per file: named 100, defines a named symbol 50, imports or is imported 10."""
+def relevance(files: dict[str, str], prompt: str, symbols: dict[str, list[str]]) -> dict[str, int]:
+    """A score per file: named 100, defines a named symbol 50, then 10 for a file that
+    imports those and uses a named symbol (or imports a named file), and for what they import.
+    """
     words = set(re.findall(r"[\w.\-/]+", prompt))
     lowered = {word.lower().strip("./") for word in words}
     scores = dict.fromkeys(files, 0)
-    for path, content in files.items():
+    named_files: set[str] = set()
+    named_symbols: set[str] = set()
+    for path in files:
         name = path.rsplit("/", 1)[-1].lower()
         if path.lower() in lowered or name in lowered or name.rsplit(".", 1)[0] in lowered:
             scores[path] += 100
-        if any(len(s) >= 3 and s in words for s in top_level_symbols(content)):
+            named_files.add(path)
+        defined = {s for s in symbols[path] if len(s) >= 3 and s in words}
+        if defined:
             scores[path] += 50
+            named_symbols |= defined
     central = {path for path, score in scores.items() if score}
+    uses = (
+        re.compile(r"\b(" + "|".join(map(re.escape, named_symbols)) + r")\b")
+        if named_symbols
+        else None
+    )
     paths = set(files)
     for path, content in files.items():
         imported = imports_of(path, content, paths)
-        if imported & central:
-            scores[path] += 10  # imports what the request is about
+        if imported & named_files or (imported & central and uses and uses.search(content)):
+            scores[path] += 10  # depends on what the request is about
         if path in central:
             for other in imported:
                 scores[other] += 10  # what the request's files build on
@@ -109,16 +123,16 @@ def build_context(files: dict[str, str], prompt: str, budget_tokens: int) -> Con
     total = sum(estimate_tokens(content) for content in files.values())
     if total <= budget_tokens:
         return Context(whole=dict(sorted(files.items())), mapped={}, tokens=total)
-    scores = relevance(files, prompt)
+    symbols = {path: top_level_symbols(content) for path, content in files.items()}
+    scores = relevance(files, prompt, symbols)
     order = sorted(files, key=lambda p: (-scores[p], p))
     # The map takes at most a third of the budget, most relevant entries first.
     mapped: dict[str, list[str]] = {}
     spent = unlisted = 0
     for path in order:
-        symbols = top_level_symbols(files[path])
-        cost = estimate_tokens(f"{path}: {', '.join(symbols[:MAP_SYMBOLS])}")
+        cost = estimate_tokens(f"{path}: {', '.join(symbols[path][:MAP_SYMBOLS])}")
         if spent + cost <= budget_tokens // 3:
-            mapped[path] = symbols
+            mapped[path] = symbols[path]
             spent += cost
         else:
             unlisted += 1

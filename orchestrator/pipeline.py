@@ -198,11 +198,12 @@ class Run:
                         f"{elapsed:.0f} s. Nothing was saved: try again in a few minutes."
                     ) from error
                 attempt += 1
+                shown = f"{wait:.1f} s" if wait >= 1 else f"{wait * 1000:.0f} ms"
                 self.stage(
                     "retrying",
-                    f"The model is unavailable ({error.reason}); retrying in {wait:.1f} s "
+                    f"The model is unavailable ({error.reason}); retrying in {shown} "
                     f"(attempt {attempt} of {policy.attempts})",
-                    retry_in=round(wait, 1),
+                    retry_in=round(wait, 3),
                     attempt=attempt,
                     reason=error.reason,
                 )
@@ -314,15 +315,19 @@ class Run:
         seconds: float,
         text: list[str],
     ) -> None:
+        if usage is None and text:
+            # Cut off before the model reported usage: estimate what it will have billed.
+            received = "".join(text)
+            usage = Usage(len(request.system + request.prompt) // 4, len(received) // 4, True)
         call = ModelCall(
             purpose=request.purpose,
             provider=self.provider.name,
             model=self.provider.model,
-            tokens_in=usage.tokens_in if usage else len(request.system + request.prompt) // 4,
-            tokens_out=usage.tokens_out if usage else len("".join(text)) // 4,
+            tokens_in=usage.tokens_in if usage else 0,  # nothing received, nothing billed
+            tokens_out=usage.tokens_out if usage else 0,
             latency_seconds=round(seconds, 3),
             outcome=outcome,
-            tokens_estimated=usage.estimated if usage else True,
+            tokens_estimated=usage.estimated if usage else False,
             error=error[:500],
         )
         self.calls.append(call)

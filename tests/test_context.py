@@ -28,7 +28,8 @@ def test_a_large_project_sends_a_map_and_the_relevant_files_within_budget():
     files = project()
     context = build_context(files, "rename the Order class", budget_tokens=6000)
     assert "app/helpers.py" in context.whole  # defines Order
-    assert "app/orders.py" in context.whole  # imports what defines it
+    assert "app/orders.py" in context.whole  # imports what defines it, and uses Order
+    assert "app/slugs.py" not in context.whole  # imports it too, but does not use Order
     assert context.mapped["app/module_0.py"] == ["function_0"]
     assert len(context.whole) + len(context.mapped) + context.unlisted == len(files)
     assert context.tokens <= 6000

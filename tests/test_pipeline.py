@@ -89,8 +89,9 @@ def test_transient_failures_are_retried_with_announced_backoff():
     events, pauses = [], []
     result = iterate(FILES, "add notes", BRIEF, provider, events.append, options(pauses=pauses))
     retries = [e for e in events if e.stage == "retrying"]
-    assert [(e.extra["attempt"], e.extra["retry_in"]) for e in retries] == [(2, 0.8), (3, 1.5)]
+    assert [(e.extra["attempt"], e.extra["retry_in"]) for e in retries] == [(2, 0.75), (3, 1.5)]
     assert "429" in retries[0].message
+    assert "retrying in 750 ms (attempt 2 of 4)" in retries[0].message
     assert sum(pauses) == pytest.approx(0.75 + 1.5)
     assert result.files["NOTES.md"] == "hello\n"
 

@@ -213,3 +213,60 @@ def test_staff_inspect_versions_and_files_in_the_admin(client, staff_user, make_
     )
     assert listing.status_code == 200
     assert "Todo service v1" in listing.content.decode()
+
+
+def cancel_url(version):
+    return reverse("version-cancel", args=[version.generation_id, version.number])
+
+
+def test_cancelling_a_queued_version_ends_it_at_once(owner_client, make_version):
+    version = make_version(status=Version.Status.QUEUED)
+    response = owner_client.post(cancel_url(version))
+    version.refresh_from_db()
+    assert response.status_code == 302
+    assert (version.status, version.message) == ("cancelled", "Cancelled; nothing was saved.")
+
+
+def test_cancelling_a_running_version_asks_its_worker_to_stop(owner_client, make_version):
+    version = make_version(status=Version.Status.PROCESSING)
+    response = owner_client.post(cancel_url(version), headers={"HX-Request": "true"})
+    version.refresh_from_db()
+    assert response.status_code == 204
+    assert (version.status, version.cancel_requested) == ("processing", True)
+    assert "Cancelling..." in owner_client.get(version.get_absolute_url()).content.decode()
+
+
+def test_cancelling_a_finished_version_says_there_is_nothing_to_cancel(owner_client, make_version):
+    version = make_version()
+    response = owner_client.post(cancel_url(version), follow=True)
+    assert "is not running, so there is nothing to cancel" in response.content.decode()
+    version.refresh_from_db()
+    assert (version.status, version.cancel_requested) == ("completed", False)
+
+
+def test_only_the_owner_can_cancel(client, other_user, make_version):
+    version = make_version(status=Version.Status.PROCESSING)
+    assert client.post(cancel_url(version)).status_code == 302  # to the login page
+    client.force_login(other_user)
+    assert client.post(cancel_url(version)).status_code == 404
+    version.refresh_from_db()
+    assert not version.cancel_requested
+
+
+def test_the_version_page_shows_tokens_and_cost_of_its_model_calls(owner_client, make_version):
+    from generations.models import ModelCall
+
+    version = make_version(provider="gemini", model="gemini-2.5-flash")
+    for tokens_in, tokens_out in [(1000, 200), (3000, 800)]:
+        ModelCall.objects.create(
+            version=version,
+            purpose="iterate",
+            provider="gemini",
+            model="gemini-2.5-flash",
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            outcome="ok",
+        )
+    page = owner_client.get(version.get_absolute_url()).content.decode()
+    assert "2 model calls · 4000 tokens in, 1000 out" in page
+    assert "about $0.0037" in page  # 4000 * 0.30 + 1000 * 2.50 per million
