@@ -51,6 +51,7 @@ class ModelCallInline(admin.TabularInline):
         "tokens_out",
         "latency_seconds",
         "outcome",
+        "error",
         "created_at",
     ]
     readonly_fields = fields
@@ -88,6 +89,7 @@ class ModelCallAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["purpose", "provider", "outcome"]
+    search_fields = ["version__generation__title", "error"]
     readonly_fields = [f.name for f in ModelCall._meta.fields]
 
 

@@ -58,3 +58,48 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_provider_follows_the_settings(settings):
+    from generations.providers import get_provider
+    from orchestrator.providers.demo import DemoProvider
+    from orchestrator.providers.gemini import GeminiProvider
+    from orchestrator.providers.openai_compatible import OpenAICompatibleProvider
+
+    settings.MODEL_PROVIDER = "demo"
+    assert isinstance(get_provider(), DemoProvider)
+    settings.MODEL_PROVIDER, settings.GEMINI_API_KEY = "gemini", "key"
+    provider = get_provider()
+    assert isinstance(provider, GeminiProvider)
+    assert provider.label == "Gemini (gemini-2.5-flash)"
+    settings.MODEL_PROVIDER, settings.OPENAI_BASE_URL, settings.OPENAI_MODEL = (
+        "openai",
+        "http://127.0.0.1:11434/v1",
+        "llama3",
+    )
+    assert isinstance(get_provider(), OpenAICompatibleProvider)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MODEL_PROVIDER": "gemini"}, "needs GEMINI_API_KEY"),
+        ({"MODEL_PROVIDER": "openai"}, "needs OPENAI_BASE_URL and OPENAI_MODEL"),
+        ({"MODEL_PROVIDER": "claude"}, "use demo, gemini or openai"),
+    ],
+)
+def test_an_incomplete_provider_setting_refuses_to_start(env, message):
+    import os
+    import subprocess
+    import sys
+
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GEMINI", "GOOGLE", "OPENAI"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert message in result.stderr
