@@ -41,3 +41,37 @@ class IterationForm(forms.Form):
     prompt = _prompt_field(
         "Follow-up", 'For example: "add a health-check endpoint" or "remove the README".'
     )
+
+
+class ManualEditForm(forms.Form):
+    path = forms.CharField(max_length=240, help_text="A relative path, such as app/main.py.")
+    content = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
+    )
+    upload = forms.FileField(required=False, help_text="Or upload a text file to use instead.")
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None:
+            return None
+        if upload.size > settings.FILE_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The upload is {upload.size:,} bytes; one file may hold at most "
+                f"{settings.FILE_MAX_BYTES:,}."
+            )
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("Only UTF-8 text files can be uploaded.") from None
+
+    def edit(self) -> dict:
+        """The path and the content to save: the upload's when there is one."""
+        upload = self.cleaned_data.get("upload")
+        # Browsers send a textarea's lines with CRLF; an upload is kept byte for byte.
+        typed = self.cleaned_data["content"].replace("\r\n", "\n")
+        return {
+            "path": self.cleaned_data["path"].strip(),
+            "content": upload if upload is not None else typed,
+        }

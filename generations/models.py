@@ -56,6 +56,8 @@ class Version(models.Model):
     class Kind(models.TextChoices):
         GENERATE = "generate"
         ITERATE = "iterate"
+        RESTORE = "restore"
+        MANUAL = "manual", "Manual edit"
 
     LIVE_STATUSES = (Status.QUEUED, Status.PROCESSING)
 
@@ -66,6 +68,7 @@ class Version(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     prompt = models.TextField()
+    name = models.CharField(max_length=100, blank=True, help_text='For example "before auth".')
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -87,6 +90,8 @@ class Version(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Median duration of recent similar runs when this one started; None without history.
+    expected_seconds = models.FloatField(null=True, blank=True)
 
     objects = VersionQuerySet.as_manager()
 
@@ -102,6 +107,29 @@ class Version(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("version-detail", args=[self.generation_id, self.number])
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}" + (f" {self.name}" if self.name else "")
+
+    def seconds_left(self, now=None) -> float | None:
+        """The estimate of the time left, from similar earlier runs; None without history."""
+        from django.utils import timezone
+
+        if self.expected_seconds is None or not self.is_live:
+            return None
+        if self.started_at is None:
+            return self.expected_seconds
+        elapsed = ((now or timezone.now()) - self.started_at).total_seconds()
+        return max(self.expected_seconds - elapsed, 0.0)
+
+    @property
+    def lines_added(self) -> int:
+        return sum(change.get("lines_added", 0) for change in self.changes)
+
+    @property
+    def lines_removed(self) -> int:
+        return sum(change.get("lines_removed", 0) for change in self.changes)
 
     @property
     def is_live(self) -> bool:

@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import TextLexer, get_lexer_for_filename
+from pygments.token import STANDARD_TYPES, _TokenType
 from pygments.util import ClassNotFound
 
 HIGHLIGHT_MAX_BYTES = 300_000  # beyond this, plain escaped text keeps the page responsive
@@ -45,13 +48,46 @@ def file_tree(paths: list[str], changes: dict[str, str] | None = None) -> list[T
     return rows
 
 
+def lexer_for(path: str, content: str) -> Lexer:
+    if len(content) > HIGHLIGHT_MAX_BYTES:
+        return TextLexer(stripnl=False)
+    try:
+        return get_lexer_for_filename(path, stripnl=False)
+    except ClassNotFound:
+        return TextLexer(stripnl=False)
+
+
+def _css_class(token: _TokenType) -> str:
+    while token not in STANDARD_TYPES:
+        token = token.parent
+    return STANDARD_TYPES[token]
+
+
+def highlighted_lines(path: str, lines: list[str]) -> list[str]:
+    """Each line as escaped, highlighted HTML (for diffs, where lines are shown one by one)."""
+    text = "".join(lines)
+    out: list[str] = []
+    current: list[str] = []
+    for token, value in lexer_for(path, text).get_tokens(text):
+        css = _css_class(token)
+        for k, part in enumerate(value.split("\n")):
+            if k:
+                out.append("".join(current))
+                current = []
+            if part:
+                current.append(
+                    f'<span class="{css}">{escape(part)}</span>' if css else escape(part)
+                )
+    if current:
+        out.append("".join(current))
+    if len(out) < len(lines) or any("\r" in line[:-2] for line in lines):
+        # The lexer normalised line breaks differently: show plain, escaped lines instead.
+        return [escape(line.rstrip("\r\n")) for line in lines]
+    return out[: len(lines)]
+
+
 def highlighted(path: str, content: str) -> SafeString:
     """The file as highlighted HTML; Pygments escapes the content."""
-    try:
-        lexer = get_lexer_for_filename(path, stripnl=False)
-    except ClassNotFound:
-        lexer = TextLexer(stripnl=False)
-    if len(content) > HIGHLIGHT_MAX_BYTES:
-        lexer = TextLexer(stripnl=False)
+    lexer = lexer_for(path, content)
     formatter = HtmlFormatter(linenos="table", cssclass="source", wrapcode=True)
     return mark_safe(highlight(content, lexer, formatter))

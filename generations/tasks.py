@@ -10,6 +10,7 @@ from generations.actions import (
     beat,
     cancel_version_run,
     claim_version,
+    expected_duration,
     fail_version,
     finish_version,
     log_model_call,
@@ -43,6 +44,9 @@ class VersionEventSink:
         self.live_files: list[dict] = []
 
     def __call__(self, event: ProgressEvent) -> None:
+        left = self.version.seconds_left()
+        if left is not None and event.status == "processing":
+            event.extra["eta_seconds"] = round(left)
         if event.status in TERMINAL_STATUSES:
             publish(self.version, event)  # the final row was written with the files
             return
@@ -104,7 +108,12 @@ def execute_version(version: Version) -> PipelineResult:
     """Run the pipeline for a claimed version and return what it made."""
     generation = version.generation
     provider = get_provider()
-    Version.objects.filter(pk=version.pk).update(provider=provider.name, model=provider.model)
+    version.expected_seconds = expected_duration(
+        provider=provider.name, model=provider.model, kind=version.kind
+    )
+    Version.objects.filter(pk=version.pk).update(
+        provider=provider.name, model=provider.model, expected_seconds=version.expected_seconds
+    )
     brief = ProjectBrief(
         title=generation.title,
         prompt=generation.prompt,

@@ -1,19 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_eventstream.views import events
 
 from generations.actions import (
     ActionRefused,
     create_generation,
+    name_version,
     request_cancel,
+    restore_version,
+    save_manual_edit,
     start_iteration,
+    version_files,
 )
+from generations.comparisons import comparison, expanded_rows, read_selection
 from generations.downloads import as_async, zip_name, zip_stream
 from generations.events import current_event_id
-from generations.forms import GenerationForm, IterationForm
+from generations.forms import GenerationForm, IterationForm, ManualEditForm
 from generations.models import Generation, Version
 from generations.presentation import file_tree, highlighted
 
@@ -54,7 +61,11 @@ def generation_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def generation_detail(request: HttpRequest, generation_id) -> HttpResponse:
     generation = owned_generation(request, generation_id)
-    versions = generation.versions.order_by("-number")
+    versions = (
+        generation.versions.order_by("-number")
+        .select_related("created_by")
+        .annotate(tokens=Sum("model_calls__tokens_in") + Sum("model_calls__tokens_out"))
+    )
     return render(
         request, "generations/detail.html", {"generation": generation, "versions": versions}
     )
@@ -152,3 +163,72 @@ def version_download(request: HttpRequest, generation_id, number: int) -> HttpRe
 def version_events(request: HttpRequest, generation_id, number: int) -> HttpResponse:
     """The version's live events (SSE). The channel manager refuses anyone but the owner."""
     return events(request, channels=[f"version-{generation_id}-{number}"])
+
+
+@require_GET
+@login_required
+def generation_compare(request: HttpRequest, generation_id) -> HttpResponse:
+    """Two versions' differences: the changed files, and one file's diff (htmx partials)."""
+    generation = owned_generation(request, generation_id)
+    selection = read_selection(request, generation)
+    template = "generations/compare.html"
+    if request.GET.get("expand"):
+        rows = expanded_rows(selection, request.GET["expand"])
+        return render(request, template + "#gap-rows", {"rows": rows, "selection": selection})
+    context = comparison(selection) | {
+        "generation": generation,
+        "versions": generation.versions.order_by("-number"),
+    }
+    if request.htmx and request.htmx.target == "diff-main":
+        template += "#diff-main"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def version_diff(request: HttpRequest, generation_id, number: int) -> HttpResponse:
+    version = owned_version(request, generation_id, number)
+    parent = f"from={version.parent.number}&" if version.parent else ""
+    return redirect(reverse("generation-compare", args=[generation_id]) + f"?{parent}to={number}")
+
+
+@require_POST
+@login_required
+def version_restore(request: HttpRequest, generation_id, number: int) -> HttpResponse:
+    source = owned_version(request, generation_id, number)
+    try:
+        restored = restore_version(source=source, user=request.user)
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(source)
+    messages.success(request, f"Version {source.number} restored as version {restored.number}.")
+    return redirect(restored)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def version_edit(request: HttpRequest, generation_id, number: int) -> HttpResponse:
+    """Edit or upload one file by hand; saving makes a new version on top of this one."""
+    base = owned_version(request, generation_id, number)
+    path = request.GET.get("file", "")
+    initial = {"path": path, "content": version_files(base).get(path, "") if path else ""}
+    form = ManualEditForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = save_manual_edit(base=base, user=request.user, **form.edit())
+        except ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"Saved as version {version.number}.")
+            return redirect(version.get_absolute_url() + f"?file={form.edit()['path']}")
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "version": base, "generation": base.generation}
+    return render(request, "generations/edit.html", context, status=status)
+
+
+@require_POST
+@login_required
+def version_name(request: HttpRequest, generation_id, number: int) -> HttpResponse:
+    version = owned_version(request, generation_id, number)
+    name_version(version=version, name=request.POST.get("name", ""))
+    return redirect(request.POST.get("next") or version.get_absolute_url())

@@ -65,7 +65,7 @@ def make_version(make_generation):
         version = Version.objects.create(
             generation=generation,
             number=number,
-            kind=Version.Kind.GENERATE if number == 1 else Version.Kind.ITERATE,
+            kind=fields.pop("kind", Version.Kind.GENERATE if number == 1 else Version.Kind.ITERATE),
             prompt=fields.pop("prompt", generation.prompt),
             status=status,
             **fields,

@@ -270,3 +270,18 @@ def test_the_version_page_shows_tokens_and_cost_of_its_model_calls(owner_client,
     page = owner_client.get(version.get_absolute_url()).content.decode()
     assert "2 model calls · 4000 tokens in, 1000 out" in page
     assert "about $0.0037" in page  # 4000 * 0.30 + 1000 * 2.50 per million
+
+
+def test_the_zip_reads_contents_in_batches_and_keeps_every_file(
+    owner_client, make_version, monkeypatch
+):
+    from generations import downloads
+
+    monkeypatch.setattr(downloads, "BLOBS_PER_QUERY", 2)
+    files = {f"src/file_{n}.txt": f"content {n}\n" * (n + 1) for n in range(7)}
+    version = make_version(files=files)
+    response = owner_client.get(reverse("version-download", args=[version.generation_id, 1]))
+    archive = zipfile.ZipFile(io.BytesIO(async_to_sync(collect)(response)))
+    assert {
+        name.split("/", 1)[1]: archive.read(name).decode() for name in archive.namelist()
+    } == files

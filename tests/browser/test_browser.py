@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from playwright.sync_api import expect
 
-from generations.models import Version
+from generations.models import Generation, Version
 from tests.live import start_stack
 
 CHROMIUM = (
@@ -96,7 +96,7 @@ def test_create_then_iterate_watching_the_bar_move_without_reloading(page):
     assert len([v for v in first_run if 0 < v < 100]) >= 3, (
         f"the bar did not move live: {first_run}"
     )
-    assert page.locator("[data-testid=file-tree]").inner_text().split() == [
+    assert page.locator("[data-testid=file-tree] a.file:not(.add-file)").all_inner_texts() == [
         "README.md",
         "app.py",
         "requirements.txt",
@@ -123,3 +123,45 @@ def test_create_then_iterate_watching_the_bar_move_without_reloading(page):
     expect(page.locator("[data-testid=file-viewer]")).to_contain_text("FROM python")
     expect(page).to_have_url(re.compile(r"\?file=Dockerfile$"))
     assert Version.objects.get(number=2).files.filter(path="Dockerfile").exists()
+
+
+PAYLOAD = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+
+def test_script_payloads_in_files_render_inert_in_both_diff_views(page):
+    from generations.actions import save_files
+
+    user = get_user_model().objects.get(username="alice")
+    generation = Generation.objects.create(
+        owner=user, title=PAYLOAD, prompt=PAYLOAD, tech_stack="flask"
+    )
+    v1 = Version.objects.create(
+        generation=generation, number=1, kind="generate", prompt=PAYLOAD, status="completed"
+    )
+    save_files(version=v1, files={"index.html": "<p>hello</p>\n"})
+    v2 = Version.objects.create(
+        generation=generation,
+        number=2,
+        parent=v1,
+        kind="iterate",
+        prompt=PAYLOAD,
+        status="completed",
+    )
+    save_files(
+        version=v2, files={"index.html": f"<p>hello</p>\n{PAYLOAD}\n", f"{PAYLOAD}.md": PAYLOAD}
+    )
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page)
+    for mode in ("unified", "split"):
+        page.goto(f"/generations/{generation.pk}/compare/?from=1&to=2&file=index.html&mode={mode}")
+        expect(page.locator("[data-testid=file-diff]")).to_contain_text(PAYLOAD)
+        # The path holds a "/", so the tree shows a folder and a file: both as plain text.
+        expect(page.locator("[data-testid=diff-tree]")).to_contain_text(
+            '<img src=x onerror="window.__pwned = 2">.md'
+        )
+        assert page.evaluate("window.__pwned") is None
+    page.goto(f"/generations/{generation.pk}/v2/?file=index.html")
+    expect(page.locator("[data-testid=file-viewer]")).to_contain_text(PAYLOAD)
+    assert page.evaluate("window.__pwned") is None
+    assert dialogs == []

@@ -6,9 +6,11 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 
 from generations.actions import save_files, version_files
-from generations.models import Generation, Version
+from generations.models import Blob, Generation, Version
 from orchestrator import ProjectBrief, iterate
 from orchestrator.context import build_context, estimate_tokens
 from orchestrator.edit_format import EditFile, SearchReplace, render_operations
@@ -83,6 +85,147 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         self.pipeline_time()
         self.context_size()
+        self.diff_page()
+        self.diff_against_git()
+        self.zip_download()
+
+    def two_versions(self, files: dict[str, str], changed: int) -> tuple[Version, Version]:
+        owner, _ = get_user_model().objects.get_or_create(username="bench")
+        generation = Generation.objects.create(
+            owner=owner, title="Bench diff", prompt="-", tech_stack="flask"
+        )
+        old = Version.objects.create(
+            generation=generation, number=1, kind="generate", prompt="-", status="completed"
+        )
+        save_files(version=old, files=files)
+        paths = sorted(files)[:: len(files) // changed][:changed]
+        new_files = {
+            **files,
+            **{p: files[p].replace("    pass\n", "    pass\n    extra = 1\n", 1) for p in paths},
+        }
+        new = Version.objects.create(
+            generation=generation,
+            number=2,
+            parent=old,
+            kind="iterate",
+            prompt="-",
+            status="completed",
+        )
+        save_files(version=new, files=new_files)
+        return old, new
+
+    def client(self, version: Version) -> Client:
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(version.generation.owner)
+        return client
+
+    def diff_page(self) -> None:
+        _old, new = self.two_versions(project(1000, 10_000), 20)
+        client = self.client(new)
+        url = reverse("generation-compare", args=[new.generation_id]) + "?from=1&to=2"
+        timings = []
+        for _ in range(RUNS + 1):
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 200
+            assert b"20 files changed" in response.content
+        timings = timings[1:]  # the first request also warms template and URL caches
+        self.stdout.write(
+            f"Diff page, 1000-file version with 20 changed files, server time ({RUNS} runs): "
+            f"median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms "
+            f"-> goal at most 300 ms: {'met' if max(timings) <= 0.3 else 'NOT met'}"
+        )
+
+    def diff_against_git(self) -> None:
+        import random
+        import subprocess
+        import tempfile
+        from pathlib import Path
+
+        from generations.diffing import changed_lines
+
+        rng = random.Random(3)
+        old_lines = [
+            f"    value_{n} = compute({n}, {rng.randint(0, 9999)})\n" for n in range(10_000)
+        ]
+        new_lines = list(old_lines)
+        for n in rng.sample(range(10_000), 100):  # scattered changes
+            new_lines[n] = new_lines[n].replace("compute", "recompute")
+        old, new = "".join(old_lines), "".join(new_lines)
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "old").write_text(old)
+            Path(folder, "new").write_text(new)
+            ours, git = [], []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                removed, _added = changed_lines(old, new)
+                ours.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                subprocess.run(
+                    ["git", "diff", "--no-index", "--no-color", "old", "new"],
+                    cwd=folder,
+                    capture_output=True,
+                    check=False,
+                )
+                git.append(time.perf_counter() - started)
+        ratio = statistics.median(ours) / statistics.median(git)
+        self.stdout.write(
+            f"Diff of a 10,000-line file with 100 scattered changes ({len(removed)} lines "
+            "each way): "
+            f"ours {statistics.median(ours) * 1000:.1f} ms, git diff --no-index "
+            f"{statistics.median(git) * 1000:.1f} ms (process included), ratio {ratio:.2f}x "
+            f"-> goal at most 3x: {'met' if ratio <= 3 else 'NOT met'}"
+        )
+
+    def zip_download(self) -> None:
+        import tracemalloc
+
+        from asgiref.sync import async_to_sync
+
+        async def consume(response) -> int:
+            size = 0
+            async for part in response.streaming_content:
+                size += len(part)
+            return size
+
+        for count in (250, 500, 1000):
+            files = project(count, 10_000)
+            owner, _ = get_user_model().objects.get_or_create(username="bench")
+            generation = Generation.objects.create(
+                owner=owner, title=f"Zip {count}", prompt="-", tech_stack="flask"
+            )
+            version = Version.objects.create(
+                generation=generation, number=1, kind="generate", prompt="-", status="completed"
+            )
+            save_files(version=version, files=files)
+            del files
+            client = self.client(version)
+            url = reverse("version-download", args=[generation.pk, 1])
+            tracemalloc.start()
+            started = time.perf_counter()
+            size = async_to_sync(consume)(client.get(url))
+            seconds = time.perf_counter() - started
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            megabytes = (
+                sum(
+                    Blob.objects.filter(sha256__in=version.files.values("blob_id")).values_list(
+                        "size", flat=True
+                    )
+                )
+                / 1e6
+            )
+            goal = (
+                f" -> goal at most 1 s: {'met' if seconds <= 1 else 'NOT met'}"
+                if count == 1000
+                else ""
+            )
+            self.stdout.write(
+                f"Zip download, {count} files / {megabytes:.1f} MB: {seconds * 1000:.0f} ms, "
+                f"{size / 1e6:.1f} MB zipped, peak Python memory {peak / 1e6:.1f} MB "
+                f"(traced, so slower than untraced){goal}"
+            )
 
     def pipeline_time(self) -> None:
         files = project(1000, 10_000)

@@ -1,0 +1,131 @@
+"""Build what the diff page shows: the changed files of two versions and one file's diff."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.urls import reverse
+
+from generations.actions import snapshot
+from generations.diffing import (
+    FileDiff,
+    Gap,
+    compare_versions,
+    file_hunks,
+    gap_rows,
+    line_opcodes,
+    split_lines,
+)
+from generations.models import Blob, Generation, Version
+from generations.presentation import file_tree, highlighted_lines
+
+MODES = ("unified", "split")
+
+
+@dataclass
+class Selection:
+    """What the URL asks for; every link on the page keeps it, so it can be shared."""
+
+    generation: Generation
+    old: Version | None
+    new: Version
+    file: str | None
+    mode: str
+    ignore_whitespace: bool
+    full: bool = False
+
+    def url(self, **changes) -> str:
+        fields = {
+            "from": self.old.number if self.old else "",
+            "to": self.new.number,
+            "file": self.file or "",
+            "mode": self.mode,
+            "ws": "ignore" if self.ignore_whitespace else "",
+        }
+        fields.update({k: v for k, v in changes.items()})
+        query = urlencode({k: v for k, v in fields.items() if v not in ("", None)})
+        return reverse("generation-compare", args=[self.generation.pk]) + "?" + query
+
+
+def read_selection(request, generation: Generation) -> Selection:
+    versions = {v.number: v for v in generation.versions.all()}
+    try:
+        new = versions[int(request.GET.get("to") or max(versions))]
+        raw_old = request.GET.get("from")
+        old = versions[int(raw_old)] if raw_old else new.parent
+    except (KeyError, ValueError):
+        raise Http404("No such version.") from None
+    mode = request.GET.get("mode", "unified")
+    return Selection(
+        generation=generation,
+        old=old,
+        new=new,
+        file=request.GET.get("file") or None,
+        mode=mode if mode in MODES else "unified",
+        ignore_whitespace=request.GET.get("ws") == "ignore",
+        full=request.GET.get("full") == "1",
+    )
+
+
+def _contents(hashes: set[str]) -> dict[str, str]:
+    return dict(Blob.objects.filter(sha256__in=hashes).values_list("sha256", "content"))
+
+
+def comparison(selection: Selection) -> dict:
+    old_map = snapshot(selection.old) if selection.old else {}
+    new_map = snapshot(selection.new)
+    changed = {h for p, h in old_map.items() if new_map.get(p) != h}
+    changed |= {h for p, h in new_map.items() if old_map.get(p) != h}
+    contents = _contents(changed)
+    files = compare_versions(old_map, new_map, contents, selection.ignore_whitespace)
+    by_path = {f.path: f for f in files}
+    if selection.file is None and files:
+        selection.file = files[0].path
+    if selection.file is not None and selection.file not in by_path:
+        raise Http404("That file did not change between these versions.")
+    current = by_path.get(selection.file)
+    return {
+        "selection": selection,
+        "files": files,
+        "tree": file_tree([f.path for f in files], {f.path: f.status for f in files}),
+        "counts": {f.path: f for f in files},
+        "unchanged": len(set(new_map) & set(old_map)) - sum(f.status == "modified" for f in files),
+        "added": sum(f.added for f in files),
+        "removed": sum(f.removed for f in files),
+        "current": current,
+        "parts": _parts(current, old_map, new_map, contents, selection) if current else [],
+    }
+
+
+def _texts(diff: FileDiff, old_map: dict, new_map: dict, contents: dict) -> tuple[str, str]:
+    old_path = diff.old_path or diff.path
+    old = contents.get(old_map.get(old_path), "") if diff.status != "added" else ""
+    new = contents.get(new_map.get(diff.path), "") if diff.status != "deleted" else ""
+    return old, new
+
+
+def _parts(diff: FileDiff, old_map: dict, new_map: dict, contents: dict, selection: Selection):
+    if diff.binary or (diff.large and not selection.full) or diff.status == "renamed":
+        return []
+    old, new = _texts(diff, old_map, new_map, contents)
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    opcodes = line_opcodes(old_lines, new_lines, selection.ignore_whitespace)
+    return file_hunks(
+        highlighted_lines(diff.path, old_lines), highlighted_lines(diff.path, new_lines), opcodes
+    )
+
+
+def expanded_rows(selection: Selection, gap: str) -> list:
+    """The unchanged lines of one gap, for the page to put in place of its button."""
+    try:
+        old_start, old_end, new_start = (int(n) for n in gap.split("-"))
+    except ValueError:
+        raise Http404("Bad region.") from None
+    old_map = snapshot(selection.old) if selection.old else {}
+    path = selection.file
+    if path not in old_map:
+        raise Http404("No such file in the older version.")
+    lines = split_lines(_contents({old_map[path]})[old_map[path]])
+    if not 0 <= old_start <= old_end <= len(lines):
+        raise Http404("Bad region.")
+    return gap_rows(highlighted_lines(path, lines), Gap(old_start, old_end, new_start))

@@ -1,0 +1,300 @@
+"""History, restore, manual edits, the compare page and time estimates."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from django_eventstream.models import Event
+
+from generations.actions import (
+    ActionRefused,
+    expected_duration,
+    restore_version,
+    save_manual_edit,
+    version_files,
+)
+from generations.models import Version
+from tests.conftest import STARTER
+
+pytestmark = pytest.mark.django_db
+
+V2 = {
+    **STARTER,
+    "app.py": STARTER["app.py"].replace("Flask(__name__)", "Flask('demo')"),
+    "NEW.md": "new\n",
+}
+
+
+@pytest.fixture
+def history(make_version, make_generation):
+    generation = make_generation()
+    v1 = make_version(generation=generation, number=1)
+    v2 = make_version(generation=generation, number=2, parent=v1, files=V2)
+    return v1, v2
+
+
+def test_restore_makes_a_new_version_with_exactly_the_old_files(history, user):
+    v1, v2 = history
+    restored = restore_version(source=v1, user=user)
+    assert (restored.number, restored.kind, restored.status, restored.parent) == (
+        3,
+        "restore",
+        "completed",
+        v2,
+    )
+    assert version_files(restored) == STARTER
+    assert version_files(v1) == STARTER
+    assert version_files(v2) == V2
+    assert {c["path"]: c["action"] for c in restored.changes} == {
+        "app.py": "modified",
+        "NEW.md": "deleted",
+    }
+
+
+def test_restore_view_as_owner_other_and_anonymous(user, other_user, history):
+    from django.test import Client
+
+    v1, _ = history
+    url = reverse("version-restore", args=[v1.generation_id, 1])
+    anonymous = Client().post(url)
+    assert anonymous.url.startswith(reverse("login"))
+    assert Version.objects.count() == 2
+    other = Client()
+    other.force_login(other_user)
+    assert other.post(url).status_code == 404
+    assert Version.objects.count() == 2
+    owner = Client()
+    owner.force_login(user)
+    assert owner.post(url).url == Version.objects.get(number=3).get_absolute_url()
+
+
+def test_a_version_without_files_cannot_be_restored(make_version, user):
+    failed = make_version(status=Version.Status.FAILED)
+    with pytest.raises(ActionRefused, match="no files to restore"):
+        restore_version(source=failed, user=user)
+
+
+def test_a_manual_edit_saves_exactly_the_typed_file_as_a_new_version(owner_client, history):
+    _, v2 = history
+    url = reverse("version-edit", args=[v2.generation_id, 2])
+    response = owner_client.post(
+        url, {"path": "app.py", "content": "print('by hand')\r\nprint(2)\r\n"}
+    )
+    v3 = Version.objects.get(number=3)
+    assert response.url == v3.get_absolute_url() + "?file=app.py"
+    assert version_files(v3) == {**V2, "app.py": "print('by hand')\nprint(2)\n"}
+    assert version_files(v2) == V2
+    assert (v3.kind, v3.parent, v3.status) == ("manual", v2, "completed")
+
+
+def test_an_uploaded_file_is_kept_byte_for_byte(owner_client, history):
+    _, v2 = history
+    upload = SimpleUploadedFile("data.csv", b"a,b\r\n1,2\r\n")
+    url = reverse("version-edit", args=[v2.generation_id, 2])
+    owner_client.post(url, {"path": "data/data.csv", "content": "", "upload": upload})
+    assert version_files(Version.objects.get(number=3))["data/data.csv"] == "a,b\r\n1,2\r\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"path": "../escape.py", "content": "x"}, "leaves the project"),
+        ({"path": "/etc/passwd", "content": "x"}, "absolute path"),
+        ({"path": "README.md", "content": "# Demo\n"}, "unchanged, so there is nothing to save"),
+        ({"path": "", "content": "x"}, "This field is required"),
+    ],
+)
+def test_bad_manual_edits_are_refused_and_save_nothing(owner_client, history, data, message):
+    _, v2 = history
+    response = owner_client.post(reverse("version-edit", args=[v2.generation_id, 2]), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Version.objects.count() == 2
+
+
+def test_a_binary_upload_is_refused(owner_client, history):
+    _, v2 = history
+    upload = SimpleUploadedFile("logo.png", b"\x89PNG\xff\xfe")
+    response = owner_client.post(
+        reverse("version-edit", args=[v2.generation_id, 2]), {"path": "logo.png", "upload": upload}
+    )
+    assert "Only UTF-8 text files can be uploaded" in response.content.decode()
+    assert Version.objects.count() == 2
+
+
+def test_the_edit_page_starts_from_the_current_file(owner_client, history):
+    _, v2 = history
+    page = owner_client.get(
+        reverse("version-edit", args=[v2.generation_id, 2]) + "?file=NEW.md"
+    ).content.decode()
+    assert 'value="NEW.md"' in page
+    assert "new\n</textarea>" in page
+
+
+def test_manual_edits_need_a_version_with_files(make_version, user):
+    running = make_version(status=Version.Status.PROCESSING)
+    with pytest.raises(ActionRefused, match="no files to edit"):
+        save_manual_edit(base=running, path="a.py", content="x", user=user)
+
+
+def test_versions_can_be_named_and_the_history_shows_them(owner_client, history):
+    v1, _v2 = history
+    owner_client.post(reverse("version-name", args=[v1.generation_id, 1]), {"name": "before auth"})
+    page = owner_client.get(reverse("generation-detail", args=[v1.generation_id])).content.decode()
+    assert "before auth" in page
+    assert 'data-testid="history"' in page
+    assert "Restore" in page
+
+
+def compare_url(version, **query):
+    from urllib.parse import urlencode
+
+    return reverse("generation-compare", args=[version.generation_id]) + "?" + urlencode(query)
+
+
+def test_the_diff_of_a_version_against_its_parent(owner_client, history):
+    _, v2 = history
+    response = owner_client.get(reverse("version-diff", args=[v2.generation_id, 2]), follow=True)
+    page = response.content.decode()
+    assert "2 files changed" in page
+    # The first changed file is shown: NEW.md, added with one line.
+    assert page.count('<tr class="insert">') == 1
+    assert ">new\n</td>" in page or ">new</td>" in page
+    assert 'class="action modified"' in page
+    assert 'class="action added"' in page
+
+
+def test_compare_views_are_only_for_the_owner(client, other_user, history):
+    _, v2 = history
+    url = compare_url(v2, **{"from": 1, "to": 2})
+    assert client.get(url).status_code == 302
+    client.force_login(other_user)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("version-diff", args=[v2.generation_id, 2])).status_code == 404
+
+
+def test_switching_file_or_mode_with_htmx_returns_the_diff_partial(owner_client, history):
+    _, v2 = history
+    url = compare_url(v2, **{"from": 1, "to": 2, "file": "app.py", "mode": "split"})
+    response = owner_client.get(url, headers={"HX-Request": "true", "HX-Target": "diff-main"})
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section id="diff-main"')
+    assert 'class="diff split source"' in page
+    assert "<html" not in page
+
+
+def test_unchanged_regions_expand_on_request(owner_client, make_generation, make_version):
+    generation = make_generation()
+    old = "".join(f"line {i}\n" for i in range(40))
+    v1 = make_version(generation=generation, number=1, files={"a.txt": old})
+    make_version(
+        generation=generation,
+        number=2,
+        parent=v1,
+        files={"a.txt": old.replace("line 20\n", "twenty\n")},
+    )
+    page = owner_client.get(compare_url(v1, **{"from": 1, "to": 2})).content.decode()
+    assert "Show 17 unchanged lines" in page
+    rows = owner_client.get(
+        compare_url(v1, **{"from": 1, "to": 2, "file": "a.txt", "expand": "0-17-0"})
+    )
+    assert rows.content.decode().count('<tr class="context">') == 17
+
+
+def test_hiding_whitespace_hides_whitespace_only_changes(
+    owner_client, make_generation, make_version
+):
+    generation = make_generation()
+    v1 = make_version(generation=generation, number=1, files={"a.py": "x = 1\n"})
+    make_version(generation=generation, number=2, parent=v1, files={"a.py": "x  =  1\n"})
+    page = owner_client.get(
+        compare_url(v1, **{"from": 1, "to": 2, "ws": "ignore"})
+    ).content.decode()
+    assert "Only whitespace changed" in page
+
+
+def test_large_files_are_collapsed_with_a_way_to_see_them(
+    owner_client, make_generation, make_version, settings
+):
+    from generations import diffing
+
+    generation = make_generation()
+    v1 = make_version(generation=generation, number=1, files={"big.txt": "a\n" * 30})
+    make_version(generation=generation, number=2, parent=v1, files={"big.txt": "b\n" * 30})
+    diffing.LARGE_LINES, saved = 10, diffing.LARGE_LINES
+    try:
+        page = owner_client.get(compare_url(v1, **{"from": 1, "to": 2})).content.decode()
+    finally:
+        diffing.LARGE_LINES = saved
+    assert "its diff is collapsed" in page
+    assert "full=1" in page
+
+
+def test_an_unknown_file_or_version_is_404(owner_client, history):
+    _, v2 = history
+    assert (
+        owner_client.get(compare_url(v2, **{"from": 1, "to": 2, "file": "nope"})).status_code == 404
+    )
+    assert owner_client.get(compare_url(v2, **{"from": 1, "to": 9})).status_code == 404
+
+
+def finished(make_version, generation, number, seconds, **fields):
+    now = timezone.now()
+    return make_version(
+        generation=generation,
+        number=number,
+        provider="demo",
+        model="iterum-demo-1",
+        kind="iterate",
+        started_at=now - timedelta(seconds=seconds),
+        finished_at=now,
+        **fields,
+    )
+
+
+def test_the_estimate_is_the_median_of_recent_similar_runs(make_generation, make_version):
+    generation = make_generation()
+    assert expected_duration(provider="demo", model="iterum-demo-1", kind="iterate") is None
+    for number, seconds in enumerate([4, 10, 6], start=1):
+        finished(make_version, generation, number, seconds)
+    assert expected_duration(
+        provider="demo", model="iterum-demo-1", kind="iterate"
+    ) == pytest.approx(6, abs=0.1)
+    assert expected_duration(provider="gemini", model="iterum-demo-1", kind="iterate") is None
+
+
+def test_a_running_version_shows_the_time_left_and_hides_it_without_history(
+    owner_client, make_version
+):
+    running = make_version(
+        status=Version.Status.PROCESSING,
+        expected_seconds=30,
+        started_at=timezone.now() - timedelta(seconds=10),
+    )
+    page = owner_client.get(running.get_absolute_url()).content.decode()
+    assert "About 20 s left" in page
+    Version.objects.filter(pk=running.pk).update(expected_seconds=None)
+    assert 'data-testid="eta"' not in owner_client.get(running.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_carry_the_estimate_once_there_is_history(user, make_generation, make_version):
+    from generations.actions import start_iteration
+    from generations.tasks import run_version
+
+    generation = make_generation()
+    for number in (1, 2, 3):
+        finished(make_version, generation, number, 8)
+    parent = Version.objects.get(generation=generation, number=3)
+    version = start_iteration(base=parent, prompt="add a ping endpoint", user=user)
+    run_version.call(version.pk)
+    events = [
+        json.loads(json.loads(e.data))
+        for e in Event.objects.filter(channel=version.channel).exclude(type="")
+    ]
+    running = [e for e in events if e["status"] == "processing"]
+    assert running
+    assert all(0 <= e["eta_seconds"] <= 8 for e in running)
