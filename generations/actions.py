@@ -5,6 +5,7 @@ Views and tasks call these; neither repeats what they do.
 
 import logging
 import statistics
+from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from generations.models import Blob, Generation, ModelCall, Version, VersionFile
 from orchestrator import PipelineResult, ProgressEvent, Reporter
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import clean_path
+from orchestrator.pipeline import ModelCall as ModelCallRecord
 
 logger = logging.getLogger(__name__)
 
@@ -188,19 +190,9 @@ def finish_version(*, version: Version, result: PipelineResult, reporter: Report
     return version
 
 
-def log_model_call(*, version: Version, call) -> ModelCall:
-    return ModelCall.objects.create(
-        version=version,
-        purpose=call.purpose,
-        provider=call.provider,
-        model=call.model,
-        tokens_in=call.tokens_in,
-        tokens_out=call.tokens_out,
-        tokens_estimated=call.tokens_estimated,
-        latency_seconds=call.latency_seconds,
-        outcome=call.outcome,
-        error=call.error,
-    )
+def log_model_call(*, version: Version, call: ModelCallRecord) -> ModelCall:
+    """Store one call of the pipeline's log (its fields are the model's)."""
+    return ModelCall.objects.create(version=version, **asdict(call))
 
 
 def fail_version(*, version: Version, reason: str, reporter: Reporter | None = None) -> Version:

@@ -79,6 +79,27 @@ def change_answer(files: dict[str, str], count: int, run: int) -> str:
     )
 
 
+def stored_version(title: str, files: dict[str, str], parent: Version | None = None) -> Version:
+    """A completed version holding `files`, in a generation of its own unless a parent is given."""
+    if parent is None:
+        owner, _ = get_user_model().objects.get_or_create(username="bench")
+        generation = Generation.objects.create(
+            owner=owner, title=title, prompt="-", tech_stack="flask"
+        )
+    else:
+        generation = parent.generation
+    version = Version.objects.create(
+        generation=generation,
+        number=parent.number + 1 if parent else 1,
+        parent=parent,
+        kind="iterate" if parent else "generate",
+        prompt="-",
+        status="completed",
+    )
+    save_files(version=version, files=files)
+    return version
+
+
 class Command(BaseCommand):
     help = "Benchmark the pipeline's own work and the context size; prints figures."
 
@@ -90,29 +111,10 @@ class Command(BaseCommand):
         self.zip_download()
 
     def two_versions(self, files: dict[str, str], changed: int) -> tuple[Version, Version]:
-        owner, _ = get_user_model().objects.get_or_create(username="bench")
-        generation = Generation.objects.create(
-            owner=owner, title="Bench diff", prompt="-", tech_stack="flask"
-        )
-        old = Version.objects.create(
-            generation=generation, number=1, kind="generate", prompt="-", status="completed"
-        )
-        save_files(version=old, files=files)
+        old = stored_version("Bench diff", files)
         paths = sorted(files)[:: len(files) // changed][:changed]
-        new_files = {
-            **files,
-            **{p: files[p].replace("    pass\n", "    pass\n    extra = 1\n", 1) for p in paths},
-        }
-        new = Version.objects.create(
-            generation=generation,
-            number=2,
-            parent=old,
-            kind="iterate",
-            prompt="-",
-            status="completed",
-        )
-        save_files(version=new, files=new_files)
-        return old, new
+        edited = {p: files[p].replace("    pass\n", "    pass\n    extra = 1\n", 1) for p in paths}
+        return old, stored_version("Bench diff", {**files, **edited}, parent=old)
 
     def client(self, version: Version) -> Client:
         client = Client(SERVER_NAME="127.0.0.1")
@@ -191,17 +193,10 @@ class Command(BaseCommand):
 
         for count in (250, 500, 1000):
             files = project(count, 10_000)
-            owner, _ = get_user_model().objects.get_or_create(username="bench")
-            generation = Generation.objects.create(
-                owner=owner, title=f"Zip {count}", prompt="-", tech_stack="flask"
-            )
-            version = Version.objects.create(
-                generation=generation, number=1, kind="generate", prompt="-", status="completed"
-            )
-            save_files(version=version, files=files)
+            version = stored_version(f"Zip {count}", files)
             del files
             client = self.client(version)
-            url = reverse("version-download", args=[generation.pk, 1])
+            url = reverse("version-download", args=[version.generation_id, 1])
             tracemalloc.start()
             started = time.perf_counter()
             size = async_to_sync(consume)(client.get(url))
@@ -230,14 +225,8 @@ class Command(BaseCommand):
     def pipeline_time(self) -> None:
         files = project(1000, 10_000)
         megabytes = sum(len(c.encode()) for c in files.values()) / 1e6
-        owner, _ = get_user_model().objects.get_or_create(username="bench")
-        generation = Generation.objects.create(
-            owner=owner, title="Bench", prompt="-", tech_stack="flask"
-        )
-        parent = Version.objects.create(
-            generation=generation, number=1, kind="generate", prompt="-", status="completed"
-        )
-        save_files(version=parent, files=files)
+        parent = stored_version("Bench", files)
+        generation = parent.generation
         brief = ProjectBrief(title="Bench", prompt="-", stack="flask")
         phases: dict[str, list[float]] = {"load": [], "iterate": [], "save": [], "total": []}
         for run in range(RUNS):
