@@ -108,15 +108,20 @@ def beat(*, version: Version) -> None:
 
 
 def record_progress(*, version: Version, event: ProgressEvent, live_files: list[dict]) -> None:
-    """Write a running version's stage to its row (a heartbeat too) and publish the event."""
-    Version.objects.filter(pk=version.pk, status=Version.Status.PROCESSING).update(
+    """Write a running version's stage to its row (a heartbeat too) and publish the event.
+
+    Nothing is published once the version has ended (reaped, cancelled): its terminal event
+    must stay the last one.
+    """
+    updated = Version.objects.filter(pk=version.pk, status=Version.Status.PROCESSING).update(
         stage=event.stage,
         progress=event.progress,
         message=event.message[:500],
         live_files=live_files,
         heartbeat_at=timezone.now(),
     )
-    publish(version, event)
+    if updated:
+        publish(version, event)
 
 
 def save_files(*, version: Version, files: dict[str, str]) -> int:

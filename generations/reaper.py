@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -14,7 +15,7 @@ _started = False
 
 def _run(interval: float) -> None:
     while True:
-        threading.Event().wait(interval)
+        time.sleep(interval)
         try:
             for version in reap_stale_versions():
                 logger.warning("version %s had no heartbeat; marked failed", version.pk)

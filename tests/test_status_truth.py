@@ -193,3 +193,20 @@ def test_the_reaper_fails_versions_whose_worker_went_silent(settings, version_on
     assert "worker stopped" in reaped.error
     last = events_of(reaped)[-1]
     assert (last["status"], last["progress"]) == ("failed", 0.4)
+
+
+def test_a_version_reaped_mid_run_gets_no_progress_events_after_its_end(monkeypatch, version_one):
+    from generations.actions import record_progress
+
+    calls = []
+
+    def reaped_then_record(**kwargs):
+        Version.objects.filter(pk=version_one.pk).update(status=Version.Status.FAILED)
+        calls.append(kwargs["event"].stage)
+        record_progress(**kwargs)
+
+    monkeypatch.setattr("generations.tasks.record_progress", reaped_then_record)
+    run(version_one)
+    stages = [e["stage"] for e in events_of(version_one)]
+    assert calls  # the pipeline did try to report
+    assert stages == ["queued"]  # but nothing was published for a version that had ended
