@@ -67,6 +67,18 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = [h for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+# Production (DEBUG=false) is HTTPS-only by default: secure cookies, redirects and HSTS.
+# Behind a proxy that terminates TLS, it must send X-Forwarded-Proto.
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 30 if HTTPS else 0)
+# Turn these off if other sites share your domain. The preload directive submits nothing.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS").split(",") if o]
 
 INSTALLED_APPS = [
@@ -192,6 +204,10 @@ PROMPT_MAX_CHARS = env_int("PROMPT_MAX_CHARS", 4000, minimum=1)
 PROJECT_MAX_FILES = env_int("PROJECT_MAX_FILES", 2000, minimum=1)
 PROJECT_MAX_BYTES = env_int("PROJECT_MAX_BYTES", 20_000_000, minimum=1)
 FILE_MAX_BYTES = env_int("FILE_MAX_BYTES", 1_000_000, minimum=1)
+
+# Per user: versions running at once (more wait in the queue) and versions waiting.
+MAX_RUNNING_PER_USER = env_int("MAX_RUNNING_PER_USER", 2, minimum=1)
+MAX_QUEUED_PER_USER = env_int("MAX_QUEUED_PER_USER", 5, minimum=1)
 
 # A running version whose heartbeat is older than this is marked failed by the reaper.
 WORKER_HEARTBEAT_TIMEOUT = env_int("WORKER_HEARTBEAT_TIMEOUT", 60, minimum=5)

@@ -28,10 +28,21 @@ class ActionRefused(Exception):
     """The request cannot be carried out; the message says why, for the user."""
 
 
+def check_queue_room(*, user) -> None:
+    """Refuse new work when the user already has as many runs waiting as allowed."""
+    waiting = Version.objects.filter(generation__owner=user, status=Version.Status.QUEUED).count()
+    if waiting >= settings.MAX_QUEUED_PER_USER:
+        raise ActionRefused(
+            f"You already have {waiting} runs waiting for a worker (the limit is "
+            f"{settings.MAX_QUEUED_PER_USER}). Wait for one to start, or cancel one."
+        )
+
+
 def create_generation(
     *, owner, title: str, prompt: str, tech_stack: str, domain: str = "", constraints: str = ""
 ) -> Version:
     """Create a generation and its version 1, queued; the worker starts after commit."""
+    check_queue_room(user=owner)
     with transaction.atomic():
         generation = Generation.objects.create(
             owner=owner,
@@ -59,6 +70,7 @@ def start_iteration(*, base: Version, prompt: str, user) -> Version:
             f"Version {base.number} is {base.get_status_display().lower()}; only a completed "
             "version can be iterated on."
         )
+    check_queue_room(user=user)
     with transaction.atomic():
         # Lock the generation so two iterations never take the same number.
         generation = Generation.objects.select_for_update().get(pk=base.generation_id)
@@ -81,6 +93,13 @@ def _queue(version: Version) -> None:
 
     publish(version, ProgressEvent("queued", "queued", "Waiting for a worker...", 0.0))
     transaction.on_commit(lambda: run_version.enqueue(version.pk))
+
+
+def owner_at_limit(*, version_id: int) -> bool:
+    """Whether the version's owner already has as many versions running as allowed."""
+    owner = Generation.objects.filter(versions__pk=version_id).values("owner")
+    running = Version.objects.filter(generation__owner__in=owner, status=Version.Status.PROCESSING)
+    return running.count() >= settings.MAX_RUNNING_PER_USER
 
 
 def claim_version(*, version_id: int) -> Version | None:

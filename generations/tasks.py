@@ -2,9 +2,11 @@
 
 import logging
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.tasks import task
+from django.utils import timezone
 
 from generations.actions import (
     beat,
@@ -14,6 +16,7 @@ from generations.actions import (
     fail_version,
     finish_version,
     log_model_call,
+    owner_at_limit,
     record_progress,
     version_files,
 )
@@ -134,9 +137,17 @@ def execute_version(version: Version) -> PipelineResult:
     return finish_version(version=version, result=result, reporter=reporter)
 
 
+DEFER_SECONDS = 2.0  # how long a version waits when its owner has the most runs allowed
+
+
 @task()
 def run_version(version_id: int) -> str:
     """Claim the version, run it, and leave it in a true final status whatever happens."""
+    if owner_at_limit(version_id=version_id):
+        # The owner has as many runs going as allowed: wait in the queue, free the worker.
+        later = timezone.now() + timedelta(seconds=DEFER_SECONDS)
+        run_version.using(run_after=later).enqueue(version_id)
+        return "deferred"
     version = claim_version(version_id=version_id)
     if version is None:
         logger.info("version %s was not queued any more; skipped", version_id)

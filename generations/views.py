@@ -51,8 +51,12 @@ def generation_list(request: HttpRequest) -> HttpResponse:
 def generation_create(request: HttpRequest) -> HttpResponse:
     form = GenerationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        version = create_generation(owner=request.user, **form.cleaned_data)
-        return redirect(version)
+        try:
+            version = create_generation(owner=request.user, **form.cleaned_data)
+        except ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            return redirect(version)
     status = 400 if form.is_bound else 200
     return render(request, "generations/new.html", {"form": form}, status=status)
 

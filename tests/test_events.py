@@ -189,3 +189,13 @@ def test_the_relay_does_nothing_without_listeners(django_assert_num_queries):
     relay = DatabaseRelay(interval=1)
     with django_assert_num_queries(0):
         assert relay.poll_once() == 0
+
+
+def test_after_logout_a_reconnect_is_refused(owner_client, make_version):
+    version = make_version()
+    publish(version, ProgressEvent("queued", "queued", "Waiting", 0.0))
+    url = f"/generations/{version.generation_id}/v1/events/?lastEventId={version.channel}:0"
+    owner_client.post("/accounts/logout/")
+    body = async_to_sync(read_stream)(owner_client.get(url))
+    assert "event: stream-error" in body
+    assert "Waiting" not in body

@@ -210,3 +210,19 @@ def test_a_version_reaped_mid_run_gets_no_progress_events_after_its_end(monkeypa
     stages = [e["stage"] for e in events_of(version_one)]
     assert calls  # the pipeline did try to report
     assert stages == ["queued"]  # but nothing was published for a version that had ended
+
+
+def test_a_version_waits_while_its_owner_has_the_most_runs_allowed(settings, user, version_one):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.MAX_RUNNING_PER_USER = 1
+    other = create_generation(owner=user, title="Second", prompt="x", tech_stack="flask")
+    actions.claim_version(version_id=version_one.pk)  # the first is running
+    assert run_version.call(other.pk) == "deferred"
+    other.refresh_from_db()
+    assert other.status == Version.Status.QUEUED
+    deferred = (
+        DBTaskResult.objects.filter(args_kwargs__args=[other.pk]).order_by("-enqueued_at").first()
+    )
+    assert deferred is not None
+    assert deferred.run_after > deferred.enqueued_at

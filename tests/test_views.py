@@ -285,3 +285,21 @@ def test_the_zip_reads_contents_in_batches_and_keeps_every_file(
     assert {
         name.split("/", 1)[1]: archive.read(name).decode() for name in archive.namelist()
     } == files
+
+
+def test_beyond_the_queued_limit_nothing_is_queued(owner_client, make_version, settings):
+    settings.MAX_QUEUED_PER_USER = 2
+    base = make_version()
+    url = reverse("version-iterate", args=[base.generation_id, 1])
+    for _ in range(2):
+        assert owner_client.post(url, {"prompt": "add a ping endpoint"}).status_code == 302
+    response = owner_client.post(url, {"prompt": "add a pong endpoint"})
+    assert response.status_code == 400
+    assert (
+        "You already have 2 runs waiting for a worker (the limit is 2)" in response.content.decode()
+    )
+    data = {"title": "More", "prompt": "another", "tech_stack": "flask"}
+    response = owner_client.post(reverse("generation-create"), data)
+    assert response.status_code == 400
+    assert "runs waiting" in response.content.decode()
+    assert Version.objects.count() == 3

@@ -1,0 +1,118 @@
+"""Faults with real processes: a worker killed mid-run, Redis stopped and started again."""
+
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from django.contrib.auth import get_user_model
+
+from generations.models import Version
+from tests.live import (
+    free_port,
+    log_in,
+    post_form,
+    read_events,
+    replay_from,
+    start_stack,
+    stream_url,
+)
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+NEW = {"title": "Slow", "prompt": "an api", "tech_stack": "fastapi_postgres", "domain": "orders"}
+
+
+@pytest.fixture
+def user():
+    return get_user_model().objects.create_user("alice", password="live-password-1")
+
+
+@contextmanager
+def client_for(stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.base_url, follow_redirects=True, timeout=30) as client:
+        log_in(client, "alice", "live-password-1")
+        yield client
+
+
+def test_a_worker_killed_mid_run_is_reaped_and_the_browser_told(user):
+    stack = start_stack(DEMO_MODEL_CHUNK_DELAY="0.2", WORKER_HEARTBEAT_TIMEOUT="5")
+    web, worker = stack.processes
+    try:
+        with client_for(stack) as client:
+            created = post_form(client, "/generations/new/", "/generations/new/", NEW)
+            deadline = time.monotonic() + 20
+            while not Version.objects.filter(status="processing").exists():
+                assert time.monotonic() < deadline, "the worker never started the run"
+                time.sleep(0.05)
+            worker.send_signal(signal.SIGKILL)
+            killed = time.monotonic()
+            events = list(read_events(client, replay_from(stream_url(created.text), 0), seconds=60))
+            reaped_after = time.monotonic() - killed
+    finally:
+        stack.stop()
+    last = events[-1]
+    assert (last["type"], last["status"], last["stage"]) == ("done", "failed", "generation_error")
+    assert "worker stopped" in last["message"]
+    print(f"\nreaped and told {reaped_after:.2f} s after the kill (heartbeat timeout 5 s)")
+    assert reaped_after < 5 + 5  # the timeout, plus the reaper's check interval and slack
+    version = Version.objects.get()
+    assert (version.status, version.files.exists()) == ("failed", False)
+
+
+REDIS = shutil.which("redis-server")
+
+
+@pytest.mark.skipif(REDIS is None, reason="redis-server is not installed")
+def test_events_keep_flowing_through_a_redis_restart(user, tmp_path):
+    port = free_port()
+    command = [
+        REDIS,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmp_path),
+    ]
+    redis = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    time.sleep(0.3)
+    # Polling is slowed to a minute so that only Redis can deliver within the test.
+    stack = start_stack(
+        REDIS_URL=f"redis://127.0.0.1:{port}/0",
+        EVENTS_POLL_SECONDS="60",
+        DEMO_MODEL_CHUNK_DELAY="0.01",
+    )
+    try:
+        with client_for(stack) as client:
+            created = post_form(client, "/generations/new/", "/generations/new/", NEW)
+            stream = read_events(client, replay_from(stream_url(created.text), 0), seconds=90)
+            first = next(stream)
+            redis.terminate()
+            redis.wait()
+            # The worker finishes meanwhile, its hints lost; the database keeps the events.
+            deadline = time.monotonic() + 30
+            while not Version.objects.filter(status="completed").exists():
+                assert time.monotonic() < deadline, "the worker stopped when Redis did"
+                time.sleep(0.05)
+            redis = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            restarted = time.monotonic()
+            rest = list(stream)
+            resumed_after = time.monotonic() - restarted
+    finally:
+        stack.stop()
+        redis.terminate()
+    events = [first, *rest]
+    ids = [int(e["id"].rsplit(":", 1)[1]) for e in events]
+    assert ids == list(range(1, len(ids) + 1)), "every event once, in order"
+    assert events[-1]["stage"] == "generation_complete"
+    # Delivery resumed, with everything sent during the outage, within 5 seconds.
+    print(f"\nevents after the Redis restart arrived within {resumed_after:.2f} s")
+    assert resumed_after < 5
