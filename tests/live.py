@@ -51,6 +51,16 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 20) -> 
 class LiveStack:
     base_url: str
     processes: list[subprocess.Popen]
+    web_command: list[str]
+    environment: dict
+
+    def restart_web(self) -> None:
+        """Stop the web server and start a new one on the same port (the worker runs on)."""
+        web = self.processes[0]
+        web.terminate()
+        web.wait(timeout=10)
+        self.processes[0] = subprocess.Popen(self.web_command, cwd=ROOT, env=self.environment)
+        wait_for_port(int(self.base_url.rsplit(":", 1)[1]), self.processes[0])
 
     def stop(self) -> None:
         for process in self.processes:
@@ -72,26 +82,15 @@ def start_stack(**env: str) -> LiveStack:
         **env,
     }
     port = free_port()
-    web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "config.asgi:application",
-        ],
-        cwd=ROOT,
-        env=environment,
-    )
+    web_command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    web_command.append("config.asgi:application")
+    web = subprocess.Popen(web_command, cwd=ROOT, env=environment)
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.05"],
         cwd=ROOT,
         env=environment,
     )
-    stack = LiveStack(f"http://127.0.0.1:{port}", [web, worker])
+    stack = LiveStack(f"http://127.0.0.1:{port}", [web, worker], web_command, environment)
     try:
         wait_for_port(port, web)
     except Exception:

@@ -40,7 +40,7 @@ def client_for(stack) -> Iterator[httpx.Client]:
 
 def test_a_worker_killed_mid_run_is_reaped_and_the_browser_told(user):
     stack = start_stack(DEMO_MODEL_CHUNK_DELAY="0.2", WORKER_HEARTBEAT_TIMEOUT="5")
-    web, worker = stack.processes
+    _, worker = stack.processes
     try:
         with client_for(stack) as client:
             created = post_form(client, "/generations/new/", "/generations/new/", NEW)
@@ -116,3 +116,25 @@ def test_events_keep_flowing_through_a_redis_restart(user, tmp_path):
     # Delivery resumed, with everything sent during the outage, within 5 seconds.
     print(f"\nevents after the Redis restart arrived within {resumed_after:.2f} s")
     assert resumed_after < 5
+
+
+def test_a_web_server_restart_mid_run_loses_no_event(user):
+    stack = start_stack(DEMO_MODEL_CHUNK_DELAY="0.03")
+    try:
+        with client_for(stack) as client:
+            created = post_form(client, "/generations/new/", "/generations/new/", NEW)
+            url = replay_from(stream_url(created.text), 0)
+            before = []
+            for event in read_events(client, url):
+                before.append(event)
+                if len(before) == 5:
+                    break
+            stack.restart_web()
+            # As the browser does: reconnect with the last event id it saw.
+            last = int(before[-1]["id"].rsplit(":", 1)[1])
+            after = list(read_events(client, replay_from(url, last), seconds=60))
+    finally:
+        stack.stop()
+    ids = [int(e["id"].rsplit(":", 1)[1]) for e in before + after]
+    assert ids == list(range(1, len(ids) + 1)), "every event once, in order"
+    assert after[-1]["stage"] == "generation_complete"
