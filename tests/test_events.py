@@ -199,3 +199,39 @@ def test_after_logout_a_reconnect_is_refused(owner_client, make_version):
     body = async_to_sync(read_stream)(owner_client.get(url))
     assert "event: stream-error" in body
     assert "Waiting" not in body
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "version-{other}-1:0",  # another user's channel, named in the id
+        "{channel}:-5",
+        "{channel}:999999",
+        "not-an-id",
+        "{channel}:0,version-{other}-1:0",
+    ],
+)
+def test_forged_last_event_ids_never_reveal_another_channel(
+    owner_client, other_user, make_version, make_generation, forged
+):
+    mine = make_version()
+    theirs = make_version(generation=make_generation(owner=other_user, title="Theirs"))
+    publish(theirs, ProgressEvent("queued", "queued", "their secret", 0.0))
+    publish(mine, ProgressEvent("queued", "queued", "mine", 0.0))
+    last_id = forged.format(channel=mine.channel, other=theirs.generation_id)
+    response = owner_client.get(
+        f"/generations/{mine.generation_id}/v1/events/", {"lastEventId": last_id}
+    )
+    if response.streaming:
+        iterator = aiter(response.streaming_content)
+
+        async def first_part() -> bytes:
+            part = await anext(iterator)
+            await iterator.aclose()
+            return part
+
+        body = async_to_sync(first_part)().decode()
+    else:
+        body = response.content.decode()
+    assert "their secret" not in body
+    assert theirs.channel not in body

@@ -138,3 +138,23 @@ def test_a_web_server_restart_mid_run_loses_no_event(user):
     ids = [int(e["id"].rsplit(":", 1)[1]) for e in before + after]
     assert ids == list(range(1, len(ids) + 1)), "every event once, in order"
     assert after[-1]["stage"] == "generation_complete"
+
+
+def test_sigterm_lets_the_worker_finish_its_version_and_exit_cleanly(user):
+    stack = start_stack(DEMO_MODEL_CHUNK_DELAY="0.02")
+    _, worker = stack.processes
+    try:
+        with client_for(stack) as client:
+            created = post_form(client, "/generations/new/", "/generations/new/", NEW)
+            deadline = time.monotonic() + 20
+            while not Version.objects.filter(status="processing").exists():
+                assert time.monotonic() < deadline, "the worker never started the run"
+                time.sleep(0.02)
+            worker.send_signal(signal.SIGTERM)
+            events = list(read_events(client, replay_from(stream_url(created.text), 0), seconds=60))
+            exit_code = worker.wait(timeout=30)
+    finally:
+        stack.stop()
+    assert events[-1]["status"] == "completed"
+    assert exit_code == 0
+    assert Version.objects.get().status == "completed"
