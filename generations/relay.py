@@ -1,9 +1,10 @@
 """Carry events from worker processes to the browsers held by this web process.
 
 The database is the only record of events. What crosses between processes is a hint, "this
-channel has new events", and a woken listener re-reads its channel from the database from
-its own last event id (django-eventstream's recovery path, taken by marking it overflowed).
-So an event can be neither lost nor sent twice, whichever hint arrives, and however often.
+channel has new events". The relay then reads that channel's new events once and hands them
+to every stream of the channel (generations.streams); each stream skips ids it has and
+re-reads the database when it sees a gap. So an event is neither lost nor sent twice,
+whichever hint arrives, and however often.
 
 Hints travel two ways, and both run when Redis is configured:
 - DatabaseRelay: a thread polls the event counters of the channels with listeners here
@@ -18,41 +19,38 @@ its listener never resubscribes after a Redis restart.
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import redis
 from django.conf import settings
 from django.db import close_old_connections
 from django_eventstream.models import EventCounter
-from django_eventstream.views import get_listener_manager
+
+from generations.streams import hub, read_events
 
 logger = logging.getLogger(__name__)
 
 
 def listened_channels() -> list[str]:
-    manager = get_listener_manager()
-    with manager.lock:
-        return list(manager.listeners_by_channel)
+    return hub.channels()
 
 
 def wake_listeners(channels: Iterable[str]) -> int:
-    """Make this process's listeners of `channels` re-read them from the database."""
-    manager = get_listener_manager()
-    woken = 0
-    with manager.lock:
-        for channel in channels:
-            for listener in manager.listeners_by_channel.get(channel, ()):
-                listener.overflow = True
-                listener.wake_threadsafe()
-                woken += 1
-    return woken
+    """Tell this process's streams of `channels` to re-read them from the database."""
+    return sum(hub.deliver(channel, None) for channel in channels)
 
 
 class DatabaseRelay:
+    """Polls the event counters of the channels with streams here; a nudge polls at once."""
+
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self._seen: dict[str, int] = {}
         self._stop = threading.Event()
+        self._nudged = threading.Event()
+
+    def nudge(self) -> None:
+        self._nudged.set()
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="event-relay-db", daemon=True).start()
@@ -61,7 +59,9 @@ class DatabaseRelay:
         self._stop.set()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._stop.is_set():
+            self._nudged.wait(self.interval)
+            self._nudged.clear()
             try:
                 self.poll_once()
             except Exception:
@@ -69,30 +69,39 @@ class DatabaseRelay:
                 close_old_connections()
 
     def poll_once(self) -> int:
-        """Wake the listeners of every channel with new events; return how many channels."""
+        """Hand new events to the streams of every channel that moved; return how many."""
         channels = listened_channels()
         if not channels:
             self._seen.clear()
             return 0
         counters = dict(EventCounter.objects.filter(name__in=channels).values_list("name", "value"))
-        moved = []
+        moved = 0
         for channel in channels:
             value = counters.get(channel, 0)
-            # A channel seen for the first time is woken too: its listener may have read the
-            # database just before an event landed.
-            if channel not in self._seen or value > self._seen[channel]:
-                moved.append(channel)
+            seen = self._seen.get(channel)
+            if seen is None:
+                # First sight: a stream may have read the database just before an event.
+                wake_listeners([channel])
+            elif value > seen:
+                self.dispatch(channel, seen)
+            else:
+                continue
+            moved += 1
             self._seen[channel] = value
         for channel in set(self._seen) - set(channels):
             del self._seen[channel]
-        wake_listeners(moved)
-        return len(moved)
+        return moved
+
+    def dispatch(self, channel: str, after: int) -> None:
+        """Read a channel's new events once, for all of its streams."""
+        hub.deliver(channel, read_events(channel, after))
 
 
 class RedisRelay:
-    def __init__(self, url: str, channel: str) -> None:
+    def __init__(self, url: str, channel: str, on_hint: Callable[[], None]) -> None:
         self.url = url
         self.channel = channel
+        self._on_hint = on_hint
         self._client: redis.Redis | None = None
         self._stop = threading.Event()
 
@@ -119,12 +128,12 @@ class RedisRelay:
                 client = redis.Redis.from_url(self.url, health_check_interval=10)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
-                # Hints sent before this (re)subscription may be lost: everyone re-reads.
-                wake_listeners(listened_channels())
+                # Hints sent before this (re)subscription may be lost: look at once.
+                self._on_hint()
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message and message["type"] == "message":
-                        wake_listeners([message["data"].decode()])
+                        self._on_hint()
             except redis.RedisError as error:
                 logger.warning("Redis subscription lost (%s); resubscribing", error)
                 self._stop.wait(1.0)
@@ -134,16 +143,21 @@ _database_relay: DatabaseRelay | None = None
 _redis_relay: RedisRelay | None = None
 
 
+def nudge() -> None:
+    if _database_relay is not None:
+        _database_relay.nudge()
+
+
 def redis_relay() -> RedisRelay | None:
     global _redis_relay
     if settings.EVENTS_RELAY == "redis" and _redis_relay is None:
-        _redis_relay = RedisRelay(settings.REDIS_URL, settings.EVENTS_REDIS_CHANNEL)
+        _redis_relay = RedisRelay(settings.REDIS_URL, settings.EVENTS_REDIS_CHANNEL, nudge)
     return _redis_relay
 
 
 def notify(channel: str) -> None:
-    """Called after an event is stored: wake listeners here, hint the other processes."""
-    wake_listeners([channel])
+    """Called after an event is stored: look at once here, hint the other processes."""
+    nudge()
     if relay := redis_relay():
         relay.notify(channel)
 

@@ -5,7 +5,6 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_eventstream.views import events
 
 from generations.actions import (
     ActionRefused,
@@ -23,6 +22,7 @@ from generations.events import current_event_id
 from generations.forms import GenerationForm, IterationForm, ManualEditForm
 from generations.models import Generation, Version
 from generations.presentation import file_tree, highlighted
+from generations.streams import event_stream
 
 
 def owned_generation(request: HttpRequest, generation_id) -> Generation:
@@ -164,9 +164,9 @@ def version_download(request: HttpRequest, generation_id, number: int) -> HttpRe
     return response
 
 
-def version_events(request: HttpRequest, generation_id, number: int) -> HttpResponse:
-    """The version's live events (SSE). The channel manager refuses anyone but the owner."""
-    return events(request, channels=[f"version-{generation_id}-{number}"])
+async def version_events(request: HttpRequest, generation_id, number: int) -> HttpResponse:
+    """The version's live events (SSE). Anyone but the owner and staff is refused."""
+    return await event_stream(request, f"version-{generation_id}-{number}")
 
 
 @require_GET

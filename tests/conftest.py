@@ -11,6 +11,16 @@ STARTER = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_stream_readers(django_db_setup, django_db_blocker):
+    """Stream readers keep their connections; close them before the test database goes."""
+    yield
+    from generations.streams import close_reader_connections
+
+    with django_db_blocker.unblock():
+        close_reader_connections()
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(request, settings):
     settings.DEMO_MODEL_CHUNK_DELAY = 0

@@ -1,3 +1,5 @@
+import asyncio
+import json
 import os
 import time
 import uuid
@@ -5,11 +7,10 @@ import uuid
 import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AnonymousUser
-from django_eventstream.utils import get_storage
-from django_eventstream.views import get_listener_manager
 
 from generations.events import VersionChannelManager, current_event_id, event_data, publish
 from generations.relay import DatabaseRelay, RedisRelay
+from generations.streams import hub
 from orchestrator.stages import ProgressEvent
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,7 @@ async def read_stream(response) -> str:
     return b"".join([part async for part in response.streaming_content]).decode()
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("who", ["other", "anonymous"])
 def test_the_stream_is_refused_with_a_stream_error_and_no_events(
     client, other_user, make_version, who
@@ -92,6 +94,7 @@ def test_the_stream_is_refused_with_a_stream_error_and_no_events(
     assert "secret prompt" not in body
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_owner_replays_events_after_the_last_event_id(owner_client, make_version):
     version = make_version()
     for stage in ("queued", "iteration_start"):
@@ -124,73 +127,103 @@ def test_current_event_id_names_the_channel_and_its_last_event(make_version):
     assert current_event_id(version) == f"{version.channel}:2"
 
 
-class StubListener:
+class StubStream:
     def __init__(self, channel: str) -> None:
-        self.channels = {channel}
-        self.channel_items = {}
-        self.overflow = False
-        self.woken = 0
+        self.channel = channel
+        self.pushed = []
 
-    def wake_threadsafe(self) -> None:
-        self.woken += 1
+    def push(self, events) -> None:
+        self.pushed.append(events)
 
 
 @pytest.fixture
 def listening(make_version):
     version = make_version()
-    listener = StubListener(version.channel)
-    manager = get_listener_manager()
-    manager.add_listener(listener)
-    yield version, listener
-    manager.remove_listener(listener)
+    streams = [StubStream(version.channel) for _ in range(3)]
+    for stream in streams:
+        hub.add(stream)
+    yield version, streams
+    for stream in streams:
+        hub.remove(stream)
 
 
-def test_publishing_wakes_local_listeners_without_queueing_items(listening):
-    version, listener = listening
-    publish(version, ProgressEvent("queued", "queued", "Waiting", 0.0))
-    # Items queued while a stream reads the database make django-eventstream resend events;
-    # our listeners are only ever told to re-read.
-    assert (listener.woken, listener.overflow, listener.channel_items) == (1, True, {})
-
-
-def test_the_database_relay_wakes_listeners_when_another_process_stored_an_event(listening):
-    version, listener = listening
+def test_the_relay_reads_new_events_once_for_all_streams_of_a_channel(
+    listening, django_assert_num_queries
+):
+    version, streams = listening
     relay = DatabaseRelay(interval=1)
-    relay.poll_once()  # first sight: woken once in case an event landed while it connected
-    listener.woken, listener.overflow = 0, False
-    assert relay.poll_once() == 0
-    assert listener.woken == 0
+    relay.poll_once()  # first sight: each stream is told to check the database itself
+    assert [s.pushed for s in streams] == [[None]] * 3
+    assert relay.poll_once() == 0  # nothing new
+    for n in (1, 2):
+        publish(version, ProgressEvent("iteration_start", "processing", f"step {n}", 0.05))
+    with django_assert_num_queries(2):  # the counters, then the channel's new events once
+        assert relay.poll_once() == 1
+    delivered = [s.pushed[-1] for s in streams]
+    assert delivered[0] == delivered[1] == delivered[2]
+    assert [json.loads(event.data)["message"] for event in delivered[0]] == ["step 1", "step 2"]
 
-    # As a worker would: store the event, with no way to wake this process's listeners.
-    get_storage().append_event(version.channel, "progress", "{}")
-    assert relay.poll_once() == 1
-    assert (listener.woken, listener.overflow) == (1, True)
+
+def test_a_redis_hint_makes_the_relay_look_at_once():
+    hints = []
+    relay = RedisRelay("redis://127.0.0.1:1/0", "unused", lambda: hints.append(1))
+    relay._on_hint()
+    assert hints == [1]
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
-def test_the_redis_relay_carries_hints_between_processes(listening):
-    version, listener = listening
-    relay = RedisRelay(os.environ["REDIS_URL"], f"iterum-test:{uuid.uuid4()}")
+def test_the_redis_relay_carries_hints_between_processes():
+    hints = []
+    name = f"iterum-test:{uuid.uuid4()}"
+    relay = RedisRelay(os.environ["REDIS_URL"], name, lambda: hints.append(1))
     relay.start()
     try:
         deadline = time.monotonic() + 5
-        while listener.woken == 0 and time.monotonic() < deadline:  # the subscribe wake-up
+        while not hints and time.monotonic() < deadline:  # the subscription's own look
             time.sleep(0.01)
-        listener.woken = 0
-        relay.notify(version.channel)
-        while listener.woken == 0 and time.monotonic() < deadline:
+        before = len(hints)
+        relay.notify("version-x-1")
+        while len(hints) == before and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert listener.woken == 1
+        assert len(hints) == before + 1
     finally:
         relay.stop()
 
 
-def test_the_relay_does_nothing_without_listeners(django_assert_num_queries):
+def test_a_stream_skips_what_it_has_and_rereads_after_a_gap(monkeypatch):
+    from generations import streams
+
+    stored = [streams.StoredEvent(n, "progress", f'{{"n": {n}}}') for n in range(1, 6)]
+
+    def read(channel, after, limit=500):
+        return [event for event in stored if event.id > after]
+
+    monkeypatch.setattr(streams, "read_events", read)
+
+    async def scenario() -> list[int]:
+        stream = streams.Stream("c", last_id=1)
+        body = streams._serve(stream)
+        await anext(body)  # stream-open
+        seen = await anext(body)  # catch-up: 2..5
+        stream.push([stored[3], stored[4]])  # 4 and 5 again: skipped
+        stored.extend(
+            [streams.StoredEvent(6, "progress", "{}"), streams.StoredEvent(7, "progress", "{}")]
+        )
+        stream.push([stored[6]])  # 7 without 6: a gap, so the database is read
+        seen += await anext(body)
+        await body.aclose()
+        return [int(line.rsplit(":", 1)[1]) for line in seen.splitlines() if line.startswith("id:")]
+
+    assert asyncio.run(scenario()) == [2, 3, 4, 5, 6, 7]
+
+
+def test_the_relay_does_nothing_without_streams(django_assert_num_queries):
     relay = DatabaseRelay(interval=1)
     with django_assert_num_queries(0):
         assert relay.poll_once() == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_after_logout_a_reconnect_is_refused(owner_client, make_version):
     version = make_version()
     publish(version, ProgressEvent("queued", "queued", "Waiting", 0.0))
@@ -201,6 +234,7 @@ def test_after_logout_a_reconnect_is_refused(owner_client, make_version):
     assert "Waiting" not in body
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "forged",
     [

@@ -84,12 +84,16 @@ def test_events_keep_flowing_through_a_redis_restart(user, tmp_path):
     ]
     redis = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     time.sleep(0.3)
-    # Polling is slowed to a minute so that only Redis can deliver within the test.
-    stack = start_stack(
-        REDIS_URL=f"redis://127.0.0.1:{port}/0",
-        EVENTS_POLL_SECONDS="60",
-        DEMO_MODEL_CHUNK_DELAY="0.01",
-    )
+    try:
+        # Polling is slowed to a minute so that only Redis can deliver within the test.
+        stack = start_stack(
+            REDIS_URL=f"redis://127.0.0.1:{port}/0",
+            EVENTS_POLL_SECONDS="60",
+            DEMO_MODEL_CHUNK_DELAY="0.01",
+        )
+    except Exception:
+        redis.terminate()
+        raise
     try:
         with client_for(stack) as client:
             created = post_form(client, "/generations/new/", "/generations/new/", NEW)

@@ -48,21 +48,23 @@ def client(fake):
         GEMINI_MODEL="gemini-2.5-flash",
         MODEL_RETRY_BASE_SECONDS="0.05",
     )
-    user = get_user_model().objects.create_user("alice", password="live-password-1")
-    generation = Generation.objects.create(
-        owner=user, title="Flask app", prompt="an app", tech_stack="flask"
-    )
-    version = Version.objects.create(
-        generation=generation, number=1, kind="generate", prompt="an app", status="completed"
-    )
-    save_files(
-        version=version, files={"app.py": "from flask import Flask\n\napp = Flask(__name__)\n"}
-    )
-    with httpx.Client(base_url=stack.base_url, follow_redirects=True, timeout=20) as http:
-        log_in(http, "alice", "live-password-1")
-        http.version_page = version.get_absolute_url()
-        yield http
-    stack.stop()
+    try:
+        user = get_user_model().objects.create_user("alice", password="live-password-1")
+        generation = Generation.objects.create(
+            owner=user, title="Flask app", prompt="an app", tech_stack="flask"
+        )
+        version = Version.objects.create(
+            generation=generation, number=1, kind="generate", prompt="an app", status="completed"
+        )
+        save_files(
+            version=version, files={"app.py": "from flask import Flask\n\napp = Flask(__name__)\n"}
+        )
+        with httpx.Client(base_url=stack.base_url, follow_redirects=True, timeout=20) as http:
+            log_in(http, "alice", "live-password-1")
+            http.version_page = version.get_absolute_url()
+            yield http
+    finally:
+        stack.stop()
 
 
 def start_iteration(client, prompt: str) -> httpx.Response:

@@ -43,30 +43,34 @@ def page():
     from playwright.sync_api import sync_playwright
 
     stack = start_stack(DEMO_MODEL_CHUNK_DELAY="0.01")
-    get_user_model().objects.create_user("alice", password="browser-password-1")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(base_url=stack.base_url)
-        page.set_default_timeout(30_000)
-        page.add_init_script(WATCH_PROGRESS)
-        try:
-            yield page
-        finally:
-            browser.close()
-            stack.stop()
-            # Playwright runs us in a greenlet with its own context, so queries made here
-            # opened their own connection; close it or PostgreSQL refuses to drop the test db.
-            connections.close_all()
+    try:
+        user, _ = get_user_model().objects.get_or_create(username="alice")
+        user.set_password("browser-password-1")
+        user.save()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            page = browser.new_page(base_url=stack.base_url)
+            page.set_default_timeout(30_000)
+            page.add_init_script(WATCH_PROGRESS)
+            try:
+                yield page
+            finally:
+                browser.close()
+    finally:
+        stack.stop()
+        # Playwright runs us in a greenlet with its own context, so queries made here
+        # opened their own connection; close it or PostgreSQL refuses to drop the test db.
+        connections.close_all()
 
 
 def log_in(page) -> None:
@@ -128,10 +132,14 @@ def test_create_then_iterate_watching_the_bar_move_without_reloading(page):
 PAYLOAD = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
 
-def test_script_payloads_in_files_render_inert_in_both_diff_views(page):
+@pytest.fixture
+def payload_generation():
+    """Made before the browser starts, so these queries use this thread's own connection."""
     from generations.actions import save_files
 
-    user = get_user_model().objects.get(username="alice")
+    user, _ = get_user_model().objects.get_or_create(username="alice")
+    user.set_password("browser-password-1")
+    user.save()
     generation = Generation.objects.create(
         owner=user, title=PAYLOAD, prompt=PAYLOAD, tech_stack="flask"
     )
@@ -150,6 +158,11 @@ def test_script_payloads_in_files_render_inert_in_both_diff_views(page):
     save_files(
         version=v2, files={"index.html": f"<p>hello</p>\n{PAYLOAD}\n", f"{PAYLOAD}.md": PAYLOAD}
     )
+    return generation
+
+
+def test_script_payloads_in_files_render_inert_in_both_diff_views(payload_generation, page):
+    generation = payload_generation
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     log_in(page)

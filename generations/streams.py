@@ -1,0 +1,194 @@
+"""Serve version events to browsers: one asyncio task per stream, no thread, no connection.
+
+django-eventstream's own view gives every open stream a thread and, through it, a database
+connection for its whole life: PostgreSQL's default 100 connections end up the ceiling (seen:
+"too many clients" at about 100 streams, 189 KB each). Here streams wait on an asyncio queue.
+The relay reads a channel's new events once and hands them to every stream of that channel;
+a stream reads the database itself only when it connects and when it sees a gap in the ids,
+through a small shared pool whose few connections serve everyone.
+"""
+
+import asyncio
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from django.contrib.auth import get_user
+from django.db import InterfaceError, OperationalError, connection, connections
+from django.http import HttpRequest, StreamingHttpResponse
+from django_eventstream.models import Event
+from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
+
+KEEP_ALIVE_SECONDS = 20
+READ_LIMIT = 500
+READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="event-reader")
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: int
+    type: str
+    data: str  # the event's JSON text
+
+
+def read_events(channel: str, after: int, limit: int = READ_LIMIT) -> list[StoredEvent]:
+    """Events of `channel` with ids above `after`, oldest first."""
+    rows = Event.objects.filter(channel=channel, eid__gt=after).order_by("eid")
+    # The library stores each event's JSON text JSON-encoded once more.
+    return [StoredEvent(r.eid, r.type, json.loads(r.data)) for r in rows[:limit] if r.type]
+
+
+class Stream:
+    """One browser's connection: its channel, the last id it has, and a queue to wait on."""
+
+    def __init__(self, channel: str, last_id: int) -> None:
+        self.channel = channel
+        self.last_id = last_id
+        self.loop = asyncio.get_running_loop()
+        self.queue: asyncio.Queue[list[StoredEvent] | None] = asyncio.Queue()
+
+    def push(self, events: list[StoredEvent] | None) -> None:
+        """From any thread: new events, or None for "re-read the database, you may be behind"."""
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, events)
+
+
+class Hub:
+    """Which streams this process holds, by channel."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._streams: dict[str, set[Stream]] = {}
+
+    def add(self, stream: Stream) -> None:
+        with self._lock:
+            self._streams.setdefault(stream.channel, set()).add(stream)
+
+    def remove(self, stream: Stream) -> None:
+        with self._lock:
+            streams = self._streams.get(stream.channel, set())
+            streams.discard(stream)
+            if not streams:
+                self._streams.pop(stream.channel, None)
+
+    def channels(self) -> list[str]:
+        with self._lock:
+            return list(self._streams)
+
+    def count(self) -> int:
+        with self._lock:
+            return sum(len(streams) for streams in self._streams.values())
+
+    def deliver(self, channel: str, events: list[StoredEvent] | None) -> int:
+        with self._lock:
+            streams = list(self._streams.get(channel, ()))
+        for stream in streams:
+            stream.push(events)
+        return len(streams)
+
+
+hub = Hub()
+
+
+def parse_last_id(request: HttpRequest, channel: str) -> int | None:
+    """The id this client has of `channel`, from Last-Event-ID or ?lastEventId=; ids of other
+    channels are ignored, and anything unreadable counts as none."""
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("lastEventId") or ""
+    for part in raw.split(","):
+        name, _, value = part.rpartition(":")
+        if unquote(name) == channel and value.isdigit():
+            return int(value)
+    return None
+
+
+def allowed(request: HttpRequest, channel: str) -> bool:
+    """Runs in a reader thread: the session and user are loaded there, not per stream."""
+    from generations.events import VersionChannelManager  # events imports the relay
+
+    return VersionChannelManager().can_read_channel(get_user(request), channel)
+
+
+def current_id(channel: str) -> int:
+    from django_eventstream.models import EventCounter
+
+    return EventCounter.objects.filter(name=channel).values_list("value", flat=True).first() or 0
+
+
+def _retrying_once(function, *args):
+    """The readers keep their few connections; one gone bad (a database restart) is renewed."""
+    try:
+        return function(*args)
+    except (InterfaceError, OperationalError):
+        connection.close()
+        return function(*args)
+
+
+def close_reader_connections() -> None:
+    """Close the readers' connections (the test suite does, before dropping its database)."""
+    workers = READERS._max_workers
+    barrier = threading.Barrier(workers)  # one task per thread: each waits for the others
+
+    def close() -> None:
+        barrier.wait(timeout=10)
+        connections.close_all()
+
+    for future in [READERS.submit(close) for _ in range(workers)]:
+        future.result()
+
+
+async def in_reader(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(
+        READERS, _retrying_once, function, *args
+    )
+
+
+def encode(channel: str, event: StoredEvent) -> str:
+    return sse_encode_event(event.type, event.data, event_id=make_id({channel: event.id}))
+
+
+async def event_stream(request: HttpRequest, channel: str) -> StreamingHttpResponse:
+    """The SSE response for one channel: refused, or caught up and then live."""
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    if not await in_reader(allowed, request, channel):
+        refusal = sse_encode_error(
+            "forbidden", f"Permission denied to channels: {channel}", {"channels": [channel]}
+        )
+        return StreamingHttpResponse(
+            _once(refusal), content_type="text/event-stream", headers=headers
+        )
+    last_id = parse_last_id(request, channel)
+    if last_id is None:
+        last_id = await in_reader(current_id, channel)
+    stream = Stream(channel, last_id)
+    hub.add(stream)  # before the first read, so nothing falls between the two
+    return StreamingHttpResponse(_serve(stream), content_type="text/event-stream", headers=headers)
+
+
+async def _once(text: str):
+    yield text
+
+
+async def _serve(stream: Stream):
+    try:
+        yield ":" + " " * 2048 + "\n\nevent: stream-open\ndata:\n\n"
+        behind = True  # catch up from the database first
+        while True:
+            if behind:
+                events = await in_reader(read_events, stream.channel, stream.last_id)
+                behind = len(events) == READ_LIMIT
+            else:
+                try:
+                    events = await asyncio.wait_for(stream.queue.get(), KEEP_ALIVE_SECONDS)
+                except TimeoutError:
+                    yield "event: keep-alive\ndata:\n\n"
+                    continue
+                if events is None or (events and events[0].id > stream.last_id + 1):
+                    behind = True  # a hint, or a gap: the database has what we lack
+                    continue
+            fresh = [event for event in events if event.id > stream.last_id]
+            if fresh:
+                stream.last_id = fresh[-1].id
+                yield "".join(encode(stream.channel, event) for event in fresh)
+    finally:
+        hub.remove(stream)
