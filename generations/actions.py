@@ -72,9 +72,7 @@ def start_iteration(*, base: Version, prompt: str, user) -> Version:
         )
     check_queue_room(user=user)
     with transaction.atomic():
-        # Lock the generation so two iterations never take the same number.
-        generation = Generation.objects.select_for_update().get(pk=base.generation_id)
-        number = (generation.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+        generation, number = _next_number(base.generation_id)
         version = Version.objects.create(
             generation=generation,
             number=number,
@@ -86,6 +84,12 @@ def start_iteration(*, base: Version, prompt: str, user) -> Version:
         generation.save(update_fields=["updated_at"])
         _queue(version)
     return version
+
+
+def _next_number(generation_id) -> tuple[Generation, int]:
+    """Lock the generation (inside a transaction) so two new versions never share a number."""
+    generation = Generation.objects.select_for_update().get(pk=generation_id)
+    return generation, (generation.versions.aggregate(top=Max("number"))["top"] or 0) + 1
 
 
 def _queue(version: Version) -> None:
@@ -338,8 +342,7 @@ def _finished_version(
     *, generation: Generation, parent: Version, kind: str, prompt: str, user, files: dict[str, str]
 ) -> Version:
     """A version that is complete on creation: its files point at stored blobs."""
-    generation = Generation.objects.select_for_update().get(pk=generation.pk)
-    number = (generation.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    generation, number = _next_number(generation.pk)
     now = timezone.now()
     version = Version.objects.create(
         generation=generation,

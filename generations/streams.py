@@ -76,10 +76,6 @@ class Hub:
         with self._lock:
             return list(self._streams)
 
-    def count(self) -> int:
-        with self._lock:
-            return sum(len(streams) for streams in self._streams.values())
-
     def deliver(self, channel: str, events: list[StoredEvent] | None) -> int:
         with self._lock:
             streams = list(self._streams.get(channel, ()))

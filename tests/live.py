@@ -99,6 +99,14 @@ def start_stack(**env: str) -> LiveStack:
     return stack
 
 
+def wait_until(condition, message: str, seconds: float = 20) -> None:
+    """Poll `condition` until it holds; fail with `message` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.02)
+
+
 def csrf_token(page: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 

@@ -20,6 +20,7 @@ from tests.live import (
     replay_from,
     start_stack,
     stream_url,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -44,10 +45,8 @@ def test_a_worker_killed_mid_run_is_reaped_and_the_browser_told(user):
     try:
         with client_for(stack) as client:
             created = post_form(client, "/generations/new/", "/generations/new/", NEW)
-            deadline = time.monotonic() + 20
-            while not Version.objects.filter(status="processing").exists():
-                assert time.monotonic() < deadline, "the worker never started the run"
-                time.sleep(0.05)
+            running = Version.objects.filter(status="processing").exists
+            wait_until(running, "the worker never started the run")
             worker.send_signal(signal.SIGKILL)
             killed = time.monotonic()
             events = list(read_events(client, replay_from(stream_url(created.text), 0), seconds=60))
@@ -102,10 +101,8 @@ def test_events_keep_flowing_through_a_redis_restart(user, tmp_path):
             redis.terminate()
             redis.wait()
             # The worker finishes meanwhile, its hints lost; the database keeps the events.
-            deadline = time.monotonic() + 30
-            while not Version.objects.filter(status="completed").exists():
-                assert time.monotonic() < deadline, "the worker stopped when Redis did"
-                time.sleep(0.05)
+            completed = Version.objects.filter(status="completed").exists
+            wait_until(completed, "the worker stopped when Redis did", seconds=30)
             redis = subprocess.Popen(command, stdout=subprocess.DEVNULL)
             restarted = time.monotonic()
             rest = list(stream)
@@ -150,10 +147,8 @@ def test_sigterm_lets_the_worker_finish_its_version_and_exit_cleanly(user):
     try:
         with client_for(stack) as client:
             created = post_form(client, "/generations/new/", "/generations/new/", NEW)
-            deadline = time.monotonic() + 20
-            while not Version.objects.filter(status="processing").exists():
-                assert time.monotonic() < deadline, "the worker never started the run"
-                time.sleep(0.02)
+            running = Version.objects.filter(status="processing").exists
+            wait_until(running, "the worker never started the run")
             worker.send_signal(signal.SIGTERM)
             events = list(read_events(client, replay_from(stream_url(created.text), 0), seconds=60))
             exit_code = worker.wait(timeout=30)
