@@ -1,4 +1,4 @@
-"""Google Gemini through the google-genai SDK (google-generativeai reached end of life)."""
+"""Google Gemini through the google-genai SDK, Google's current one (see the README)."""
 
 from collections.abc import AsyncIterator
 
