@@ -163,7 +163,7 @@ EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", "iterum:events")
 EVENTS_POLL_SECONDS = env_float("EVENTS_POLL_SECONDS", 0.1, minimum=0.01)
 
 # The model. With no key and no server the offline demo model answers, so everything works
-# without network. google-genai is Google's current SDK (its predecessor reached end of life; README).
+# without network. google-genai is Google's current SDK (its predecessor is retired: README).
 GEMINI_API_KEY = env_str("GEMINI_API_KEY") or env_str("GOOGLE_API_KEY")
 GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
 GEMINI_BASE_URL = env_url("GEMINI_BASE_URL", ("http", "https"))
