@@ -128,7 +128,7 @@ def answer(request: ModelRequest) -> str:
     if request.purpose == "generate":
         wanted = set(brief["paths"])
         files = [
-            WriteFile(names.fill(f.path), names.fill(f.template))
+            WriteFile(names.fill(f.path), names.fill(stack.template(f)))
             for f in stack.files
             if names.fill(f.path) in wanted
         ]
@@ -327,8 +327,8 @@ def _rename(old: str, new: str, files: dict[str, str]) -> tuple[str, list]:
 
 def _project_names(files: dict[str, str], stack: Stack) -> Names:
     """Recover the resource names from the files, since follow-ups only see the files."""
-    template = next(f for f in stack.files if "__resources__" in f.template)
-    prefix, _, _ = template.template.partition("__resources__")
+    template = next(stack.template(f) for f in stack.files if "__resources__" in stack.template(f))
+    prefix, _, _ = template.partition("__resources__")
     for source in files.values():
         if prefix and prefix in source:
             tail = source.split(prefix, 1)[1]
