@@ -31,10 +31,6 @@ from generations.streams import hub, read_events
 logger = logging.getLogger(__name__)
 
 
-def listened_channels() -> list[str]:
-    return hub.channels()
-
-
 def wake_listeners(channels: Iterable[str]) -> int:
     """Tell this process's streams of `channels` to re-read them from the database."""
     return sum(hub.deliver(channel, None) for channel in channels)
@@ -70,7 +66,7 @@ class DatabaseRelay:
 
     def poll_once(self) -> int:
         """Hand new events to the streams of every channel that moved; return how many."""
-        channels = listened_channels()
+        channels = hub.channels()
         if not channels:
             self._seen.clear()
             return 0

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from django.contrib.auth import get_user
 from django.db import InterfaceError, OperationalError, connection, connections
 from django.http import HttpRequest, StreamingHttpResponse
-from django_eventstream.models import Event
+from django_eventstream.models import Event, EventCounter
 from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
 
 KEEP_ALIVE_SECONDS = 20
@@ -106,8 +106,6 @@ def allowed(request: HttpRequest, channel: str) -> bool:
 
 
 def current_id(channel: str) -> int:
-    from django_eventstream.models import EventCounter
-
     return EventCounter.objects.filter(name=channel).values_list("value", flat=True).first() or 0
 
 

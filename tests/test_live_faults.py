@@ -39,14 +39,20 @@ def client_for(stack) -> Iterator[httpx.Client]:
         yield client
 
 
+def start_running(client: httpx.Client) -> httpx.Response:
+    """Create a generation and wait until a worker is running it; return the created page."""
+    created = post_form(client, "/generations/new/", "/generations/new/", NEW)
+    running = Version.objects.filter(status="processing").exists
+    wait_until(running, "the worker never started the run")
+    return created
+
+
 def test_a_worker_killed_mid_run_is_reaped_and_the_browser_told(user):
     stack = start_stack(DEMO_MODEL_CHUNK_DELAY="0.2", WORKER_HEARTBEAT_TIMEOUT="5")
     _, worker = stack.processes
     try:
         with client_for(stack) as client:
-            created = post_form(client, "/generations/new/", "/generations/new/", NEW)
-            running = Version.objects.filter(status="processing").exists
-            wait_until(running, "the worker never started the run")
+            created = start_running(client)
             worker.send_signal(signal.SIGKILL)
             killed = time.monotonic()
             events = list(read_events(client, replay_from(stream_url(created.text), 0), seconds=60))
@@ -146,9 +152,7 @@ def test_sigterm_lets_the_worker_finish_its_version_and_exit_cleanly(user):
     _, worker = stack.processes
     try:
         with client_for(stack) as client:
-            created = post_form(client, "/generations/new/", "/generations/new/", NEW)
-            running = Version.objects.filter(status="processing").exists
-            wait_until(running, "the worker never started the run")
+            created = start_running(client)
             worker.send_signal(signal.SIGTERM)
             events = list(read_events(client, replay_from(stream_url(created.text), 0), seconds=60))
             exit_code = worker.wait(timeout=30)
