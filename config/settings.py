@@ -161,6 +161,19 @@ if EVENTS_RELAY == "redis" and not REDIS_URL:
 # Deployments sharing one Redis database give each other different names here.
 EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", "iterum:events")
 EVENTS_POLL_SECONDS = env_float("EVENTS_POLL_SECONDS", 0.1, minimum=0.01)
+# Internet scale: Pushpin in front holds the browsers' connections (README, "Many machines").
+# GRIP_URL is Pushpin's publish endpoint with the key it signs requests with, e.g.
+# http://127.0.0.1:5561?key=SECRET (its sig_key). Events are then also published to it, and
+# requests it signs get GRIP instructions instead of a stream held here.
+GRIP_URL = env_url("GRIP_URL", ("http", "https"))
+if GRIP_URL and "key=" not in GRIP_URL:
+    raise ImproperlyConfigured(
+        "GRIP_URL needs key=<Pushpin's sig_key>, so only Pushpin's signed requests are trusted."
+    )
+# Deployments sharing one Pushpin give their channels different prefixes here.
+GRIP_PREFIX = env_str("GRIP_PREFIX", "")
+if GRIP_URL:
+    MIDDLEWARE.insert(0, "django_grip.GripMiddleware")
 
 # The model. With no key and no server the offline demo model answers, so everything works
 # without network. google-genai is Google's current SDK (its predecessor is retired: README).

@@ -7,13 +7,14 @@ process is the relay's business (generations.relay).
 import json
 import re
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django_eventstream import get_current_event_id
 from django_eventstream.channelmanager import DefaultChannelManager
 from django_eventstream.utils import get_storage
 
 from generations.models import Generation, Version
-from generations.relay import notify
+from generations.relay import notify, push_to_proxy
 from orchestrator.stages import ProgressEvent
 
 TERMINAL_STATUSES = {"completed", "no_changes", "failed", "cancelled"}
@@ -38,12 +39,15 @@ def publish(version: Version, event: ProgressEvent) -> None:
     """Store the event (so it has an id and replays), then wake the browsers that listen.
 
     Stored exactly as django-eventstream's send_event stores it; the wake-up goes through
-    our relay instead of its in-process queue (see generations.relay for why).
+    our relay instead of its in-process queue (see generations.relay for why), and to
+    Pushpin when it holds the connections.
     """
     event_type = "done" if event.status in TERMINAL_STATUSES else "progress"
     data = json.dumps(event_data(version, event), cls=DjangoJSONEncoder)
-    get_storage().append_event(version.channel, event_type, data)
+    stored = get_storage().append_event(version.channel, event_type, data)
     notify(version.channel)
+    if settings.GRIP_URL:
+        push_to_proxy(version.channel, stored.id, event_type, data)
 
 
 def current_event_id(version: Version) -> str:

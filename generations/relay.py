@@ -12,6 +12,9 @@ Hints travel two ways, and both run when Redis is configured:
 - RedisRelay: workers PUBLISH the channel name; a thread here subscribes, and resubscribes
   after Redis restarts, waking every listener then since hints may have been lost meanwhile.
 
+With Pushpin in front (GRIP_URL), the event itself is also published to Pushpin, which holds
+the browsers' connections: push_to_proxy.
+
 We do not use django-eventstream's own Redis listener or its in-process queue: items queued
 while a stream reads the database make it re-read from its first id and resend events, and
 its listener never resubscribes after a Redis restart.
@@ -25,6 +28,7 @@ import redis
 from django.conf import settings
 from django.db import close_old_connections
 from django_eventstream.models import EventCounter
+from django_eventstream.utils import publish_event
 
 from generations.streams import hub, read_events
 
@@ -156,6 +160,24 @@ def notify(channel: str) -> None:
     nudge()
     if relay := redis_relay():
         relay.notify(channel)
+
+
+def push_to_proxy(channel: str, event_id: int, event_type: str, data: str) -> None:
+    """Publish a stored event to Pushpin, as django-eventstream's send_event does.
+
+    The previous id goes with it: a Pushpin that missed one (a failed publish, a restart)
+    sees the gap at the next event and fetches what it lacks from our stream view, which
+    reads the database. Publishing happens on the library's background thread, so a slow or
+    stopped Pushpin never holds up the worker; a failure is logged.
+    """
+    publish_event(
+        channel, event_type, data, str(event_id), str(event_id - 1), callback=_log_failure
+    )
+
+
+def _log_failure(succeeded: bool, message: str) -> None:
+    if not succeeded:
+        logger.warning("could not publish an event to Pushpin (%s); it catches up later", message)
 
 
 def start_relay() -> None:

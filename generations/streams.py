@@ -6,6 +6,10 @@ connection for its whole life: PostgreSQL's default 100 connections end up the c
 The relay reads a channel's new events once and hands them to every stream of that channel;
 a stream reads the database itself only when it connects and when it sees a gap in the ids,
 through a small shared pool whose few connections serve everyone.
+
+Behind Pushpin (GRIP_URL) nothing is held here at all: a request Pushpin signed gets
+django-eventstream's own GRIP answer (the events it lacks, then "hold this stream on the
+channel"), and Pushpin keeps the connection and receives the events we publish to it.
 """
 
 import asyncio
@@ -13,13 +17,15 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import unquote
 
 from django.contrib.auth import get_user
 from django.db import InterfaceError, OperationalError, connection, connections
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django_eventstream.models import Event, EventCounter
 from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
+from django_eventstream.views import events as grip_events
 
 KEEP_ALIVE_SECONDS = 20
 READ_LIMIT = 500
@@ -141,8 +147,18 @@ def encode(channel: str, event: StoredEvent) -> str:
     return sse_encode_event(event.type, event.data, event_id=make_id({channel: event.id}))
 
 
-async def event_stream(request: HttpRequest, channel: str) -> StreamingHttpResponse:
+def proxied(request: HttpRequest) -> bool:
+    """Did Pushpin send this request (GripMiddleware checked its signature)?"""
+    grip = getattr(request, "grip", None)
+    return grip is not None and grip.proxied
+
+
+async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
     """The SSE response for one channel: refused, or caught up and then live."""
+    if proxied(request):
+        # The library's view checks the channel manager, reads from the last id, and answers
+        # with instructions for Pushpin; it returns at once, so a reader thread serves it.
+        return await in_reader(partial(grip_events, request, channels=[channel]))
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if not await in_reader(allowed, request, channel):
         refusal = sse_encode_error(

@@ -110,10 +110,11 @@ def test_the_owner_replays_events_after_the_last_event_id(owner_client, make_ver
     assert "event: done" in first
 
 
-async def first_chunk(response) -> str:
+async def first_chunk(response, until: str = "event: done") -> str:
+    """What an open stream sends until `until` appears (it stays open after)."""
     iterator = aiter(response.streaming_content)
     text = ""
-    while "event: done" not in text:
+    while until not in text:
         text += (await anext(iterator)).decode()
     await iterator.aclose()
     return text
