@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format setup migrate demo-user web worker clean bench
+.PHONY: run test lint format setup migrate demo-user web worker clean bench bench-events
 
 run: setup migrate demo-user ## Serve the app with one worker on http://127.0.0.1:8000
 	$(PY) manage.py serve
@@ -50,3 +50,10 @@ bench: setup ## Benchmarks: figures printed, nothing asserted
 	rm -f var/bench.sqlite3*
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py migrate -v0
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench
+
+# Live events under load: latency, memory per stream, fan-out; ours and the stock setup.
+BENCH_EVENTS_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench-events.sqlite3
+bench-events: setup ## Event delivery figures (loopback only; a few minutes)
+	rm -f var/bench-events.sqlite3*
+	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) manage.py migrate -v0
+	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) -m bench.events

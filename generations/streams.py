@@ -17,7 +17,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from urllib.parse import unquote
 
 from django.contrib.auth import get_user
@@ -34,16 +34,22 @@ READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="event-reader")
 
 @dataclass(frozen=True)
 class StoredEvent:
+    channel: str
     id: int
     type: str
     data: str  # the event's JSON text
+
+    @cached_property
+    def sse(self) -> str:
+        """The event as SSE text, encoded once however many streams send it."""
+        return sse_encode_event(self.type, self.data, event_id=make_id({self.channel: self.id}))
 
 
 def read_events(channel: str, after: int, limit: int = READ_LIMIT) -> list[StoredEvent]:
     """Events of `channel` with ids above `after`, oldest first."""
     rows = Event.objects.filter(channel=channel, eid__gt=after).order_by("eid")
     # The library stores each event's JSON text JSON-encoded once more.
-    return [StoredEvent(r.eid, r.type, json.loads(r.data)) for r in rows[:limit] if r.type]
+    return [StoredEvent(channel, r.eid, r.type, json.loads(r.data)) for r in rows[:limit] if r.type]
 
 
 class Stream:
@@ -54,10 +60,6 @@ class Stream:
         self.last_id = last_id
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[list[StoredEvent] | None] = asyncio.Queue()
-
-    def push(self, events: list[StoredEvent] | None) -> None:
-        """From any thread: new events, or None for "re-read the database, you may be behind"."""
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, events)
 
 
 class Hub:
@@ -83,11 +85,21 @@ class Hub:
             return list(self._streams)
 
     def deliver(self, channel: str, events: list[StoredEvent] | None) -> int:
+        """From any thread: hand new events (or None, "re-read the database, you may be
+        behind") to every stream of `channel`, with one wake-up per event loop."""
         with self._lock:
             streams = list(self._streams.get(channel, ()))
+        by_loop: dict[asyncio.AbstractEventLoop, list[Stream]] = {}
         for stream in streams:
-            stream.push(events)
+            by_loop.setdefault(stream.loop, []).append(stream)
+        for loop, group in by_loop.items():
+            loop.call_soon_threadsafe(_put_all, group, events)
         return len(streams)
+
+
+def _put_all(streams: list[Stream], events: list[StoredEvent] | None) -> None:
+    for stream in streams:
+        stream.queue.put_nowait(events)
 
 
 hub = Hub()
@@ -143,10 +155,6 @@ async def in_reader(function, *args):
     )
 
 
-def encode(channel: str, event: StoredEvent) -> str:
-    return sse_encode_event(event.type, event.data, event_id=make_id({channel: event.id}))
-
-
 def proxied(request: HttpRequest) -> bool:
     """Did Pushpin send this request (GripMiddleware checked its signature)?"""
     grip = getattr(request, "grip", None)
@@ -199,6 +207,6 @@ async def _serve(stream: Stream):
             fresh = [event for event in events if event.id > stream.last_id]
             if fresh:
                 stream.last_id = fresh[-1].id
-                yield "".join(encode(stream.channel, event) for event in fresh)
+                yield "".join(event.sse for event in fresh)
     finally:
         hub.remove(stream)

@@ -128,12 +128,22 @@ def test_current_event_id_names_the_channel_and_its_last_event(make_version):
     assert current_event_id(version) == f"{version.channel}:2"
 
 
+class ImmediateLoop:
+    def call_soon_threadsafe(self, function, *args) -> None:
+        function(*args)
+
+
 class StubStream:
+    """Stands in for a stream: what the hub hands it is kept in `pushed`, at once."""
+
+    loop = ImmediateLoop()
+
     def __init__(self, channel: str) -> None:
         self.channel = channel
         self.pushed = []
+        self.queue = self  # the hub calls queue.put_nowait
 
-    def push(self, events) -> None:
+    def put_nowait(self, events) -> None:
         self.pushed.append(events)
 
 
@@ -194,7 +204,7 @@ def test_the_redis_relay_carries_hints_between_processes():
 def test_a_stream_skips_what_it_has_and_rereads_after_a_gap(monkeypatch):
     from generations import streams
 
-    stored = [streams.StoredEvent(n, "progress", f'{{"n": {n}}}') for n in range(1, 6)]
+    stored = [streams.StoredEvent("c", n, "progress", f'{{"n": {n}}}') for n in range(1, 6)]
 
     def read(channel, after, limit=500):
         return [event for event in stored if event.id > after]
@@ -206,11 +216,10 @@ def test_a_stream_skips_what_it_has_and_rereads_after_a_gap(monkeypatch):
         body = streams._serve(stream)
         await anext(body)  # stream-open
         seen = await anext(body)  # catch-up: 2..5
-        stream.push([stored[3], stored[4]])  # 4 and 5 again: skipped
-        stored.extend(
-            [streams.StoredEvent(6, "progress", "{}"), streams.StoredEvent(7, "progress", "{}")]
-        )
-        stream.push([stored[6]])  # 7 without 6: a gap, so the database is read
+        streams.hub.add(stream)
+        streams.hub.deliver("c", [stored[3], stored[4]])  # 4 and 5 again: skipped
+        stored.extend(streams.StoredEvent("c", n, "progress", "{}") for n in (6, 7))
+        streams.hub.deliver("c", [stored[6]])  # 7 without 6: a gap, so the database is read
         seen += await anext(body)
         await body.aclose()
         return [int(line.rsplit(":", 1)[1]) for line in seen.splitlines() if line.startswith("id:")]

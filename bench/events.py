@@ -1,0 +1,463 @@
+"""`make bench-events`: how fast and how far live events go. Figures are printed, nothing is
+asserted. Everything runs on loopback, on spare ports, and stops by itself.
+
+For each setup it starts fresh processes: daphne (one, or two behind Pushpin), a publisher
+process that publishes the way the worker does (generations.events.publish), and, where the
+setup needs them, a Redis server and a Pushpin of its own. The clients are raw HTTP/1.0
+sockets in this process, reading the SSE bytes as a browser receives them. Each event
+carries the time it was published; a client subtracts it from the time it arrived.
+
+- latency: 20 streams, each on its own version; 300 events published over about 6 s.
+- memory per idle stream: the growth of the serving processes' memory with N streams open.
+- fan-out: N streams on one version, one event, 5 times; every stream's arrival counts.
+
+The clients share the machine's cores with the servers, so the figures include their cost.
+"""
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(ROOT))
+
+from tests.live import free_port, wait_for_port  # noqa: E402 - needs the path above
+from tests.pushpin import Pushpin  # noqa: E402
+
+ROUNDS = 5
+LATENCY_STREAMS = 20
+LATENCY_EVENTS = 300
+CONNECT_AT_ONCE = 200
+ARRIVAL = re.compile(rb'"message": "bench (\d+)"[^\n]*"timestamp": ([0-9.]+)')
+
+
+@dataclass
+class Setup:
+    name: str
+    env: dict[str, str] = field(default_factory=dict)
+    webs: int = 1
+    pushpin: bool = False
+    stock: bool = False
+    fan_out: tuple[int, ...] = (500, 2000)
+
+
+@dataclass
+class Figures:
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, setup: str, figure: str, value: str) -> None:
+        line = f"{setup:<34} {figure:<34} {value}"
+        self.lines.append(line)
+        print(line, flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def milliseconds(values: list[float]) -> str:
+    if not values:
+        return "no arrivals"
+    return (
+        f"p50 {percentile(values, 0.5) * 1000:.0f} ms, "
+        f"p99 {percentile(values, 0.99) * 1000:.0f} ms (n={len(values)})"
+    )
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    total = 0
+    for child in [pid, *descendants(pid)]:
+        try:
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += [int(child), *descendants(int(child))]
+    return found
+
+
+def threads(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return 0
+
+
+# --- The world: a user, versions, and a session cookie -------------------------------------
+
+
+def prepare() -> tuple[str, int, list[int], str]:
+    """Create the bench user's versions; return (cookie, fan version, latency versions, db)."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from generations.models import Generation, Version
+    from tests.live import database_url
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-events")
+    generation = Generation.objects.create(
+        owner=user, title="Events bench", prompt="bench", tech_stack="flask"
+    )
+    versions = [
+        Version.objects.create(generation=generation, number=n, prompt="bench", kind="generate")
+        for n in range(1, LATENCY_STREAMS + 2)
+    ]
+    client = Client()
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    return cookie, versions[0].pk, [v.pk for v in versions[1:]], database_url()
+
+
+# --- Processes -----------------------------------------------------------------------------
+
+
+class Stack:
+    """The web process(es), the publisher, and Pushpin when the setup has it."""
+
+    def __init__(self, setup: Setup, env: dict[str, str]) -> None:
+        self.setup = setup
+        self.env = {**os.environ, **env, **setup.env, "PYTHONUNBUFFERED": "1"}
+        self.pushpin = Pushpin() if setup.pushpin else None
+        if self.pushpin:
+            self.env["GRIP_URL"] = self.pushpin.grip_url
+        if setup.stock:
+            self.env["DJANGO_SETTINGS_MODULE"] = "bench.stock"
+        self.webs: list[subprocess.Popen] = []
+        self.ports: list[int] = []
+        for _ in range(setup.webs):
+            port = free_port()
+            command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+            self.webs.append(
+                subprocess.Popen(
+                    [*command, "config.asgi:application"],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            self.ports.append(port)
+        for web, port in zip(self.webs, self.ports, strict=True):
+            wait_for_port(port, web)
+        if self.pushpin:
+            self.pushpin.start([f"127.0.0.1:{port}" for port in self.ports])
+            self.port = self.pushpin.http_port
+        else:
+            self.port = self.ports[0]
+        self.publisher = subprocess.Popen(
+            [sys.executable, "-m", "bench.events", "publisher"],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.publisher.stdout.readline().strip() == "ready"
+
+    def publish(self, version: int, sequence: int) -> None:
+        self.publisher.stdin.write(f"{version} {sequence}\n")
+        self.publisher.stdin.flush()
+
+    def memory_kib(self) -> int:
+        total = sum(rss_kib(web.pid) for web in self.webs)
+        if self.pushpin:
+            total += rss_kib(self.pushpin.process.pid)
+        return total
+
+    def threads(self) -> int:
+        return sum(threads(web.pid) for web in self.webs)
+
+    def stop(self) -> None:
+        self.publisher.stdin.close()
+        self.publisher.wait(timeout=10)
+        for web in self.webs:
+            web.terminate()
+        for web in self.webs:
+            try:
+                web.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                web.kill()
+        if self.pushpin:
+            self.pushpin.stop()
+
+
+def publisher() -> None:
+    """Runs in its own process: publish one event per line of stdin ("version sequence")."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django_eventstream import send_event
+
+    from generations.events import event_data, publish
+    from generations.models import Version
+    from orchestrator.stages import ProgressEvent
+
+    stock = hasattr(settings, "EVENTSTREAM_REDIS")
+    versions: dict[int, Version] = {}
+    print("ready", flush=True)
+    for line in sys.stdin:
+        pk, sequence = map(int, line.split())
+        if pk not in versions:
+            versions[pk] = Version.objects.get(pk=pk)
+        version = versions[pk]
+        event = ProgressEvent("bench", "processing", f"bench {sequence}", 0.5)
+        if stock:
+            send_event(version.channel, "progress", event_data(version, event))
+        else:
+            publish(version, event)
+
+
+# --- Clients -------------------------------------------------------------------------------
+
+
+class Streams:
+    """Open SSE connections; each records (sequence, seconds from publish to arrival)."""
+
+    def __init__(self, port: int, cookie: str, stock: bool) -> None:
+        self.port, self.cookie, self.stock = port, cookie, stock
+        self.arrivals: dict[int, list[float]] = {}
+        self.tasks: list[asyncio.Task] = []
+        self.writers: list[asyncio.StreamWriter] = []
+        self.failures: list[str] = []
+
+    def path(self, version) -> str:
+        channel = f"version-{version.generation_id}-{version.number}"
+        if self.stock:
+            return f"/stock/{channel}/events/"
+        return f"/generations/{version.generation_id}/v{version.number}/events/"
+
+    async def open(self, versions: list, timeout: float = 60) -> None:
+        limit = asyncio.Semaphore(CONNECT_AT_ONCE)
+
+        async def one(version) -> None:
+            async with limit:
+                try:
+                    await asyncio.wait_for(self._connect(version), timeout)
+                except (OSError, TimeoutError, ConnectionError) as error:
+                    self.failures.append(type(error).__name__)
+
+        await asyncio.gather(*(one(version) for version in versions))
+
+    async def _connect(self, version) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 20)
+        writer.write(
+            (
+                f"GET {self.path(version)} HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                f"Cookie: {self.cookie}\r\nAccept: text/event-stream\r\n\r\n"
+            ).encode()
+        )
+        received = b""
+        while b"stream-open" not in received:
+            chunk = await reader.read(65536)
+            if not chunk:
+                raise ConnectionError(f"closed before the stream opened: {received[:200]!r}")
+            received += chunk
+        if b"stream-error" in received:
+            raise ConnectionError("refused")
+        self.writers.append(writer)
+        self.tasks.append(asyncio.create_task(self._read(reader)))
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        buffer = b""
+        while chunk := await reader.read(65536):
+            arrived = time.time()
+            buffer += chunk
+            end = 0
+            for match in ARRIVAL.finditer(buffer):
+                sent = float(match[2])
+                self.arrivals.setdefault(int(match[1]), []).append(arrived - sent)
+                end = match.end()
+            buffer = buffer[end:] if end else buffer[-65536:]
+
+    async def wait_for(self, sequence: int, count: int, seconds: float = 10) -> list[float]:
+        deadline = time.monotonic() + seconds
+        while len(self.arrivals.get(sequence, ())) < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        return self.arrivals.get(sequence, [])
+
+    async def close(self) -> None:
+        for writer in self.writers:
+            writer.close()
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+# --- The measurements ----------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self) -> None:
+        self.figures = Figures()
+        self.sequence = 0
+
+    def next_sequence(self) -> int:
+        self.sequence += 1
+        return self.sequence
+
+    async def latency(self, stack: Stack, streams: Streams, versions: list) -> list[float]:
+        await streams.open(versions)
+        await asyncio.sleep(1)
+        sequences = []
+        for index in range(LATENCY_EVENTS):
+            sequence = self.next_sequence()
+            stack.publish(versions[index % len(versions)].pk, sequence)
+            sequences.append(sequence)
+            await asyncio.sleep(0.02)
+        values = []
+        for sequence in sequences:
+            values += await streams.wait_for(sequence, 1, seconds=5)
+        return values
+
+    async def fan_out(self, stack: Stack, streams: Streams, version, count: int) -> list[float]:
+        values = []
+        for _ in range(ROUNDS):
+            sequence = self.next_sequence()
+            stack.publish(version.pk, sequence)
+            values += await streams.wait_for(sequence, count, seconds=max(10, count / 500))
+            await asyncio.sleep(0.5)
+        return values
+
+    async def run_setup(self, setup: Setup, world: dict) -> None:
+        print(f"\n== {setup.name}", flush=True)
+        try:
+            stack = Stack(setup, world["env"])
+        except Exception as error:  # a setup that cannot start is a figure too
+            self.figures.add(setup.name, "start", f"failed: {error}")
+            return
+        try:
+            streams = Streams(stack.port, world["cookie"], setup.stock)
+            values = await self.latency(stack, streams, world["latency_versions"])
+            missing = LATENCY_EVENTS - len(values)
+            self.figures.add(
+                setup.name,
+                "latency, publish to browser",
+                milliseconds(values) + (f", {missing} missing" if missing else ""),
+            )
+            await streams.close()
+            for count in setup.fan_out:
+                await self.measure_streams(setup, stack, world, count)
+        finally:
+            stack.stop()
+
+    async def measure_streams(self, setup: Setup, stack: Stack, world: dict, count: int) -> None:
+        streams = Streams(stack.port, world["cookie"], setup.stock)
+        before = stack.memory_kib()
+        threads_before = stack.threads()
+        started = time.monotonic()
+        await streams.open([world["fan_version"]] * count, timeout=120)
+        opened = count - len(streams.failures)
+        took = time.monotonic() - started
+        await asyncio.sleep(2)
+        grown = stack.memory_kib() - before
+        label = f"{count:,} streams"
+        note = f"{opened:,} opened in {took:.1f} s"
+        if streams.failures:
+            kinds = sorted(set(streams.failures))
+            note += f"; {len(streams.failures):,} failed ({', '.join(kinds)})"
+        if opened:
+            per_stream = grown / opened
+            extra_threads = stack.threads() - threads_before
+            self.figures.add(
+                setup.name,
+                f"{label}: memory per idle stream",
+                f"{per_stream:.0f} KiB ({note}; threads +{extra_threads})",
+            )
+            values = await self.fan_out(stack, streams, world["fan_version"], opened)
+            expected = ROUNDS * opened
+            lost = f", {expected - len(values):,} missing" if len(values) < expected else ""
+            self.figures.add(setup.name, f"{label}: one event to all", milliseconds(values) + lost)
+        else:
+            self.figures.add(setup.name, label, note)
+        await streams.close()
+        await asyncio.sleep(1)
+
+
+def start_redis() -> tuple[subprocess.Popen | None, str]:
+    if not shutil.which("redis-server"):
+        return None, ""
+    port = free_port()
+    redis = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    wait_for_port(port, redis)
+    return redis, f"redis://127.0.0.1:{port}/0"
+
+
+def main() -> None:
+    cookie, fan_pk, latency_pks, database = prepare()
+    from generations.models import Version
+
+    world = {
+        "cookie": cookie,
+        "fan_version": Version.objects.get(pk=fan_pk),
+        "latency_versions": list(Version.objects.filter(pk__in=latency_pks)),
+        "env": {"DATABASE_URL": database, "LOG_LEVEL": "WARNING"},
+    }
+    redis, redis_url = start_redis()
+    setups = [Setup("ours, embedded (poll)", {"REDIS_URL": ""})]
+    if redis_url:
+        setups.append(Setup("ours, Redis", {"REDIS_URL": redis_url}))
+        setups.append(
+            Setup("stock django-eventstream, Redis", {"REDIS_URL": redis_url}, stock=True)
+        )
+    if shutil.which("pushpin"):
+        setups.append(
+            Setup(
+                "ours, Pushpin + 2 daphne",
+                {"REDIS_URL": ""},
+                webs=2,
+                pushpin=True,
+                fan_out=(500, 2000, 10000),
+            )
+        )
+    bench = Bench()
+    try:
+        for setup in setups:
+            asyncio.run(bench.run_setup(setup, world))
+    finally:
+        if redis:
+            redis.terminate()
+    if not redis_url:
+        print("\nredis-server not found: the Redis and stock setups were skipped.")
+    print("\n== Summary (database: " + database.split("://")[0] + ")")
+    for line in bench.figures.lines:
+        print(line)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["publisher"]:
+        publisher()
+    else:
+        main()
