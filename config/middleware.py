@@ -1,13 +1,17 @@
-"""WhiteNoise for static files, without making every request pass through a thread.
+"""Our middleware: WhiteNoise without a thread per request, and login redirects for htmx.
 
-WhiteNoise's middleware is synchronous, so Django runs each request's middleware in a
-thread kept for the request's whole life: with thousands of open event streams, thousands
-of idle threads. This wrapper is asynchronous and hands only static URLs to WhiteNoise.
+StaticFilesMiddleware: WhiteNoise's middleware is synchronous, so Django would run each
+request's middleware in a thread kept for the request's whole life: with thousands of open
+event streams, thousands of idle threads. This wrapper is asynchronous and hands only static
+URLs to WhiteNoise.
 """
 
-from asgiref.sync import markcoroutinefunction, sync_to_async
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.decorators import sync_and_async_middleware
+from django_htmx.http import HttpResponseClientRedirect
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 
@@ -28,3 +32,30 @@ class StaticFilesMiddleware:
             if response is not None:
                 return response
         return await self.get_response(request)
+
+
+@sync_and_async_middleware
+def htmx_login_redirect(get_response):
+    """An htmx request whose session has ended goes to the login page as a whole page.
+
+    login_required answers with a redirect, which htmx would follow and swap the login form
+    into a corner of the old page; HX-Redirect makes the browser navigate instead.
+    """
+
+    def convert(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        login = resolve_url(settings.LOGIN_URL)
+        if request.htmx and response.status_code == 302 and response.url.startswith(login):
+            return HttpResponseClientRedirect(response.url)
+        return response
+
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request: HttpRequest) -> HttpResponse:
+            return convert(request, await get_response(request))
+
+    else:
+
+        def middleware(request: HttpRequest) -> HttpResponse:
+            return convert(request, get_response(request))
+
+    return middleware

@@ -28,6 +28,9 @@ from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
 from django_eventstream.views import events as grip_events
 
 KEEP_ALIVE_SECONDS = 20
+# Sent with a refusal: a browser's EventSource would otherwise reconnect every 3 s, forever.
+# The page re-reads its state on the refusal instead (templates/generations/version.html).
+NO_RECONNECT = "retry: 86400000\n"
 READ_LIMIT = 500
 READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="event-reader")
 
@@ -166,10 +169,13 @@ async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
     if proxied(request):
         # The library's view checks the channel manager, reads from the last id, and answers
         # with instructions for Pushpin; it returns at once, so a reader thread serves it.
-        return await in_reader(partial(grip_events, request, channels=[channel]))
+        response = await in_reader(partial(grip_events, request, channels=[channel]))
+        if request.grip.instruct is None:  # not held: a refusal or a bad request
+            response.content = NO_RECONNECT + response.content.decode()
+        return response
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if not await in_reader(allowed, request, channel):
-        refusal = sse_encode_error(
+        refusal = NO_RECONNECT + sse_encode_error(
             "forbidden", f"Permission denied to channels: {channel}", {"channels": [channel]}
         )
         return StreamingHttpResponse(

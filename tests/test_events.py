@@ -92,6 +92,7 @@ def test_the_stream_is_refused_with_a_stream_error_and_no_events(
     assert "event: stream-error" in body
     assert '"condition": "forbidden"' in body
     assert "secret prompt" not in body
+    assert "retry: 86400000\n" in body, "the browser must not reconnect every 3 s"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -68,6 +68,7 @@ def test_a_signed_request_from_another_user_is_refused_without_a_hold(client, ot
     assert '"condition": "forbidden"' in body
     assert "at queued" not in body
     assert "Grip-Hold" not in response
+    assert body.startswith("retry: 86400000\n"), "the browser must not reconnect every 3 s"
 
 
 @pytest.mark.parametrize("forged", ["a-wrong-key-of-at-least-32-bytes!", "not a token"])

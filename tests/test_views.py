@@ -37,6 +37,14 @@ def test_anonymous_is_sent_to_log_in_everywhere(client, make_version):
         assert response.url.startswith(reverse("login"))
 
 
+def test_an_htmx_request_after_logout_makes_the_browser_go_to_log_in(client, make_version):
+    """Not a redirect htmx would follow and swap the login form into the old page."""
+    version = make_version()
+    response = client.get(version.get_absolute_url(), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+
+
 def test_another_users_generation_is_404_everywhere(client, other_user, make_version):
     version = make_version()
     client.force_login(other_user)

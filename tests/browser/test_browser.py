@@ -3,6 +3,9 @@
 import os
 import re
 import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -38,11 +41,12 @@ new MutationObserver(() => {
 """
 
 
-@pytest.fixture
-def page():
+@contextmanager
+def browser_on_stack(**env: str) -> Iterator[tuple]:
+    """Chromium on a fresh page, and the live stack (daphne + worker) it talks to."""
     from playwright.sync_api import sync_playwright
 
-    stack = start_stack(DEMO_MODEL_CHUNK_DELAY="0.01")
+    stack = start_stack(**env)
     try:
         user, _ = get_user_model().objects.get_or_create(username="alice")
         user.set_password("browser-password-1")
@@ -63,7 +67,7 @@ def page():
             page.set_default_timeout(30_000)
             page.add_init_script(WATCH_PROGRESS)
             try:
-                yield page
+                yield page, stack
             finally:
                 browser.close()
     finally:
@@ -71,6 +75,12 @@ def page():
         # Playwright runs us in a greenlet with its own context, so queries made here
         # opened their own connection; close it or PostgreSQL refuses to drop the test db.
         connections.close_all()
+
+
+@pytest.fixture
+def page():
+    with browser_on_stack(DEMO_MODEL_CHUNK_DELAY="0.01") as (page, _):
+        yield page
 
 
 def log_in(page) -> None:
@@ -179,3 +189,25 @@ def test_script_payloads_in_files_render_inert_in_both_diff_views(payload_genera
     expect(page.locator("[data-testid=file-viewer]")).to_contain_text(PAYLOAD)
     assert page.evaluate("window.__pwned") is None
     assert dialogs == []
+
+
+def test_a_refused_stream_sends_the_page_to_log_in_without_a_reconnect_loop():
+    with browser_on_stack(DEMO_MODEL_CHUNK_DELAY="0.3") as (page, stack):
+        log_in(page)
+        page.goto("/generations/new/")
+        page.fill("input[name=title]", "Long run")
+        page.fill("textarea[name=prompt]", "an api")
+        page.select_option("select[name=tech_stack]", "fastapi_postgres")
+        page.click("main button[type=submit]")
+        page.wait_for_function("window.__progress.some(v => v > 0)")
+        stream_requests = []
+        page.on("request", lambda r: "/events/" in r.url and stream_requests.append(r.url))
+
+        # The session ends (as at logout), then the stream is cut: the browser reconnects,
+        # the server refuses, and the page must re-read its state instead of retrying.
+        page.context.clear_cookies()
+        stack.restart_web()
+        page.wait_for_url("**/accounts/login/**", timeout=30_000)
+        time.sleep(5)  # a reconnect loop would show up here, one request every 3 s
+
+        assert 1 <= len(stream_requests) <= 2, stream_requests
