@@ -28,7 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 sys.path.insert(0, str(ROOT))
 
-from tests.live import free_port, wait_for_port  # noqa: E402 - needs the path above
+from tests.live import (  # noqa: E402 - needs the path above
+    free_port,
+    redis_server_command,
+    stop_processes,
+    wait_for_port,
+)
 from tests.pushpin import Pushpin  # noqa: E402
 
 ROUNDS = 5
@@ -102,8 +107,8 @@ def threads(pid: int) -> int:
 # --- The world: a user, versions, and a session cookie -------------------------------------
 
 
-def prepare() -> tuple[str, int, list[int], str]:
-    """Create the bench user's versions; return (cookie, fan version, latency versions, db)."""
+def prepare() -> dict:
+    """Create the bench user's versions and a logged-in session; return what the setups use."""
     import django
 
     django.setup()
@@ -123,8 +128,12 @@ def prepare() -> tuple[str, int, list[int], str]:
     ]
     client = Client()
     client.force_login(user)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
-    return cookie, versions[0].pk, [v.pk for v in versions[1:]], database_url()
+    return {
+        "cookie": f"sessionid={client.cookies['sessionid'].value}",
+        "fan_version": versions[0],
+        "latency_versions": versions[1:],
+        "env": {"DATABASE_URL": database_url(), "LOG_LEVEL": "WARNING"},
+    }
 
 
 # --- Processes -----------------------------------------------------------------------------
@@ -189,13 +198,7 @@ class Stack:
     def stop(self) -> None:
         self.publisher.stdin.close()
         self.publisher.wait(timeout=10)
-        for web in self.webs:
-            web.terminate()
-        for web in self.webs:
-            try:
-                web.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                web.kill()
+        stop_processes(self.webs)
         if self.pushpin:
             self.pushpin.stop()
 
@@ -397,34 +400,13 @@ def start_redis() -> tuple[subprocess.Popen | None, str]:
     if not shutil.which("redis-server"):
         return None, ""
     port = free_port()
-    redis = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    redis = subprocess.Popen(redis_server_command(port), stdout=subprocess.DEVNULL)
     wait_for_port(port, redis)
     return redis, f"redis://127.0.0.1:{port}/0"
 
 
 def main() -> None:
-    cookie, fan_pk, latency_pks, database = prepare()
-    from generations.models import Version
-
-    world = {
-        "cookie": cookie,
-        "fan_version": Version.objects.get(pk=fan_pk),
-        "latency_versions": list(Version.objects.filter(pk__in=latency_pks)),
-        "env": {"DATABASE_URL": database, "LOG_LEVEL": "WARNING"},
-    }
+    world = prepare()
     redis, redis_url = start_redis()
     setups = [Setup("ours, embedded (poll)", {"REDIS_URL": ""})]
     if redis_url:
@@ -451,7 +433,7 @@ def main() -> None:
             redis.terminate()
     if not redis_url:
         print("\nredis-server not found: the Redis and stock setups were skipped.")
-    print("\n== Summary (database: " + database.split("://")[0] + ")")
+    print("\n== Summary (database: " + world["env"]["DATABASE_URL"].split("://")[0] + ")")
     for line in bench.figures.lines:
         print(line)
 

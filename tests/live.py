@@ -34,6 +34,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def redis_server_command(port: int, directory: str = ".") -> list[str]:
+    """A throwaway redis-server on a loopback port that writes nothing to disk."""
+    return [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        directory,
+    ]
+
+
 def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -63,13 +80,18 @@ class LiveStack:
         wait_for_port(int(self.base_url.rsplit(":", 1)[1]), self.processes[0])
 
     def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(self.processes)
+
+
+def stop_processes(processes: list[subprocess.Popen]) -> None:
+    """Terminate them all, then wait; kill any that has not ended within 10 s."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def start_stack(**env: str) -> LiveStack:

@@ -17,6 +17,7 @@ from tests.live import (
     log_in,
     post_form,
     read_events,
+    redis_server_command,
     replay_from,
     start_stack,
     stream_url,
@@ -74,19 +75,7 @@ REDIS = shutil.which("redis-server")
 @pytest.mark.skipif(REDIS is None, reason="redis-server is not installed")
 def test_events_keep_flowing_through_a_redis_restart(user, tmp_path):
     port = free_port()
-    command = [
-        REDIS,
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(tmp_path),
-    ]
+    command = redis_server_command(port, str(tmp_path))
     redis = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     time.sleep(0.3)
     try:
