@@ -142,7 +142,11 @@ class Version(models.Model):
     @property
     def channel(self) -> str:
         """The django-eventstream channel of this version's events."""
-        return f"version-{self.generation_id}-{self.number}"
+        return self.channel_of(self.generation_id, self.number)
+
+    @staticmethod
+    def channel_of(generation_id: uuid.UUID | str, number: int) -> str:
+        return f"version-{generation_id}-{number}"
 
     @property
     def duration_seconds(self) -> float | None:

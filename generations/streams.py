@@ -13,25 +13,36 @@ channel"), and Pushpin keeps the connection and receives the events we publish t
 """
 
 import asyncio
+import io
 import json
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, partial
+from importlib import import_module
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.contrib.auth import get_user
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIRequest
 from django.db import InterfaceError, OperationalError, connection, connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import Resolver404, resolve
 from django_eventstream.models import Event, EventCounter
 from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
 from django_eventstream.views import events as grip_events
+
+from generations.models import Version
 
 KEEP_ALIVE_SECONDS = 20
 # Sent with a refusal: a browser's EventSource would otherwise reconnect every 3 s, forever.
 # The page re-reads its state on the refusal instead (templates/generations/version.html).
 NO_RECONNECT = "retry: 86400000\n"
 READ_LIMIT = 500
+CONTENT_TYPE = "text/event-stream"
+HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="event-reader")
 
 
@@ -63,6 +74,12 @@ class Stream:
         self.last_id = last_id
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[list[StoredEvent] | None] = asyncio.Queue()
+        self.closed = False
+
+    def close(self) -> None:
+        """The client left: end the stream at its next wake-up, which this causes."""
+        self.closed = True
+        self.queue.put_nowait(None)
 
 
 class Hub:
@@ -164,8 +181,24 @@ def proxied(request: HttpRequest) -> bool:
     return grip is not None and grip.proxied
 
 
+async def open_stream(request: HttpRequest, channel: str) -> Stream | str:
+    """A stream for this request, to start from the client's last id, or the refusal to send.
+
+    `request.session` must be set; allowed() loads it and the user in a reader thread.
+    """
+    if not await in_reader(allowed, request, channel):
+        return NO_RECONNECT + sse_encode_error(
+            "forbidden", f"Permission denied to channels: {channel}", {"channels": [channel]}
+        )
+    last_id = parse_last_id(request, channel)
+    if last_id is None:
+        last_id = await in_reader(current_id, channel)
+    return Stream(channel, last_id)
+
+
 async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
-    """The SSE response for one channel: refused, or caught up and then live."""
+    """The SSE response for one channel, through Django: Pushpin's requests, and any server
+    that does not run config.asgi's application (Django's test client)."""
     if proxied(request):
         # The library's view checks the channel manager, reads from the last id, and answers
         # with instructions for Pushpin; it returns at once, so a reader thread serves it.
@@ -173,31 +206,22 @@ async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
         if request.grip.instruct is None:  # not held: a refusal or a bad request
             response.content = NO_RECONNECT + response.content.decode()
         return response
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    if not await in_reader(allowed, request, channel):
-        refusal = NO_RECONNECT + sse_encode_error(
-            "forbidden", f"Permission denied to channels: {channel}", {"channels": [channel]}
-        )
-        return StreamingHttpResponse(
-            _once(refusal), content_type="text/event-stream", headers=headers
-        )
-    last_id = parse_last_id(request, channel)
-    if last_id is None:
-        last_id = await in_reader(current_id, channel)
-    stream = Stream(channel, last_id)
-    hub.add(stream)  # before the first read, so nothing falls between the two
-    return StreamingHttpResponse(_serve(stream), content_type="text/event-stream", headers=headers)
+    opened = await open_stream(request, channel)
+    body = _once(opened) if isinstance(opened, str) else serve(opened)
+    return StreamingHttpResponse(body, content_type=CONTENT_TYPE, headers=HEADERS)
 
 
 async def _once(text: str):
     yield text
 
 
-async def _serve(stream: Stream):
+async def serve(stream: Stream):
+    """The stream's SSE text: what the client lacks from the database, then live events."""
+    hub.add(stream)  # before the first read, so nothing falls between the two
     try:
         yield ":" + " " * 2048 + "\n\nevent: stream-open\ndata:\n\n"
         behind = True  # catch up from the database first
-        while True:
+        while not stream.closed:
             if behind:
                 events = await in_reader(read_events, stream.channel, stream.last_id)
                 behind = len(events) == READ_LIMIT
@@ -216,3 +240,70 @@ async def _serve(stream: Stream):
                 yield "".join(event.sse for event in fresh)
     finally:
         hub.remove(stream)
+
+
+class EventStreams:
+    """The ASGI application daphne runs: version event streams are served here, directly;
+    every other request, and every request Pushpin signed, goes to Django.
+
+    Through Django's request cycle a stream would run each middleware in a thread and keep
+    one idle thread per open stream for its whole life, and each event would pass through
+    the response machinery. Here an open stream is one asyncio task plus one waiting for the
+    client to leave; its few database reads go through the shared reader pool.
+    """
+
+    def __init__(self, django: Callable) -> None:
+        self.django = django
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        request = self.stream_request(scope)
+        if request is None:
+            return await self.django(scope, receive, send)
+        try:
+            request.get_host()  # ALLOWED_HOSTS, as Django checks it
+        except DisallowedHost:
+            await send({"type": "http.response.start", "status": 400, "headers": []})
+            return await send({"type": "http.response.body", "body": b"Bad Request"})
+        engine = import_module(settings.SESSION_ENGINE)
+        request.session = engine.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        channel = Version.channel_of(**request.resolver_match.kwargs)
+        opened = await open_stream(request, channel)
+        # A stream may stay open for hours: keep nothing of its request. Every object held
+        # lengthens each garbage collection, and such a pause delays every stream's events.
+        del request
+        headers = [(b"content-type", CONTENT_TYPE.encode())] + [
+            (name.lower().encode(), value.encode()) for name, value in HEADERS.items()
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        if isinstance(opened, str):
+            return await send({"type": "http.response.body", "body": opened.encode()})
+        watcher = asyncio.create_task(_close_on_disconnect(receive, opened))
+        try:
+            async for text in serve(opened):
+                await send({"type": "http.response.body", "body": text.encode(), "more_body": True})
+        finally:
+            watcher.cancel()
+
+    @staticmethod
+    def stream_request(scope: dict) -> ASGIRequest | None:
+        """The request, if it is for an event stream that this application serves itself."""
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return None
+        if not scope["path"].endswith("/events/"):  # cheap: most requests stop here
+            return None
+        if settings.GRIP_URL and any(name == b"grip-sig" for name, _ in scope["headers"]):
+            return None  # GripMiddleware checks the signature; the view answers Pushpin
+        request = ASGIRequest(scope, io.BytesIO())
+        try:
+            request.resolver_match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if request.resolver_match.url_name != "version-events":
+            return None
+        return request
+
+
+async def _close_on_disconnect(receive: Callable, stream: Stream) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    stream.close()

@@ -166,7 +166,7 @@ def version_download(request: HttpRequest, generation_id, number: int) -> HttpRe
 
 async def version_events(request: HttpRequest, generation_id, number: int) -> HttpResponse:
     """The version's live events (SSE). Anyone but the owner and staff is refused."""
-    return await event_stream(request, f"version-{generation_id}-{number}")
+    return await event_stream(request, Version.channel_of(generation_id, number))
 
 
 @require_GET

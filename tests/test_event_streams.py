@@ -1,0 +1,212 @@
+"""generations.streams.EventStreams: the ASGI application that serves event streams itself
+and hands every other request to Django."""
+
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.testing import ApplicationCommunicator
+from django.test import Client
+
+from generations import streams
+from generations.events import publish
+from generations.relay import wake_listeners
+from orchestrator.stages import ProgressEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class DjangoStandIn:
+    """Stands in for Django's application: records the paths it was given."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def __call__(self, scope: dict, receive, send) -> None:
+        self.paths.append(scope["path"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def http_scope(path: str, cookie: str = "", query: str = "", **options) -> dict:
+    headers = [(b"host", options.get("host", "testserver").encode()), (b"cookie", cookie.encode())]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": options.get("method", "GET"),
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": headers + options.get("headers", []),
+        "client": ("127.0.0.1", 40000),
+        "server": ("testserver", 80),
+    }
+
+
+def cookie_of(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def events_path(version) -> str:
+    return f"/generations/{version.generation_id}/v{version.number}/events/"
+
+
+class Browser:
+    """One request to the application, read the way a browser reads a stream."""
+
+    def __init__(self, application, scope: dict) -> None:
+        self.connection = ApplicationCommunicator(application, scope)
+        self.body = ""
+
+    async def open(self) -> dict:
+        await self.connection.send_input({"type": "http.request", "body": b""})
+        return await self.connection.receive_output(5)
+
+    async def read_until(self, text: str) -> str:
+        while text not in self.body:
+            message = await self.connection.receive_output(5)
+            self.body += message["body"].decode()
+        return self.body
+
+    async def leave(self) -> None:
+        await self.connection.send_input({"type": "http.disconnect"})
+        await self.connection.wait(5)
+
+
+@pytest.fixture
+def application():
+    return streams.EventStreams(DjangoStandIn())
+
+
+def test_the_owner_gets_missed_events_then_live_ones_and_leaving_ends_the_stream(
+    application, user, make_version
+):
+    version = make_version()
+    for message in ("first", "second"):
+        publish(version, ProgressEvent("iteration_start", "processing", message, 0.1))
+    scope = http_scope(events_path(version), cookie_of(user), f"lastEventId={version.channel}:1")
+
+    async def scenario() -> str:
+        browser = Browser(application, scope)
+        start = await browser.open()
+        assert start["status"] == 200
+        assert (b"content-type", b"text/event-stream") in start["headers"]
+        await browser.read_until('"message": "second"')
+        await sync_to_async(publish)(
+            version, ProgressEvent("iteration_complete", "completed", "third", 1.0)
+        )
+        wake_listeners([version.channel])  # what the relay does when it sees the new event
+        body = await browser.read_until("event: done")
+        await browser.leave()
+        return body
+
+    body = async_to_sync(scenario)()
+    assert "event: stream-open" in body
+    assert '"message": "first"' not in body  # the client had it
+    assert body.count('"message": "second"') == body.count('"message": "third"') == 1
+    assert version.channel not in streams.hub.channels(), "a stream that ended is let go"
+    assert application.django.paths == []
+
+
+def test_an_open_stream_holds_no_thread_of_its_own(application, user, make_version):
+    """Through Django's request cycle each open stream kept a thread for its whole life."""
+    version = make_version()
+    scope = http_scope(events_path(version), cookie_of(user))
+
+    async def scenario() -> int:
+        browsers = [Browser(application, scope) for _ in range(30)]
+        for browser in browsers:
+            await browser.open()
+            await browser.read_until("stream-open")
+        threads = threading.active_count()
+        for browser in browsers:
+            await browser.leave()
+        return threads
+
+    before = threading.active_count()
+    during = async_to_sync(scenario)()
+    assert during - before <= streams.READERS._max_workers  # the shared readers, at most
+
+
+@pytest.mark.parametrize("who", ["other", "anonymous", "logged out"])
+def test_a_stream_is_refused_to_anyone_but_the_owner_without_a_reconnect(
+    application, user, other_user, make_version, who
+):
+    version = make_version()
+    publish(version, ProgressEvent("queued", "queued", "secret prompt inside", 0.0))
+    cookie = {"other": cookie_of(other_user), "anonymous": "", "logged out": cookie_of(user)}[who]
+    if who == "logged out":
+        client = Client()
+        client.cookies.load(cookie)
+        client.post("/accounts/logout/")
+    scope = http_scope(events_path(version), cookie, f"lastEventId={version.channel}:0")
+
+    async def scenario() -> str:
+        browser = Browser(application, scope)
+        await browser.open()
+        body = await browser.read_until("stream-error")
+        await browser.connection.wait(5)  # the response ends by itself
+        return body
+
+    body = async_to_sync(scenario)()
+    assert '"condition": "forbidden"' in body
+    assert "secret prompt" not in body
+    assert body.startswith("retry: 86400000\n"), "the browser must not reconnect every 3 s"
+
+
+def test_staff_may_read_any_stream(application, staff_user, make_version):
+    version = make_version()
+    publish(version, ProgressEvent("queued", "queued", "Waiting", 0.0))
+    scope = http_scope(
+        events_path(version), cookie_of(staff_user), f"lastEventId={version.channel}:0"
+    )
+
+    async def scenario() -> str:
+        browser = Browser(application, scope)
+        await browser.open()
+        body = await browser.read_until('"message": "Waiting"')
+        await browser.leave()
+        return body
+
+    assert "stream-error" not in async_to_sync(scenario)()
+
+
+def test_a_host_not_allowed_is_refused_as_django_refuses_it(application, user, make_version):
+    version = make_version()
+    scope = http_scope(events_path(version), cookie_of(user), host="evil.example")
+
+    async def scenario() -> tuple[dict, dict]:
+        browser = Browser(application, scope)
+        return await browser.open(), await browser.connection.receive_output(5)
+
+    start, body = async_to_sync(scenario)()
+    assert start["status"] == 400
+    assert b"stream-open" not in body["body"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "headers"),
+    [
+        ("/generations/", "GET", []),
+        ("/generations/not-a-version/v1/events/", "GET", []),  # no such route: Django's 404
+        ("{events}", "POST", []),
+        ("{events}", "GET", [(b"grip-sig", b"signed by Pushpin")]),  # the view answers Pushpin
+    ],
+)
+def test_everything_else_goes_to_django(
+    application, settings, user, make_version, path, method, headers
+):
+    settings.GRIP_URL = "http://127.0.0.1:5561/?key=" + "k" * 32
+    path = path.format(events=events_path(make_version()))
+    scope = http_scope(path, cookie_of(user), method=method, headers=headers)
+
+    async def scenario() -> dict:
+        return await Browser(application, scope).open()
+
+    assert async_to_sync(scenario)()["status"] == 204
+    assert application.django.paths == [path]
