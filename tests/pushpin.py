@@ -42,9 +42,10 @@ push_in_http_addr=127.0.0.1
 push_in_http_port={publish_port}
 stats_spec=ipc://{{rundir}}/{{ipc_prefix}}stats
 command_spec=tcp://127.0.0.1:{command_port}
-# Pushpin's defaults deliver at most 2,500 messages a second; one event to 10,000 streams
-# would then take four seconds.
-message_rate=200000
+# 0 turns Pushpin's publish rate limiter off. With any rate (2,500, its default, or 200,000)
+# Debian's 1.36 held events for 2 s when they arrived for different streams 20 ms apart:
+# latency p50 1 s, p99 2 s; with 0, p50 2 ms, p99 22 ms (20 streams, 100 events).
+message_rate=0
 message_hwm=200000
 """
 
