@@ -7,11 +7,16 @@ setup needs them, a Redis server and a Pushpin of its own. The clients are raw H
 sockets in this process, reading the SSE bytes as a browser receives them. Each event
 carries the time it was published; a client subtracts it from the time it arrived.
 
-- latency: 20 streams, each on its own version; 300 events published over about 6 s.
+- latency: 20 streams, each on its own version; 300 events published over about 6 s, first
+  right after the streams connect, then again once they have been open a while. (Pushpin
+  re-checks a channel with the origin one second after its first subscriber, at most ten
+  channels a second, and holds the channel's events meanwhile.)
 - memory per idle stream: the growth of the serving processes' memory with N streams open.
 - fan-out: N streams on one version, one event, 5 times; every stream's arrival counts.
 
-The clients share the machine's cores with the servers, so the figures include their cost.
+A connection answered with an HTTP error is retried as htmx-ext-sse retries it (after 0.5 s,
+then doubling) and counted. The clients share the machine's cores with the servers, so the
+figures include their cost.
 """
 
 import asyncio
@@ -233,6 +238,10 @@ def publisher() -> None:
 # --- Clients -------------------------------------------------------------------------------
 
 
+class HTTPError(ConnectionError):
+    """The server answered with an error status: a browser's stream reconnects."""
+
+
 class Streams:
     """Open SSE connections; each records (sequence, seconds from publish to arrival)."""
 
@@ -242,6 +251,7 @@ class Streams:
         self.tasks: list[asyncio.Task] = []
         self.writers: list[asyncio.StreamWriter] = []
         self.failures: list[str] = []
+        self.reconnects = 0
 
     def path(self, version) -> str:
         channel = f"version-{version.generation_id}-{version.number}"
@@ -262,6 +272,17 @@ class Streams:
         await asyncio.gather(*(one(version) for version in versions))
 
     async def _connect(self, version) -> None:
+        """Open one stream; an HTTP error is retried after 0.5 s, 1 s, ... as htmx-ext-sse does."""
+        delay = 0.5
+        while True:
+            try:
+                return await self._connect_once(version)
+            except HTTPError:
+                self.reconnects += 1
+                await asyncio.sleep(delay)
+                delay *= 2
+
+    async def _connect_once(self, version) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 20)
         writer.write(
             (
@@ -273,6 +294,9 @@ class Streams:
         while b"stream-open" not in received:
             chunk = await reader.read(65536)
             if not chunk:
+                writer.close()
+                if received.startswith(b"HTTP/") and received[9:12] != b"200":
+                    raise HTTPError(received[:200])
                 raise ConnectionError(f"closed before the stream opened: {received[:200]!r}")
             received += chunk
         if b"stream-error" in received:
@@ -319,8 +343,7 @@ class Bench:
         return self.sequence
 
     async def latency(self, stack: Stack, streams: Streams, versions: list) -> list[float]:
-        await streams.open(versions)
-        await asyncio.sleep(1)
+        """Publish events round-robin to streams that are already open."""
         sequences = []
         for index in range(LATENCY_EVENTS):
             sequence = self.next_sequence()
@@ -350,13 +373,17 @@ class Bench:
             return
         try:
             streams = Streams(stack.port, world["cookie"], setup.stock)
-            values = await self.latency(stack, streams, world["latency_versions"])
-            missing = LATENCY_EVENTS - len(values)
-            self.figures.add(
-                setup.name,
-                "latency, publish to browser",
-                milliseconds(values) + (f", {missing} missing" if missing else ""),
-            )
+            await streams.open(world["latency_versions"])
+            for when in ("streams just opened", "streams open for 10 s"):
+                started = time.monotonic()
+                values = await self.latency(stack, streams, world["latency_versions"])
+                missing = LATENCY_EVENTS - len(values)
+                self.figures.add(
+                    setup.name,
+                    f"latency, {when}",
+                    milliseconds(values) + (f", {missing} missing" if missing else ""),
+                )
+                await asyncio.sleep(max(0.0, 10 - (time.monotonic() - started)))
             await streams.close()
             for count in setup.fan_out:
                 await self.measure_streams(setup, stack, world, count)
@@ -378,6 +405,8 @@ class Bench:
         if streams.failures:
             kinds = sorted(set(streams.failures))
             note += f"; {len(streams.failures):,} failed ({', '.join(kinds)})"
+        if streams.reconnects:
+            note += f"; {streams.reconnects:,} HTTP errors, reconnected"
         if opened:
             per_stream = grown / opened
             extra_threads = stack.threads() - threads_before
