@@ -7,6 +7,9 @@ The relay reads a channel's new events once and hands them to every stream of th
 a stream reads the database itself only when it connects and when it sees a gap in the ids,
 through a small shared pool whose few connections serve everyone.
 
+config.asgi sends the events URL to EventStreams, around Django's request cycle, which
+would keep a thread per open stream; Django's view (event_stream) serves Pushpin's requests.
+
 Behind Pushpin (GRIP_URL) nothing is held here at all: a request Pushpin signed gets
 django-eventstream's own GRIP answer (the events it lacks, then "hold this stream on the
 channel"), and Pushpin keeps the connection and receives the events we publish to it.
@@ -18,6 +21,7 @@ import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing
 from dataclasses import dataclass
 from functools import cached_property, partial
 from importlib import import_module
@@ -279,8 +283,10 @@ class EventStreams:
             return await send({"type": "http.response.body", "body": opened.encode()})
         watcher = asyncio.create_task(_close_on_disconnect(receive, opened))
         try:
-            async for text in serve(opened):
-                await send({"type": "http.response.body", "body": text.encode(), "more_body": True})
+            async with aclosing(serve(opened)) as texts:  # leaves the hub even when cancelled
+                async for text in texts:
+                    body = text.encode()
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
         finally:
             watcher.cancel()
 
