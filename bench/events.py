@@ -260,12 +260,19 @@ class Streams:
         return f"/generations/{version.generation_id}/v{version.number}/events/"
 
     async def open(self, versions: list, timeout: float = 60) -> None:
+        """Open a stream per version, CONNECT_AT_ONCE at a time; what is not open after
+        `timeout` seconds in all counts as failed (a server refusing them all would
+        otherwise keep the bench reconnecting for ever)."""
         limit = asyncio.Semaphore(CONNECT_AT_ONCE)
+        deadline = time.monotonic() + timeout
 
         async def one(version) -> None:
             async with limit:
                 try:
-                    await asyncio.wait_for(self._connect(version), timeout)
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError
+                    await asyncio.wait_for(self._connect(version), left)
                 except (OSError, TimeoutError, ConnectionError) as error:
                     self.failures.append(type(error).__name__)
 
