@@ -15,8 +15,8 @@ carries the time it was published; a client subtracts it from the time it arrive
 - fan-out: N streams on one version, one event, 5 times; every stream's arrival counts.
 
 A connection answered with an HTTP error is retried as htmx-ext-sse retries it (after 0.5 s,
-then doubling) and counted. The clients share the machine's cores with the servers, so the
-figures include their cost.
+then doubling) and counted; so are open streams the server ends. The clients share the
+machine's cores with the servers, so the figures include their cost.
 """
 
 import asyncio
@@ -252,6 +252,7 @@ class Streams:
         self.writers: list[asyncio.StreamWriter] = []
         self.failures: list[str] = []
         self.reconnects = 0
+        self.dropped = 0
 
     def path(self, version) -> str:
         channel = f"version-{version.generation_id}-{version.number}"
@@ -313,15 +314,19 @@ class Streams:
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
         buffer = b""
-        while chunk := await reader.read(65536):
-            arrived = time.time()
-            buffer += chunk
-            end = 0
-            for match in ARRIVAL.finditer(buffer):
-                sent = float(match[2])
-                self.arrivals.setdefault(int(match[1]), []).append(arrived - sent)
-                end = match.end()
-            buffer = buffer[end:] if end else buffer[-65536:]
+        try:
+            while chunk := await reader.read(65536):
+                arrived = time.time()
+                buffer += chunk
+                end = 0
+                for match in ARRIVAL.finditer(buffer):
+                    sent = float(match[2])
+                    self.arrivals.setdefault(int(match[1]), []).append(arrived - sent)
+                    end = match.end()
+                buffer = buffer[end:] if end else buffer[-65536:]
+        except OSError:
+            pass
+        self.dropped += 1  # the server ended an open stream (close() cancels this task instead)
 
     async def wait_for(self, sequence: int, count: int, seconds: float = 10) -> list[float]:
         deadline = time.monotonic() + seconds
@@ -425,6 +430,8 @@ class Bench:
             values = await self.fan_out(stack, streams, world["fan_version"], opened)
             expected = ROUNDS * opened
             lost = f", {expected - len(values):,} missing" if len(values) < expected else ""
+            if streams.dropped:
+                lost += f" ({streams.dropped:,} streams ended by the server)"
             self.figures.add(setup.name, f"{label}: one event to all", milliseconds(values) + lost)
         else:
             self.figures.add(setup.name, label, note)
