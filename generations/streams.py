@@ -47,6 +47,9 @@ NO_RECONNECT = "retry: 86400000\n"
 READ_LIMIT = 500
 CONTENT_TYPE = "text/event-stream"
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+ASGI_HEADERS = [(b"content-type", CONTENT_TYPE.encode())] + [
+    (name.lower().encode(), value.encode()) for name, value in HEADERS.items()
+]
 READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="event-reader")
 
 
@@ -258,6 +261,7 @@ class EventStreams:
 
     def __init__(self, django: Callable) -> None:
         self.django = django
+        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore  # as Django's
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         request = self.stream_request(scope)
@@ -268,17 +272,13 @@ class EventStreams:
         except DisallowedHost:
             await send({"type": "http.response.start", "status": 400, "headers": []})
             return await send({"type": "http.response.body", "body": b"Bad Request"})
-        engine = import_module(settings.SESSION_ENGINE)
-        request.session = engine.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        request.session = self.session_store(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
         channel = Version.channel_of(**request.resolver_match.kwargs)
         opened = await open_stream(request, channel)
         # A stream may stay open for hours: keep nothing of its request. Every object held
         # lengthens each garbage collection, and such a pause delays every stream's events.
         del request
-        headers = [(b"content-type", CONTENT_TYPE.encode())] + [
-            (name.lower().encode(), value.encode()) for name, value in HEADERS.items()
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.start", "status": 200, "headers": ASGI_HEADERS})
         if isinstance(opened, str):
             return await send({"type": "http.response.body", "body": opened.encode()})
         watcher = asyncio.create_task(_close_on_disconnect(receive, opened))
