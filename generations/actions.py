@@ -19,7 +19,7 @@ from generations.models import Blob, Generation, ModelCall, Version, VersionFile
 from orchestrator import PipelineResult, ProgressEvent, Reporter
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import clean_path
-from orchestrator.pipeline import ModelCall as ModelCallRecord
+from orchestrator.results import ModelCall as ModelCallRecord
 
 logger = logging.getLogger(__name__)
 
@@ -390,7 +390,7 @@ def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version
     try:
         path = clean_path(path)
     except UnsafePath as refusal:
-        raise ActionRefused(refusal.message.replace("The model named", "That is")) from None
+        raise ActionRefused(refusal.message) from None
     size = len(content.encode())
     if size > settings.FILE_MAX_BYTES:
         raise ActionRefused(

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from orchestrator.pipeline import RetryPolicy
+from orchestrator.options import RetryPolicy
 from orchestrator.providers.base import ModelProvider
 from orchestrator.providers.demo import DemoProvider
 from orchestrator.providers.gemini import GeminiProvider

@@ -33,8 +33,8 @@ from orchestrator import (
     generate,
     iterate,
 )
+from orchestrator.options import RunOptions
 from orchestrator.paths import ProjectLimits
-from orchestrator.pipeline import RunOptions
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The edit format the models answer in, the prompt text that teaches it, and its parser.
+"""The edit format the models answer in, and the parser that reads it as it streams.
 
 A model's answer is prose plus operations, each on marker lines of its own:
 
@@ -19,15 +19,57 @@ A model's answer is prose plus operations, each on marker lines of its own:
     @@@ DELETE docs/old.md
     @@@ RENAME app/old.py -> app/new.py
 
-`parse_edit_stream` reads the answer chunk by chunk and yields each operation the moment
-its closing line arrives, so the pipeline can report files while the model still writes.
-Paths are not trusted here; the merge cleans them (orchestrator.paths).
+The parser also reads what real models write instead, when its meaning is certain: fences
+around the answer or around a file's body, quoted, backticked or bold paths, `FILE:` with a
+colon, `→` or `=>` in a rename, conflict markers of 5 to 9 characters, `@@@ END path`, a
+forgotten END between edit blocks, Aider-style SEARCH/REPLACE blocks after a file name,
+and unified diffs (orchestrator.unified_diff). JSON answers and prose with fenced files are
+read at the end, when the answer held nothing else (orchestrator.loose_answers).
+
+What it cannot read without guessing becomes a Refusal: never applied, always repaired.
+`EditStreamParser.feed` returns each operation as its closing line arrives, so the pipeline
+reports files while the model still writes. Paths are not trusted here: the merge and the
+reporter clean them (orchestrator.paths).
 """
 
+import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from orchestrator.errors import ModelAnswerInvalid
+from orchestrator.fences import FENCE, is_closing_fence, unwrap_fences
+from orchestrator.loose_answers import FencedBlock, loose_operations
+from orchestrator.operations import (
+    DeleteFile,
+    EditFile,
+    Operation,
+    Refusal,
+    RenameFile,
+    SearchReplace,
+    WriteFile,
+)
+from orchestrator.path_mentions import (
+    looks_like_path,
+    marker_path,
+    path_in_line,
+    split_path_list,
+)
+from orchestrator.unified_diff import GIT_HEADER, HUNK_HEADER, DiffReader, header_path
+
+__all__ = [
+    "FORMAT_INSTRUCTIONS",
+    "DeleteFile",
+    "EditFile",
+    "EditStreamParser",
+    "Operation",
+    "Refusal",
+    "RenameFile",
+    "SearchReplace",
+    "WriteFile",
+    "parse_edit_stream",
+    "render_operations",
+]
 
 FORMAT_INSTRUCTIONS = """\
 Answer with operations in this exact format. Marker lines start at the first column.
@@ -37,11 +79,11 @@ Begin with one line naming every file you will write, edit, delete or rename:
 
 To write a whole file (use this for every new file):
 @@@ FILE path/relative/to/project.ext
-<the complete file content>
+<the complete file content, not inside a code fence>
 @@@ END
 
 To change an existing file, give one or more search/replace blocks. SEARCH must copy
-lines of the current file exactly, enough of them to match in one place only:
+whole lines of the current file exactly, enough of them to match in one place only:
 @@@ EDIT path/relative/to/project.ext
 <<<<<<< SEARCH
 <exact current lines>
@@ -53,155 +95,419 @@ lines of the current file exactly, enough of them to match in one place only:
 To delete a file:            @@@ DELETE path/to/file
 To rename or move a file:    @@@ RENAME old/path -> new/path
 
-Never write "rest of the code unchanged" or similar placeholders: give real lines.
+Never write "rest of the code unchanged", "...", or similar placeholders: give real lines.
 Paths are relative, use forward slashes and never contain "..".
 If no change is needed, answer with one sentence and no operations."""
 
-_MARK = "@@@ "
-_SEARCH = "<<<<<<< SEARCH"
-_DIVIDER = "======="
-_REPLACE = ">>>>>>> REPLACE"
+_MARKER = re.compile(r"^@@@[ \t]*([A-Za-z]+)\b[ \t]*:?[ \t]*(.*?)[ \t]*(?:@@@)?[ \t]*$")
+_SEARCH = re.compile(r"^<{5,9}[ \t]*(?:SEARCH|ORIGINAL)\b", re.IGNORECASE)
+_DIVIDER = re.compile(r"^={5,9}[ \t]*$")
+_REPLACE = re.compile(r"^>{5,9}(?:[ \t]*(?:REPLACE|UPDATED)\b.*)?[ \t]*$", re.IGNORECASE)
+_ARROW = re.compile(r"\s*(?:->|-->|=>|→|⟶|⇒)\s*")
+_OPENING_KEYWORDS = {"FILE", "EDIT", "DELETE", "RENAME", "PLAN"}
+_SEARCH_HEAD = "<<<<<<< SEARCH"
+_DIVIDER_LINE = "======="
+_REPLACE_TAIL = ">>>>>>> REPLACE"
 
 
-@dataclass(frozen=True)
-class WriteFile:
-    path: str
-    content: str
+@dataclass
+class _Block:
+    """The lines of one search/replace block, from its SEARCH line to its REPLACE line."""
+
+    size: int = 7  # how many "<" its SEARCH line has: its divider has as many "="
+    lines: list[str] = field(default_factory=list)
+
+    def finish(self) -> SearchReplace | str:
+        """The block, or the reason it cannot be read. Several ======= lines (a Markdown
+        heading underline in the text) give several readings; one of the marker's own length
+        is preferred, and the merge keeps the one reading that matches."""
+        dividers = [i for i, line in enumerate(self.lines) if _DIVIDER.match(line.rstrip("\n"))]
+        if not dividers:
+            return "a search/replace block has no ======= line between SEARCH and REPLACE"
+        same_size = [i for i in dividers if len(self.lines[i].strip()) == self.size]
+        splits = [
+            ("".join(self.lines[:i]), "".join(self.lines[i + 1 :])) for i in same_size or dividers
+        ]
+        search, replace = splits[0]
+        return SearchReplace(search, replace, alternatives=tuple(splits[1:]))
 
 
-@dataclass(frozen=True)
-class SearchReplace:
-    search: str
-    replace: str
-
-
-@dataclass(frozen=True)
-class EditFile:
-    path: str
-    blocks: tuple[SearchReplace, ...]
-
-
-@dataclass(frozen=True)
-class DeleteFile:
-    path: str
-
-
-@dataclass(frozen=True)
-class RenameFile:
-    path: str
-    new_path: str
-
-
-Operation = WriteFile | EditFile | DeleteFile | RenameFile
+def _new_block(line: str) -> _Block:
+    return _Block(size=len(line) - len(line.lstrip("<")))
 
 
 @dataclass
 class _Open:
-    """The operation being read: its kind, path and the lines so far."""
+    """An operation being read: FILE or EDIT (ours) or BLOCK (Aider style, no markers)."""
 
     kind: str
-    path: str
-    lines: list[str] = field(default_factory=list)
+    path: str | None
+    raw_path: str
+    lines: list[str] = field(default_factory=list)  # FILE body, or loose lines of an EDIT
     blocks: list[SearchReplace] = field(default_factory=list)
-    part: str = "between"  # EDIT only: between, search or replace
-    search: list[str] = field(default_factory=list)
+    block: _Block | None = None
+    problem: str | None = None
 
 
 class EditStreamParser:
-    """Feed it text as it arrives; it returns the operations completed by each piece."""
+    """Feed it text as it arrives; it returns the operations completed by each piece.
 
-    def __init__(self) -> None:
+    `known_paths` are the project's files: they settle which of several names in a line of
+    prose is the file a block belongs to.
+    """
+
+    def __init__(self, known_paths: Iterable[str] = ()) -> None:
         self._pending = ""
-        self._open: _Open | None = None
+        self._text: list[str] = []
+        self.known = frozenset(known_paths)
         self.prose: list[str] = []
         self.planned: list[str] | None = None  # from the PLAN line, if the model gave one
+        self.operations: list[Operation] = []
+        self.refusals: list[Refusal] = []
+        self.fenced_blocks: list[FencedBlock] = []
+        self._open: _Open | None = None
+        self._diff: DiffReader | None = None
+        self._held: str | None = None  # a "--- x" line: a diff header if "+++ y" follows
+        self._recent: deque[str] = deque(maxlen=3)  # lines outside operations, newest last
+        self._fence: FencedBlock | None = None
+        self._fence_depth = 0
+        self._block_path: str | None = None  # the file of the last Aider-style block
+        self._closed_by_end: Operation | None = None
+        self._lines_since_end = 0  # lines of prose since the last END
+        self._done: list[Operation] = []
 
     @property
     def open_path(self) -> str | None:
         """The path of the operation still being read (set when an answer is cut off)."""
-        return self._open.path if self._open else None
+        if self._open is not None:
+            return self._open.path or self._open.raw_path or "(a file the answer did not name)"
+        return None
 
     def feed(self, text: str) -> list[Operation]:
+        self._text.append(text)
         self._pending += text
         *lines, self._pending = self._pending.split("\n")
-        done: list[Operation] = []
         for line in lines:
-            operation = self._line(line + "\n")
-            if operation is not None:
-                done.append(operation)
+            self._line(line.removesuffix("\r") + "\n")
+        done, self._done = self._done, []
         return done
 
     def finish(self, allow_open: bool = False) -> list[Operation]:
         """Read what is left; an operation still open means the answer was cut off."""
-        done = self.feed("\n") if self._pending else []
+        if self._pending:
+            self.feed("\n")
+        self._release_held()
+        self._end_diff()
         if self._open is not None and not allow_open:
             raise ModelAnswerInvalid(
-                f"The model's answer stopped in the middle of {self._open.path} "
+                f"The model's answer stopped in the middle of {self.open_path} "
                 "(no closing @@@ END). Try again, or ask for a smaller change."
             )
+        if self._fence is not None and not self._fence.had_operations:
+            self._fence.closed = False
+            self.fenced_blocks.append(self._fence)
+        if not self.operations and not self.refusals and self._open is None:
+            operations, refusals = loose_operations(
+                "".join(self._text), self.fenced_blocks, self.known
+            )
+            self.operations += operations
+            self.refusals += refusals
+            self._done += operations
+        done, self._done = self._done, []
         return done
 
-    def _line(self, line: str) -> Operation | None:
-        marker = line.rstrip() if line.startswith(_MARK) else ""
+    # One line at a time ---------------------------------------------------------------------
+
+    def _line(self, line: str) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            if line.startswith("+++ "):
+                if self._diff is not None and not self._diff.hunks:
+                    self._diff.set_paths(header_path(held), header_path(line))  # after diff --git
+                else:
+                    self._start_diff(header_path(held), header_path(line))
+                return
+            self._line_unheld(held)
+        if line.startswith("--- ") and self._open is None:
+            self._held = line
+            return
+        self._line_unheld(line)
+
+    def _release_held(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._line_unheld(held)
+
+    def _line_unheld(self, line: str) -> None:
+        if self._diff is not None:
+            if GIT_HEADER.match(line):
+                self._end_diff()
+            elif self._diff.feed(line):
+                return
+            else:
+                self._end_diff()
         if self._open is None:
-            return self._outside(line, marker)
-        if marker == "@@@ END":
-            return self._close()
-        if self._open.kind == "FILE":
-            self._open.lines.append(line)
+            self._outside(line)
+        elif self._open.kind == "FILE":
+            self._file_line(line)
         else:
             self._edit_line(line)
+
+    def _outside(self, line: str) -> None:
+        stripped = line.rstrip()
+        marker = _MARKER.match(stripped)
+        if marker:
+            self._marker(marker.group(1).upper(), marker.group(2))
+            self._recent.clear()
+            return
+        if _SEARCH.match(stripped):
+            path = self._named_before() or self._block_path
+            self._note_operation_in_fence()
+            self._open = _Open("BLOCK", path, path or "", block=_new_block(stripped))
+            if path is None:
+                self._open.problem = "a search/replace block does not say which file it edits"
+            return
+        if git := GIT_HEADER.match(stripped):
+            self._note_operation_in_fence()
+            self._diff = DiffReader(git.group(1), git.group(2))
+            return
+        if HUNK_HEADER.match(stripped):
+            path = self._named_before() or ""
+            self._start_diff(path, path)
+            self._diff.start_hunk(stripped)
+            return
+        fence = FENCE.match(stripped)
+        if fence:
+            self._fence_line(fence, line)
+            return
+        if self._fence is not None:
+            self._fence.lines.append(line)
+        elif stripped:
+            self.prose.append(stripped.strip())
+        if stripped:
+            self._recent.append(stripped)
+            self._lines_since_end += 1
+
+    def _fence_line(self, fence: re.Match, line: str) -> None:
+        if self._fence is None:
+            self._fence = FencedBlock(
+                info=fence.group(2).strip(), before=list(self._recent), opener=fence.group(1)
+            )
+            self._fence_depth = 1
+            self._recent.append(line.rstrip())
+            return
+        closing = is_closing_fence(line, self._fence.opener)
+        if closing and self._fence_depth == 1:
+            block, self._fence = self._fence, None
+            if not block.had_operations:
+                self.fenced_blocks.append(block)
+            self._recent.append(line.rstrip())
+            return
+        # A fence with a language inside a fence opens a nested block; a bare one closes it.
+        self._fence_depth += -1 if closing else 1
+        self._fence.lines.append(line)
+
+    def _note_operation_in_fence(self) -> None:
+        if self._fence is not None:
+            self._fence.had_operations = True
+
+    def _named_before(self) -> str | None:
+        """The file named on the lines just before a block (Aider style), if one is certain."""
+        for line in reversed(self._recent):
+            fence = FENCE.match(line)
+            if fence:
+                for word in fence.group(2).replace(":", " ").split():
+                    if looks_like_path(word):
+                        return word
+                continue
+            return path_in_line(line, self.known)
         return None
 
-    def _outside(self, line: str, marker: str) -> Operation | None:
-        if not marker:
-            if line.strip() and not line.startswith("```"):
-                self.prose.append(line.strip())
-            return None
-        keyword, _, argument = marker[len(_MARK) :].partition(" ")
-        argument = argument.strip()
+    def _marker(self, keyword: str, argument: str) -> None:
+        self._note_operation_in_fence()
+        if keyword == "END":
+            self._stray_end()
+            return
+        self._closed_by_end = None
         if keyword == "PLAN":
-            self.planned = [path.strip() for path in argument.split(",") if path.strip()]
-        elif keyword in ("FILE", "EDIT") and argument:
-            self._open = _Open(kind=keyword, path=argument)
-        elif keyword == "DELETE" and argument:
-            return DeleteFile(path=argument)
-        elif keyword == "RENAME" and " -> " in argument:
-            old, _, new = argument.partition(" -> ")
-            return RenameFile(path=old.strip(), new_path=new.strip())
+            self.planned = split_path_list(argument)
+        elif keyword in ("FILE", "EDIT"):
+            path = marker_path(argument)
+            self._open = _Open(keyword, path, argument.strip())
+            if path is None:
+                self._open.problem = f"the {keyword} line names no single file: {argument!r}"
+        elif keyword == "DELETE":
+            paths = split_path_list(argument)
+            if not paths:
+                self._refuse(None, f"a DELETE line names no file: {argument!r}")
+            for path in paths:
+                self._emit(DeleteFile(path))
+        elif keyword == "RENAME":
+            self._rename(argument)
         else:
-            raise ModelAnswerInvalid(f"The model wrote a marker this format lacks: {marker!r}.")
-        return None
+            self._refuse(
+                marker_path(argument), f"the answer used a marker the format lacks: @@@ {keyword}"
+            )
+
+    def _rename(self, argument: str) -> None:
+        sides = _ARROW.split(argument.strip())
+        if len(sides) != 2:
+            self._refuse(
+                None, f"a RENAME line needs one old path, an arrow and a new path: {argument!r}"
+            )
+            return
+        old, new = (marker_path(side) for side in sides)
+        if old is None or new is None:
+            self._refuse(old, f"a RENAME line names its files unclearly: {argument!r}")
+            return
+        self._emit(RenameFile(old, new))
+
+    def _stray_end(self) -> None:
+        """An END with nothing open: the block before it ended early, at a line of its own
+        content that read as END, so that file's true end is unknown."""
+        last = self._closed_by_end
+        self._closed_by_end = None
+        if last is not None and self._lines_since_end and last in self.operations:
+            self.operations.remove(last)
+            self._refuse(last.path, "its block holds an @@@ END line, so where it ends is unclear")
+
+    # Inside an operation ----------------------------------------------------------------------
+
+    def _file_line(self, line: str) -> None:
+        marker = _MARKER.match(line.rstrip())
+        if marker and marker.group(1).upper() == "END":
+            self._close_file()
+        elif marker and marker.group(1).upper() in _OPENING_KEYWORDS:
+            self._forgotten_end(line)
+        else:
+            self._open.lines.append(line)
+
+    def _forgotten_end(self, line: str) -> None:
+        """A new operation starts inside a FILE: its END was forgotten, or the file's own text
+        holds a marker line. Either way the file's extent is unsure: refuse it."""
+        operation, self._open = self._open, None
+        self._refuse(
+            operation.path, "its block was not closed with @@@ END before the next operation"
+        )
+        self._outside(line)
+
+    def _close_file(self) -> None:
+        operation, self._open = self._open, None
+        if operation.problem:
+            self._refuse(operation.path, operation.problem, "".join(operation.lines))
+            return
+        blocks = _blocks_only(operation.lines)
+        if blocks:  # a FILE holding nothing but search/replace blocks is an EDIT
+            self._emit(EditFile(operation.path, blocks), closed_by_end=True)
+            return
+        content = unwrap_fences(operation.path, "".join(operation.lines))
+        self._emit(WriteFile(operation.path, content), closed_by_end=True)
 
     def _edit_line(self, line: str) -> None:
-        edit = self._open
+        operation = self._open
         stripped = line.rstrip()
-        if edit.part == "between":
-            if stripped == _SEARCH:
-                edit.part, edit.search = "search", []
-            # Anything else between blocks (blank lines, stray fences) carries no change.
-        elif edit.part == "search":
-            if stripped == _DIVIDER:
-                edit.part, edit.lines = "replace", []
+        if operation.block is not None:
+            if _REPLACE.match(stripped):
+                self._close_block()
+            elif _SEARCH.match(stripped) or _MARKER.match(stripped):
+                operation.problem = "a search/replace block is unfinished (no REPLACE line)"
+                operation.block = None
+                if operation.kind == "BLOCK":
+                    self._close_edit(closed_by_end=False)
+                    self._outside(line)
+                else:
+                    self._edit_line(line)  # read on: the rest of the EDIT
             else:
-                edit.search.append(line)
-        elif stripped == _REPLACE:
-            edit.blocks.append(SearchReplace("".join(edit.search), "".join(edit.lines)))
-            edit.part = "between"
+                operation.block.lines.append(line)
+            return
+        marker = _MARKER.match(stripped)
+        if _SEARCH.match(stripped):
+            operation.block = _new_block(stripped)
+        elif marker and marker.group(1).upper() == "END":
+            self._close_edit(closed_by_end=True)
+        elif marker and marker.group(1).upper() in _OPENING_KEYWORDS and operation.blocks:
+            self._close_edit(closed_by_end=False)  # END forgotten, but every block was whole
+            self._outside(line)
+        elif marker:
+            self._forgotten_end(line)
         else:
-            edit.lines.append(line)
+            operation.lines.append(line)  # between blocks: fences, blank lines, comments
 
-    def _close(self) -> Operation:
+    def _close_block(self) -> None:
+        operation = self._open
+        block, operation.block = operation.block.finish(), None
+        if isinstance(block, str):
+            operation.problem = block
+        else:
+            operation.blocks.append(block)
+        if operation.kind == "BLOCK":
+            self._block_path = operation.path
+            self._close_edit(closed_by_end=False)
+
+    def _close_edit(self, closed_by_end: bool) -> None:
         operation, self._open = self._open, None
-        if operation.kind == "FILE":
-            return WriteFile(path=operation.path, content="".join(operation.lines))
-        if operation.part != "between":
-            raise ModelAnswerInvalid(
-                f"The model left a search/replace block in {operation.path} unfinished."
-            )
-        if not operation.blocks:
-            raise ModelAnswerInvalid(f"The model's edit of {operation.path} has no blocks.")
-        return EditFile(path=operation.path, blocks=tuple(operation.blocks))
+        if operation.problem:
+            self._refuse(operation.path, operation.problem)
+        elif operation.blocks:
+            self._emit(EditFile(operation.path, tuple(operation.blocks)), closed_by_end)
+        elif "".join(operation.lines).strip():
+            # An EDIT holding a file's text and no blocks: the model meant a whole file.
+            content = unwrap_fences(operation.path, "".join(operation.lines))
+            self._emit(WriteFile(operation.path, content, loose=True), closed_by_end)
+        else:
+            self._refuse(operation.path, "its EDIT has no search/replace blocks")
+
+    # Diffs ------------------------------------------------------------------------------------
+
+    def _start_diff(self, old: str, new: str) -> None:
+        self._end_diff()
+        self._note_operation_in_fence()
+        self._diff = DiffReader(old, new)
+
+    def _end_diff(self) -> None:
+        diff, self._diff = self._diff, None
+        if diff is None:
+            return
+        for item in diff.operations():
+            if isinstance(item, Refusal):
+                self.refusals.append(item)
+            else:
+                self._emit(item)
+
+    # Results ----------------------------------------------------------------------------------
+
+    def _emit(self, operation: Operation, closed_by_end: bool = False) -> None:
+        self.operations.append(operation)
+        self._done.append(operation)
+        self._closed_by_end = operation if closed_by_end else None
+        self._lines_since_end = 0
+        self._recent.clear()
+
+    def _refuse(self, path: str | None, reason: str, text: str = "") -> None:
+        self.refusals.append(Refusal(path, reason, text))
+        self._recent.clear()
+
+
+def _blocks_only(lines: list[str]) -> tuple[SearchReplace, ...]:
+    """The blocks, when lines hold search/replace blocks and nothing else but blank lines
+    and fences; otherwise nothing."""
+    blocks: list[SearchReplace] = []
+    block: _Block | None = None
+    for line in lines:
+        stripped = line.rstrip()
+        if block is not None:
+            if _REPLACE.match(stripped):
+                finished, block = block.finish(), None
+                if isinstance(finished, str):
+                    return ()
+                blocks.append(finished)
+            else:
+                block.lines.append(line)
+        elif _SEARCH.match(stripped):
+            block = _new_block(stripped)
+        elif stripped and not FENCE.match(stripped):
+            return ()
+    return tuple(blocks) if block is None else ()
 
 
 def parse_edit_stream(chunks: Iterable[str]) -> Iterator[Operation]:
@@ -222,7 +528,8 @@ def render_operations(operations: Iterable[Operation]) -> str:
                 out.append(f"@@@ FILE {path}\n{body}@@@ END\n")
             case EditFile(path, blocks):
                 rendered = "".join(
-                    f"{_SEARCH}\n{b.search}{_DIVIDER}\n{b.replace}{_REPLACE}\n" for b in blocks
+                    f"{_SEARCH_HEAD}\n{b.search}{_DIVIDER_LINE}\n{b.replace}{_REPLACE_TAIL}\n"
+                    for b in blocks
                 )
                 out.append(f"@@@ EDIT {path}\n{rendered}@@@ END\n")
             case DeleteFile(path):

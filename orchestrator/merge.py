@@ -1,26 +1,72 @@
-"""Apply a model's operations to a project's files: all of them, exactly, or none.
+"""Apply a model's operations to a project's files: exactly as meant, or not at all.
 
-The merge works on a copy (the dry run); the caller saves only a complete result.
+Edits match whole lines, first exactly, then ignoring trailing whitespace, then ignoring
+indentation; each way must find exactly one place (or, for a diff hunk, one place at the
+line it names). Lines the edit keeps come from the file unchanged; new lines take the
+file's line endings, its final-newline style and its indentation character and width
+(orchestrator.indentation). A block that matches nowhere, or in several places, or reads
+two ways, is a Failure for the repair round, never a guess.
+
+Paths go through orchestrator.paths. A path that differs from an existing one only in
+letter case is taken as that file, unless the same answer also names the existing path;
+then the two would collide, and the result is refused. The merge works on a copy (the dry
+run); the caller saves only a complete result.
 """
 
-import re
-from collections.abc import Iterable
+import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from orchestrator.edit_format import DeleteFile, EditFile, Operation, RenameFile, WriteFile
-from orchestrator.errors import EditFailed
-from orchestrator.paths import ProjectLimits, clean_path
+from orchestrator.errors import EditFailed, UnsafePath
+from orchestrator.fences import FENCE, is_closing_fence
+from orchestrator.indentation import convert_characters, indent_unit, learn
+from orchestrator.operations import (
+    DeleteFile,
+    EditFile,
+    Operation,
+    RenameFile,
+    SearchReplace,
+    WriteFile,
+)
+from orchestrator.paths import ProjectLimits, case_twin, clean_path, collision
+
+# A judge of laziness: (path, old text or None, new text, whole file?, loosely read?) -> reason.
+Judge = Callable[[str, str | None, str, bool, bool], str | None]
 
 
 @dataclass(frozen=True)
 class FileChange:
-    """What one operation did to one path, with line counts for the UI."""
+    """What one run did to one path, with line counts for the UI."""
 
     path: str
     action: str  # added, modified, deleted, renamed
     lines_added: int = 0
     lines_removed: int = 0
     old_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Something the answer asked for that could not be applied, and why."""
+
+    path: str | None
+    reason: str
+    kind: str = "edit"  # edit, wrong_path, lazy, refused, cut_off
+    block: int | None = None  # the block's number among the answer's blocks for this path
+    search: str = ""  # the block's SEARCH text, quoted back in the repair request
+    suggestion: str | None = None  # an existing file the model may have meant
+
+
+@dataclass
+class DryRun:
+    """What applying the operations gives: the files, what applied, what failed."""
+
+    files: dict[str, str]
+    applied: list[Operation] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    renames: dict[str, str] = field(default_factory=dict)  # new path -> original path
+    failed: list[Operation] = field(default_factory=list)  # the given operations that failed
 
 
 def count_lines(text: str) -> int:
@@ -45,168 +91,410 @@ def line_delta(old: str, new: str) -> tuple[int, int]:
 def apply_operations(
     files: dict[str, str], operations: Iterable[Operation], limits: ProjectLimits
 ) -> tuple[dict[str, str], list[FileChange]]:
-    """Return the new files and the changes; raise EditFailed/UnsafePath and change nothing."""
-    result = dict(files)
-    changes: list[FileChange] = []
+    """Apply every operation or raise EditFailed/UnsafePath; the input is never changed."""
+    result = dry_run(files, list(operations))
+    if result.failures:
+        failure = result.failures[0]
+        raise EditFailed(failure_message(failure))
+    limits.check(result.files)
+    return result.files, changes_between(files, result.files, result.renames)
+
+
+def failure_message(failure: Failure) -> str:
+    where = f"Change {failure.block} to {failure.path}" if failure.block else failure.path
+    return f"{where or 'The answer'}: {failure.reason}."
+
+
+def dry_run(
+    files: dict[str, str],
+    operations: list[Operation],
+    *,
+    judge: Judge | None = None,
+    base: dict[str, str] | None = None,
+    renames: dict[str, str] | None = None,
+) -> DryRun:
+    """Apply what applies, on a copy, and collect what fails. Unsafe paths still raise.
+
+    `base` is the project before this run: a block already applied in an earlier round is
+    recognised and skipped, not failed. `renames` carries earlier rounds' renames.
+    """
+    merge = _Merge(dict(files), judge, base or files, dict(renames or {}))
+    mentioned = {clean_path(path) for op in operations for path in _paths_of(op)}
+    failed = []
     for operation in operations:
-        changes.append(_apply_one(result, operation))
-    limits.check(result)
-    return result, changes
+        before = len(merge.failures)
+        merge.apply(operation, mentioned)
+        if len(merge.failures) > before:
+            failed.append(operation)
+    if problem := collision(merge.files):
+        raise UnsafePath(f"The model's change would leave a project where {problem}.")
+    return DryRun(merge.files, merge.applied, merge.failures, merge.notes, merge.renames, failed)
 
 
-@dataclass
-class DryRun:
-    """What applying the operations would give, and what could not be applied, per path."""
-
-    files: dict[str, str]
-    changes: list[FileChange]
-    failures: dict[str, str] = field(default_factory=dict)  # path -> reason
+def _paths_of(operation: Operation) -> list[str]:
+    if isinstance(operation, RenameFile):
+        return [operation.path, operation.new_path]
+    return [operation.path]
 
 
-def dry_run(files: dict[str, str], operations: Iterable[Operation]) -> DryRun:
-    """Apply what applies, on a copy; collect the rest for repair. Unsafe paths still raise."""
-    result = dict(files)
-    changes: list[FileChange] = []
-    failures: dict[str, str] = {}
-    for operation in operations:
-        try:
-            changes.append(_apply_one(result, operation))
-        except EditFailed as failure:
-            failures.setdefault(clean_path(operation.path), failure.message)
-    return DryRun(result, changes, failures)
+class _Merge:
+    def __init__(
+        self, files: dict[str, str], judge: Judge | None, base: dict[str, str], renames: dict
+    ) -> None:
+        self.files = files
+        self.judge = judge
+        self.base = base
+        self.renames = renames
+        self.applied: list[Operation] = []
+        self.failures: list[Failure] = []
+        self.notes: list[str] = []
+        self.block_numbers: dict[str, int] = {}
 
+    def apply(self, operation: Operation, mentioned: set[str]) -> None:
+        path = self.resolve(operation.path, mentioned)
+        match operation:
+            case WriteFile(_, content, loose):
+                self.write(path, content, loose)
+            case EditFile(_, blocks):
+                self.edit(path, operation.path, blocks)
+            case DeleteFile():
+                self.delete(path)
+            case RenameFile(_, new_path):
+                self.rename(path, new_path, mentioned)
 
-_PLACEHOLDER = re.compile(
-    r"(rest of (the )?(code|file|implementation|function|class)"
-    r"|(existing|remaining|previous|other|original) (code|content|implementation|methods)"
-    r"( (here|remains?|stays?|unchanged|goes here|as before))"
-    r"|\.\.\.\s*\(?(unchanged|existing|same as (before|above)|omitted)"
-    r"|(code|content) (remains|stays|is) (the same|unchanged)"
-    r"|(unchanged|omitted) for brevity)",
-    re.IGNORECASE,
-)
+    def resolve(self, raw: str, mentioned: set[str]) -> str:
+        """The clean path; a path that differs from an existing file or folder only in
+        letter case is taken as that one, unless the answer names the existing one too."""
+        path = clean_path(raw)
+        if path in self.files or self._is_folder(path):
+            return path
+        twin = case_twin(path, self.files)
+        if twin is not None and twin not in mentioned:
+            self.notes.append(f"The model wrote {path}; it was taken as the existing {twin}.")
+            return twin
+        parts = path.split("/")
+        folders = self._folders()
+        for depth in range(len(parts) - 1, 0, -1):
+            existing = case_twin("/".join(parts[:depth]), folders)
+            if existing is not None and existing not in mentioned:
+                return existing + "/" + "/".join(parts[depth:])
+        return path
 
+    def _folders(self) -> set[str]:
+        return {
+            "/".join(parts[:depth])
+            for parts in (path.split("/") for path in self.files)
+            for depth in range(1, len(parts))
+        }
 
-def lazy_reason(operation: Operation, files: dict[str, str], intent: str) -> str | None:
-    """Why an operation looks lazy (a placeholder instead of code, a file gutted), or None."""
-    if isinstance(operation, WriteFile):
-        old = files.get(operation.path, "")
-        new_text = operation.content
-    elif isinstance(operation, EditFile):
-        old = "".join(block.search for block in operation.blocks)
-        new_text = "".join(block.replace for block in operation.blocks)
-    else:
-        return None
-    before = set(old.splitlines())
-    for line in new_text.splitlines():
-        if line not in before and _PLACEHOLDER.search(line):
-            return f"it contains a placeholder instead of code: {line.strip()[:80]!r}"
-    if isinstance(operation, WriteFile) and intent != "remove":
-        old_count, new_count = count_lines(old), count_lines(new_text)
-        if old_count >= 20 and new_count < old_count / 2:
-            return (
-                f"it shrank from {old_count} to {new_count} lines, more than the request explains"
+    def _is_folder(self, path: str) -> bool:
+        prefix = path + "/"
+        return any(other.startswith(prefix) for other in self.files)
+
+    def fail(self, path: str | None, reason: str, **details: object) -> None:
+        self.failures.append(Failure(path, reason, **details))
+
+    def write(self, path: str, content: str, loose: bool = False) -> None:
+        if self._is_folder(path):
+            self.fail(
+                path, f"{path} is a folder, so it cannot be written as a file", kind="wrong_path"
             )
+            return
+        old = self.files.get(path)
+        if old is not None:
+            content = match_line_endings(old, content)
+        if self.judge and (reason := self.judge(path, old, content, True, loose)):
+            self.fail(path, reason, kind="lazy")
+            return
+        self.files[path] = content
+        self.applied.append(WriteFile(path, content))
+
+    def edit(self, path: str, named: str, blocks: tuple[SearchReplace, ...]) -> None:
+        first = self.block_numbers.get(path, 0) + 1
+        self.block_numbers[path] = first + len(blocks) - 1
+        numbers = range(first, first + len(blocks))
+        if path not in self.files:
+            if all(not b.search.strip() and not b.from_diff for b in blocks):
+                self.write(path, "".join(b.replace for b in blocks))  # an edit that creates
+                return
+            self._edit_missing(path, named, blocks)
+            return
+        text = self.files[path]
+        kept: list[SearchReplace] = []
+        for number, block in zip(numbers, blocks, strict=True):
+            try:
+                new_text = apply_block(text, block)
+            except EditFailed as failure:
+                if self._already_applied(path, text, block):
+                    continue
+                self.fail(path, failure.message, block=number, search=block.search)
+                continue
+            if self.judge and (
+                reason := self.judge(path, block.search, block.replace, False, False)
+            ):
+                self.fail(path, reason, kind="lazy", block=number, search=block.search)
+                continue
+            text = new_text
+            kept.append(block)
+        if kept:
+            self.files[path] = text
+            self.applied.append(EditFile(path, tuple(kept)))
+
+    def _edit_missing(self, path: str, named: str, blocks: tuple[SearchReplace, ...]) -> None:
+        """An edit of a file that does not exist: the one file of that name, if every block
+        applies there; otherwise a failure that suggests where the blocks do match."""
+        name = path.rsplit("/", 1)[-1].casefold()
+        same_name = [p for p in self.files if p.rsplit("/", 1)[-1].casefold() == name]
+        if len(same_name) == 1:
+            text = self.files[same_name[0]]
+            try:
+                for block in blocks:
+                    text = apply_block(text, block)
+            except EditFailed:
+                pass
+            else:
+                self.notes.append(f"The model named {named}; its edit applied to {same_name[0]}.")
+                self.edit(same_name[0], same_name[0], blocks)
+                return
+        suggestion = next(
+            (
+                other
+                for other, content in sorted(self.files.items())
+                if all(_matches_once(content, block) for block in blocks if block.search.strip())
+            ),
+            None,
+        )
+        self.fail(path, f"{path} does not exist", kind="wrong_path", suggestion=suggestion)
+
+    def _already_applied(self, path: str, text: str, block: SearchReplace) -> bool:
+        """A block re-sent after it applied in an earlier round: its search is in the
+        project as it was, and its replacement is in the file now."""
+        original = self.base.get(self.renames.get(path, path))
+        if original is None or not block.replace.strip():
+            return False
+        return _matches_once(original, block) and _matches_once(
+            text, SearchReplace(block.replace, "")
+        )
+
+    def delete(self, path: str) -> None:
+        if path in self.files:
+            del self.files[path]
+            self.applied.append(DeleteFile(path))
+        elif self._is_folder(path):
+            for inner in [p for p in self.files if p.startswith(path + "/")]:
+                del self.files[inner]
+                self.applied.append(DeleteFile(inner))
+        else:
+            self.fail(path, f"{path} does not exist, so it cannot be deleted", kind="wrong_path")
+
+    def rename(self, path: str, raw_new: str, mentioned: set[str]) -> None:
+        new_path = clean_path(raw_new)
+        if path not in self.files and self._is_folder(path):
+            for inner in sorted(p for p in self.files if p.startswith(path + "/")):
+                self.rename(inner, new_path + inner[len(path) :], mentioned)
+            return
+        if path not in self.files:
+            self.fail(path, f"{path} does not exist, so it cannot be renamed", kind="wrong_path")
+            return
+        if raw_new.rstrip().endswith("/") or self._is_folder(new_path):
+            new_path = f"{new_path}/{path.rsplit('/', 1)[-1]}"  # into a folder: keep the name
+        if new_path == path:
+            return
+        twin = case_twin(new_path, self.files)
+        if new_path in self.files or (twin is not None and twin != path):
+            self.fail(path, f"it cannot be renamed to {new_path}, which exists", kind="edit")
+            return
+        self.files[new_path] = self.files.pop(path)
+        self.renames[new_path] = self.renames.pop(path, path)
+        self.applied.append(RenameFile(path, new_path))
+
+
+def changes_between(
+    old: dict[str, str], new: dict[str, str], renames: dict[str, str] | None = None
+) -> list[FileChange]:
+    """The changes from `old` to `new`, from the files themselves (renames as given)."""
+    renames = {n: o for n, o in (renames or {}).items() if n in new and o in old and o not in new}
+    changes: list[FileChange] = []
+    for path in sorted(set(old) | set(new)):
+        if path in renames.values():
+            continue
+        if path in renames:
+            added, removed = line_delta(old[renames[path]], new[path])
+            changes.append(FileChange(path, "renamed", added, removed, old_path=renames[path]))
+        elif path not in old:
+            changes.append(FileChange(path, "added", lines_added=count_lines(new[path])))
+        elif path not in new:
+            changes.append(FileChange(path, "deleted", lines_removed=count_lines(old[path])))
+        elif old[path] != new[path]:
+            changes.append(FileChange(path, "modified", *line_delta(old[path], new[path])))
+    return changes
+
+
+# Line endings --------------------------------------------------------------------------------
+
+
+def line_ending(text: str) -> str:
+    """The file's line ending: CRLF when most of its lines end so, else LF."""
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+
+
+def match_line_endings(old: str, new: str) -> str:
+    """`new` written with `old`'s line endings and its final newline (or lack of one)."""
+    ending = line_ending(old)
+    lines = new.splitlines()
+    text = ending.join(lines)
+    if lines and (old.endswith("\n") or not old):
+        text += ending
+    return text
+
+
+# One search/replace block ----------------------------------------------------------------------
+
+
+def _split(text: str) -> list[tuple[str, str]]:
+    """(content, line ending) per line."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        out.append((body, line[len(body) :]))
+    return out
+
+
+_LEVELS: list[Callable[[str], str]] = [lambda s: s, str.rstrip, str.strip]
+
+
+def _matches_once(text: str, block: SearchReplace) -> bool:
+    lines = [body for body, _ in _split(text)]
+    wanted = block.search.splitlines()
+    return any(len(_find(lines, wanted, normal)) == 1 for normal in _LEVELS)
+
+
+def _find(lines: list[str], wanted: list[str], normal: Callable[[str], str]) -> list[int]:
+    if not wanted:
+        return []
+    target = [normal(line) for line in wanted]
+    current = [normal(line) for line in lines]
+    first, size = target[0], len(target)
+    return [
+        i
+        for i in range(len(lines) - size + 1)
+        if current[i] == first and current[i : i + size] == target
+    ]
+
+
+def apply_block(text: str, block: SearchReplace) -> str:
+    """`text` with the block applied at the one place it matches; EditFailed otherwise."""
+    readings = [(block.search, block.replace), *block.alternatives]
+    if len(readings) == 1:
+        return _apply_reading(text, block.search, block.replace, block)
+    results: dict[str, None] = {}
+    for search, replace in readings:
+        try:
+            results[_apply_reading(text, search, replace, block)] = None
+        except EditFailed:
+            continue
+    if len(results) == 1:
+        return next(iter(results))
+    if results:
+        raise EditFailed(
+            "its block has several ======= lines, and more than one way of reading it matches"
+        )
+    raise EditFailed("its SEARCH text matches nowhere in the current file")
+
+
+def _apply_reading(text: str, search: str, replace: str, block: SearchReplace) -> str:
+    lines = _split(text)
+    wanted, new = search.splitlines(), replace.splitlines()
+    if not any(line.strip() for line in wanted):
+        return _insert(text, lines, new, block)
+    trimmed = _trim_blank(wanted)
+    for attempt in [wanted, trimmed] if trimmed != wanted else [wanted]:
+        for level, normal in enumerate(_LEVELS):
+            starts = _find([body for body, _ in lines], attempt, normal)
+            if len(starts) > 1 and block.line_hint:
+                starts = [s for s in starts if s + 1 == block.line_hint] or starts
+            if len(starts) > 1:
+                raise EditFailed(
+                    f"its SEARCH text matches {len(starts)} places; it needs more lines to "
+                    "match one"
+                )
+            if starts:
+                return _replace_at(text, lines, starts[0], attempt, new, level)
+    unfenced = _without_fences(wanted), _without_fences(new)
+    if unfenced[0] is not None and unfenced[1] is not None:
+        return _apply_reading(text, *unfenced, SearchReplace("", ""))
+    raise EditFailed("its SEARCH text matches nowhere in the current file")
+
+
+def _trim_blank(lines: list[str]) -> list[str]:
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end]
+
+
+def _without_fences(lines: list[str]) -> str | None:
+    """The lines inside a fence that wraps them all, or None."""
+    filled = _trim_blank(lines)
+    if len(filled) >= 2 and FENCE.match(filled[0]) and is_closing_fence(filled[-1]):
+        return "".join(line + "\n" for line in filled[1:-1])
     return None
 
 
-def _apply_one(files: dict[str, str], operation: Operation) -> FileChange:
-    path = clean_path(operation.path)
-    match operation:
-        case WriteFile(_, content):
-            old = files.get(path)
-            files[path] = content
-            if old is None:
-                return FileChange(path, "added", lines_added=count_lines(content))
-            added, removed = line_delta(old, content)
-            return FileChange(path, "modified", added, removed)
-        case EditFile(_, blocks):
-            if path not in files:
-                raise EditFailed(f"The model asked to edit {path}, which does not exist.")
-            old = files[path]
-            new = old
-            for number, block in enumerate(blocks, start=1):
-                new = apply_block(new, block.search, block.replace, path, number)
-            files[path] = new
-            added, removed = line_delta(old, new)
-            return FileChange(path, "modified", added, removed)
-        case DeleteFile(_):
-            if path not in files:
-                raise EditFailed(f"The model asked to delete {path}, which does not exist.")
-            removed = count_lines(files.pop(path))
-            return FileChange(path, "deleted", lines_removed=removed)
-        case RenameFile(_, new_path):
-            new_path = clean_path(new_path)
-            if path not in files:
-                raise EditFailed(f"The model asked to rename {path}, which does not exist.")
-            if new_path in files:
-                raise EditFailed(f"The model asked to rename {path} onto {new_path}, which exists.")
-            files[new_path] = files.pop(path)
-            return FileChange(new_path, "renamed", old_path=path)
-    raise EditFailed(f"Unknown operation {operation!r}.")
-
-
-def apply_block(text: str, search: str, replace: str, path: str, number: int) -> str:
-    """Replace the one place `search` matches: exactly, else ignoring trailing whitespace."""
-    if not search.strip():
-        # An empty SEARCH appends, as in the format's common dialects.
-        separator = "" if not text or text.endswith("\n") else "\n"
-        return text + separator + replace
-    found = text.count(search)
-    if found == 1:
-        return text.replace(search, replace, 1)
-    if found > 1:
+def _insert(text: str, lines: list, new: list[str], block: SearchReplace) -> str:
+    """A block with an empty search: ours appends; a diff hunk inserts at its line."""
+    ending = line_ending(text)
+    added = "".join(line + ending for line in new)
+    if block.from_diff and block.line_hint not in (0, len(lines)) and lines:
         raise EditFailed(
-            f"Change {number} to {path} matches {found} places; the model must quote more "
-            "lines so it matches one."
+            "its diff hunk only adds lines and quotes no context, so where they go is unclear"
         )
-    return _apply_ignoring_trailing_whitespace(text, search, replace, path, number)
+    if block.from_diff and block.line_hint == 0 and lines:
+        return added + text
+    if text and not text.endswith("\n"):
+        return text + ending + added.removesuffix(ending)
+    return text + added
 
 
-def _apply_ignoring_trailing_whitespace(
-    text: str, search: str, replace: str, path: str, number: int
+def _replace_at(
+    text: str,
+    lines: list[tuple[str, str]],
+    start: int,
+    wanted: list[str],
+    new: list[str],
+    level: int,
 ) -> str:
-    lines = text.splitlines(keepends=True)
-    wanted = search.splitlines()
-    while wanted and not wanted[-1].strip():
-        wanted.pop()
-    # Looser each time: trailing whitespace, then indentation too (re-indenting the result).
-    for normalise in (str.rstrip, str.strip):
-        target = [normalise(line) for line in wanted]
-        current = [normalise(line) for line in lines]
-        size = len(target)
-        starts = [i for i in range(len(lines) - size + 1) if current[i : i + size] == target]
-        if len(starts) > 1:
+    ending = line_ending(text)
+    file_unit = indent_unit([body for body, _ in lines])
+    matched = lines[start : start + len(wanted)]
+    if level == 2:
+        mapping = learn(wanted, [body for body, _ in matched], wanted + new, file_unit)
+        if mapping is None:
             raise EditFailed(
-                f"Change {number} to {path} matches {len(starts)} places in the current file; "
-                "it needs more lines to match one."
+                "its SEARCH text matches only with other indentation, and its lines disagree "
+                "about how the indentation differs"
             )
-        if starts:
-            start = starts[0]
-            replaced = replace
-            if normalise is str.strip:
-                replaced = _reindent(replace, wanted[0], lines[start])
-            if replaced and not replaced.endswith("\n") and start + size < len(lines):
-                replaced += "\n"
-            return "".join(lines[:start]) + replaced + "".join(lines[start + size :])
-    raise EditFailed(
-        f"Change {number} to {path} matches nowhere in the current file, so it cannot be "
-        "applied as written."
+    else:
+        mapping = convert_characters(new, file_unit)
+    normal = _LEVELS[level]
+    kept = difflib.SequenceMatcher(
+        None, [normal(w) for w in wanted], [normal(n) for n in new], autojunk=False
     )
-
-
-def _reindent(replace: str, searched_first: str, found_first: str) -> str:
-    """Shift the replacement by the indentation the match really had."""
-    have = len(searched_first) - len(searched_first.lstrip())
-    real = len(found_first) - len(found_first.lstrip())
-    if real == have:
-        return replace
-    out = []
-    for line in replace.splitlines(keepends=True):
-        if not line.strip():
-            out.append(line)
-        elif real > have:
-            out.append(found_first[: real - have].replace("\n", "") + line)
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in kept.get_opcodes():
+        if tag == "equal":
+            out += matched[i1:i2]  # lines the edit keeps: exactly as the file has them
         else:
-            out.append(line[min(have - real, len(line) - len(line.lstrip())) :])
-    return "".join(out)
+            out += [(mapping.apply(line), ending) for line in new[j1:j2]]
+    at_end = start + len(wanted) == len(lines)
+    out = [(body, eol or ending) for body, eol in out]
+    if at_end and out and not matched[-1][1]:
+        out[-1] = (out[-1][0], "")  # the file had no final newline; it still has none
+    before = "".join(body + eol for body, eol in lines[:start])
+    after = "".join(body + eol for body, eol in lines[start + len(wanted) :])
+    if at_end and not out and not matched[-1][1]:
+        before = before.removesuffix(ending)  # the last lines went; still no final newline
+    return before + "".join(body + eol for body, eol in out) + after

@@ -1,39 +1,147 @@
-"""Model output is untrusted: every path it names passes through `clean_path` first."""
+"""One policy for file paths and contents, whoever names them: the model, a manual edit or an
+upload. The zip applies it again on the way out.
+
+A clean path is relative, uses forward slashes, has no empty or "." parts, never leaves the
+project, and is safe to write on Linux, macOS and Windows and to hand to git:
+
+- no "..", absolute roots, home (~) or drive prefixes, and no backslashes;
+- no control, format (bidi, zero-width), surrogate, private-use, unassigned or invisible
+  characters, and no spaces other than the plain one;
+- no version-control internals (.git, .hg, .svn in any letter case, or git's 8.3 alias);
+- no Windows-reserved names (CON, NUL, COM1, ... with or without an extension), no
+  characters Windows forbids, and no part ending in a dot or a space;
+- bounded length per part and in all.
+
+Paths are compared as Unicode NFC. Two paths of one version may not differ only in letter
+case, and a file may not share its name with a folder: both break checkouts on
+case-insensitive file systems.
+"""
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from orchestrator.errors import UnsafePath
 
 MAX_PATH_CHARS = 240
 MAX_PART_CHARS = 100
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+VCS_FOLDERS = frozenset({".git", ".hg", ".svn"})
+# Git for Windows also refuses the 8.3 short name of .git.
+_VCS_ALIAS = re.compile(r"^git~[0-9]+$")
+_WINDOWS_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{port}{n}" for port in ("com", "lpt") for n in "0123456789¹²³"]
+)
+_WINDOWS_FORBIDDEN = frozenset('<>:"|?*')
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# Letters and symbols that render as nothing (fillers, blank braille, grapheme joiner).
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def character_problem(text: str) -> str | None:
+    """Why `text` may not appear in a path (or None): the first character that is unsafe."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category in _REFUSED_CATEGORIES or char in _INVISIBLE:
+            kind = "control" if category == "Cc" else "invisible or control"
+            return f"an {kind} character (U+{ord(char):04X})"
+        if category == "Zs" and char != " ":
+            return f"a space character other than a plain space (U+{ord(char):04X})"
+        if char in _WINDOWS_FORBIDDEN:
+            return f"the character {char!r}, which Windows forbids in file names"
+    return None
+
+
+def _part_problem(part: str) -> str | None:
+    folded = part.casefold()
+    if part == "..":
+        return "leaves the project"
+    if len(part) > MAX_PART_CHARS:
+        return f"has a part longer than {MAX_PART_CHARS} characters"
+    if folded in VCS_FOLDERS or _VCS_ALIAS.match(folded):
+        return f"is inside version-control internals ({part})"
+    if folded.split(".")[0].rstrip(" ") in _WINDOWS_DEVICES:
+        return f"uses {part!r}, a name Windows reserves for a device"
+    if part != part.rstrip(". ") or part != part.lstrip(" "):
+        return f"has a part that starts with a space or ends in a dot or a space ({part!r})"
+    return None
 
 
 def clean_path(raw: str) -> str:
-    """Return `raw` as a normalised relative path, or raise UnsafePath saying why."""
-    path = raw.strip()
-    shown = path[:80]
+    """Return `raw` as a clean relative path, or raise UnsafePath saying what is wrong."""
+    path = unicodedata.normalize("NFC", raw.strip())
+    shown = repr(path[:80])
     if not path:
-        raise UnsafePath("The model named an empty file path.")
-    if _CONTROL.search(path):
-        raise UnsafePath(f"The model named a path with control characters: {shown!r}.")
+        raise UnsafePath("The file path is empty.")
+    if problem := character_problem(path.replace("\\", "/")):
+        raise UnsafePath(f"The path {shown} contains {problem}.")
     if "\\" in path:
-        raise UnsafePath(f"The model named a path with a backslash: {shown!r}.")
+        raise UnsafePath(f"The path {shown} contains a backslash; use forward slashes.")
     if path.startswith(("/", "~")) or _DRIVE.match(path):
-        raise UnsafePath(f"The model named an absolute path: {shown!r}.")
+        raise UnsafePath(f"The path {shown} is absolute; paths are relative to the project.")
     if len(path) > MAX_PATH_CHARS:
-        raise UnsafePath(f"The model named a path longer than {MAX_PATH_CHARS} characters.")
+        raise UnsafePath(f"The path {shown}... is longer than {MAX_PATH_CHARS} characters.")
     parts = [part for part in path.split("/") if part not in ("", ".")]
     if not parts:
-        raise UnsafePath(f"The model named a path that is not a file: {shown!r}.")
+        raise UnsafePath(f"The path {shown} names no file.")
     for part in parts:
-        if part == "..":
-            raise UnsafePath(f"The model named a path that leaves the project: {shown!r}.")
-        if len(part) > MAX_PART_CHARS:
-            raise UnsafePath(f"A part of {shown!r} is longer than {MAX_PART_CHARS} characters.")
+        if problem := _part_problem(part):
+            raise UnsafePath(f"The path {shown} {problem}.")
     return "/".join(parts)
+
+
+def case_key(path: str) -> str:
+    """The form under which a case-insensitive file system sees a path."""
+    return unicodedata.normalize("NFC", path).casefold()
+
+
+def folders_of(path: str) -> list[str]:
+    """The folders a path lies in, outermost first: "a/b/c.py" -> ["a", "a/b"]."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def case_twin(path: str, existing: Iterable[str]) -> str | None:
+    """The existing path that `path` matches only when letter case is ignored, or None."""
+    key = case_key(path)
+    for other in existing:
+        if other != path and case_key(other) == key:
+            return other
+    return None
+
+
+def collision(paths: Iterable[str]) -> str | None:
+    """Why a set of paths cannot be checked out everywhere (or None): two that differ only in
+    letter case, or a file named like a folder."""
+    files: dict[str, str] = {}
+    folders: dict[str, str] = {}
+    for path in paths:
+        key = case_key(path)
+        if key in files:
+            return f"{files[key]} and {path} differ only in letter case"
+        files[key] = path
+        for folder in folders_of(path):
+            folder_key = case_key(folder)
+            known = folders.setdefault(folder_key, folder)
+            if known != folder:
+                return f"the folders {known} and {folder} differ only in letter case"
+    for key, path in files.items():
+        if key in folders:
+            return f"{path} is both a file and a folder ({folders[key]}/...)"
+    return None
+
+
+def content_problem(content: str) -> str | None:
+    """Why a file's text cannot be stored (or None): NUL characters or broken Unicode."""
+    if "\x00" in content:
+        return "it contains NUL characters, which mark binary data"
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it contains characters that are not valid Unicode text"
+    return None
 
 
 @dataclass(frozen=True)
@@ -45,12 +153,15 @@ class ProjectLimits:
     max_file_bytes: int = 1_000_000
 
     def check(self, files: dict[str, str]) -> None:
+        """Raise UnsafePath when the files break a bound, hold bad text, or collide."""
         if len(files) > self.max_files:
             raise UnsafePath(
                 f"The project would have {len(files)} files; the limit is {self.max_files}."
             )
         total = 0
         for path, content in files.items():
+            if problem := content_problem(content):
+                raise UnsafePath(f"{path} cannot be saved: {problem}.")
             size = len(content.encode())
             if size > self.max_file_bytes:
                 raise UnsafePath(
@@ -62,3 +173,5 @@ class ProjectLimits:
             raise UnsafePath(
                 f"The project would be {total:,} bytes; the limit is {self.max_total_bytes:,}."
             )
+        if problem := collision(files):
+            raise UnsafePath(f"The project cannot hold both: {problem}.")

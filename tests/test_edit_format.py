@@ -83,14 +83,27 @@ def test_an_answer_cut_off_inside_a_file_is_an_error_naming_the_file():
         list(parse_edit_stream(["@@@ FILE app/health.py\ndef health():\n"]))
 
 
-def test_an_unfinished_search_block_is_an_error():
-    with pytest.raises(ModelAnswerInvalid, match="unfinished"):
-        list(parse_edit_stream(["@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n@@@ END\n"]))
+def refusals_of(text: str) -> list:
+    parser = EditStreamParser()
+    parser.feed(text)
+    parser.finish()
+    return parser.refusals
 
 
-def test_an_unknown_marker_is_an_error():
-    with pytest.raises(ModelAnswerInvalid, match="marker"):
-        list(parse_edit_stream(["@@@ PATCH a.py\n"]))
+def test_an_unfinished_search_block_is_refused_not_applied():
+    parser = EditStreamParser()
+    parser.feed("@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n@@@ END\n")
+    parser.finish()
+    assert parser.operations == []
+    assert [(r.path, r.reason) for r in parser.refusals] == [
+        ("a.py", "a search/replace block is unfinished (no REPLACE line)")
+    ]
+
+
+def test_an_unknown_marker_is_refused():
+    assert [r.reason for r in refusals_of("@@@ PATCH a.py\n")] == [
+        "the answer used a marker the format lacks: @@@ PATCH"
+    ]
 
 
 def test_code_fences_around_the_answer_are_ignored():

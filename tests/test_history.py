@@ -102,7 +102,7 @@ def test_an_uploaded_file_is_kept_byte_for_byte(owner_client, history):
     ("data", "message"),
     [
         ({"path": "../escape.py", "content": "x"}, "leaves the project"),
-        ({"path": "/etc/passwd", "content": "x"}, "absolute path"),
+        ({"path": "/etc/passwd", "content": "x"}, "is absolute"),
         ({"path": "README.md", "content": "# Demo\n"}, "unchanged, so there is nothing to save"),
         ({"path": "", "content": "x"}, "This field is required"),
     ],

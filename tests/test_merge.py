@@ -71,8 +71,8 @@ def test_write_delete_and_rename_report_their_changes():
     files, changes = apply_operations(FILES, operations, LIMITS)
     assert sorted(files) == ["new.txt", "src/app.py"]
     assert [(c.action, c.path, c.old_path) for c in changes] == [
-        ("added", "new.txt", None),
         ("deleted", "README.md", None),
+        ("added", "new.txt", None),
         ("renamed", "src/app.py", "app.py"),
     ]
 

@@ -2,7 +2,7 @@ import pytest
 
 from orchestrator import Cancelled, PipelineError, ProjectBrief, generate, iterate
 from orchestrator.errors import ModelAnswerInvalid, ModelRejected, ModelUnavailable, UnsafePath
-from orchestrator.pipeline import RetryPolicy, RunOptions
+from orchestrator.options import RetryPolicy, RunOptions
 from orchestrator.providers.base import TICK, StreamChunk
 from orchestrator.providers.demo import DemoProvider
 from orchestrator.stages import ITERATION_ORDER
@@ -211,7 +211,7 @@ def test_failed_and_cancelled_calls_are_logged_with_their_outcome():
 
 
 def test_a_long_answer_reports_tokens_while_it_streams(monkeypatch):
-    import orchestrator.pipeline as pipeline
+    import orchestrator.calls as pipeline
 
     monkeypatch.setattr(pipeline, "TOKEN_REPORT_SECONDS", 0)
     events = []

@@ -6,7 +6,8 @@ import pytest
 
 from orchestrator import PipelineError, ProjectBrief, iterate
 from orchestrator.errors import ModelRejected, ModelUnavailable
-from orchestrator.pipeline import PLAN_SCHEMA, RetryPolicy, RunOptions
+from orchestrator.options import RetryPolicy, RunOptions
+from orchestrator.prompts import PLAN_SCHEMA
 from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.gemini import GeminiProvider
 from orchestrator.providers.openai_compatible import OpenAICompatibleProvider

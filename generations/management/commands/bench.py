@@ -14,7 +14,7 @@ from generations.models import Blob, Generation, Version
 from orchestrator import ProjectBrief, iterate
 from orchestrator.context import build_context, estimate_tokens
 from orchestrator.edit_format import EditFile, SearchReplace, render_operations
-from orchestrator.pipeline import RunOptions
+from orchestrator.options import RunOptions
 from orchestrator.providers.base import StreamChunk, Usage
 
 RUNS = 5

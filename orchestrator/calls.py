@@ -1,0 +1,210 @@
+"""One run's model calls: retries with each wait announced, stall and wall-clock limits,
+cancel checks on every chunk, streaming parse, and a log entry for every call."""
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from orchestrator.edit_format import EditStreamParser
+from orchestrator.errors import Cancelled, ModelAnswerInvalid, ModelUnavailable, PipelineError
+from orchestrator.operations import Operation, Refusal
+from orchestrator.options import RunOptions
+from orchestrator.providers.base import ModelProvider, ModelRequest, Usage
+from orchestrator.results import ModelCall
+from orchestrator.stages import EmitFn, Reporter
+
+TOKEN_REPORT_SECONDS = 2.0
+
+
+@dataclass
+class Answer:
+    """What one model call gave: its operations, what could not be read, and whether it is
+    complete."""
+
+    text: str
+    prose: list[str]
+    operations: list[Operation]
+    refusals: list[Refusal] = field(default_factory=list)
+    planned: list[str] | None = None
+    cut_off_in: str | None = None  # the file being written when the answer stopped
+    hit_length_limit: bool = False
+
+
+class Run:
+    """One pipeline run: the provider, the options, the reporter and the calls made."""
+
+    def __init__(
+        self, provider: ModelProvider, emit: EmitFn | Reporter, flow: str, options: RunOptions
+    ) -> None:
+        self.provider = provider
+        self.options = options
+        self.reporter = emit if isinstance(emit, Reporter) else Reporter(emit, flow=flow)
+        self.calls: list[ModelCall] = []
+
+    def stage(self, name: str, message: str | None = None, **extra: object) -> None:
+        self.reporter.stage(name, message, **extra)
+
+    def call(
+        self,
+        request: ModelRequest,
+        *,
+        known_paths: Iterable[str] = (),
+        on_operation: Callable[[Operation], None] | None = None,
+        on_plan: Callable[[list[str]], None] | None = None,
+    ) -> Answer:
+        """One model call, retried on transient failures with each wait announced."""
+        started = time.monotonic()
+        policy = self.options.retry
+        known = frozenset(known_paths)
+        attempt, waited = 1, 0.0
+        while True:
+            try:
+                return self._attempt(request, started, known, on_operation, on_plan)
+            except ModelUnavailable as error:
+                # Real time already includes the waits; count them as well for injected sleeps.
+                elapsed = max(time.monotonic() - started, waited)
+                wait = policy.wait_before(attempt, error.retry_after, self.options.jitter())
+                if attempt >= policy.attempts or elapsed + wait > policy.call_seconds:
+                    raise PipelineError(
+                        f"The model is unavailable ({error.reason}); tried {attempt} times over "
+                        f"{elapsed:.0f} s. Nothing was saved: try again in a few minutes."
+                    ) from error
+                attempt += 1
+                shown = f"{wait:.1f} s" if wait >= 1 else f"{wait * 1000:.0f} ms"
+                self.stage(
+                    "retrying",
+                    f"The model is unavailable ({error.reason}); retrying in {shown} "
+                    f"(attempt {attempt} of {policy.attempts})",
+                    retry_in=round(wait, 3),
+                    attempt=attempt,
+                    reason=error.reason,
+                )
+                self._pause(wait)
+                waited += wait
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep in short steps, so a cancel during a backoff is noticed at once."""
+        left = seconds
+        while left > 0:
+            if self.options.should_cancel():
+                raise Cancelled()
+            self.options.on_tick()
+            step = min(left, 0.25)
+            self.options.sleep(step)
+            left -= step
+
+    def _attempt(
+        self,
+        request: ModelRequest,
+        call_started: float,
+        known: frozenset[str],
+        on_operation: Callable[[Operation], None] | None,
+        on_plan: Callable[[list[str]], None] | None,
+    ) -> Answer:
+        started = last_data = last_report = time.monotonic()
+        parser = EditStreamParser(known)
+        text: list[str] = []
+        usage: Usage | None = None
+        finish: str | None = None
+        outcome, error_text = "error", ""
+        planned_reported = False
+        stream = self.provider.stream(request)
+
+        def take(done: list[Operation]) -> None:
+            nonlocal planned_reported
+            if on_plan and parser.planned is not None and not planned_reported:
+                planned_reported = True
+                on_plan(parser.planned)
+            for operation in done:
+                if on_operation:
+                    on_operation(operation)
+
+        try:
+            for chunk in stream:
+                now = time.monotonic()
+                self.options.on_tick()
+                if self.options.should_cancel():
+                    outcome = "cancelled"
+                    raise Cancelled()
+                if now - call_started > self.options.retry.call_seconds:
+                    raise PipelineError(
+                        f"The model did not finish within {self.options.retry.call_seconds:.0f} s."
+                        " Nothing was saved: ask for a smaller change or try again later."
+                    )
+                if chunk.tick:
+                    if now - last_data > self.options.retry.stall_seconds:
+                        raise ModelUnavailable(
+                            f"it sent nothing for {self.options.retry.stall_seconds:.0f} s"
+                        )
+                    continue
+                last_data = now
+                text.append(chunk.text)
+                usage = chunk.usage or usage
+                finish = chunk.finish_reason or finish
+                take(parser.feed(chunk.text))
+                if now - last_report >= TOKEN_REPORT_SECONDS:
+                    last_report = now
+                    tokens = len("".join(text)) // 4
+                    self.stage(
+                        "model_progress",
+                        f"Receiving the model's answer: about {tokens:,} tokens so far",
+                        tokens=tokens,
+                    )
+            if finish is None:
+                raise ModelUnavailable("the answer stopped before the model finished")
+            if finish not in ("STOP", "MAX_TOKENS"):
+                raise ModelAnswerInvalid(
+                    f"The model stopped for a reason other than finishing ({finish}). "
+                    "Rephrase the request and try again."
+                )
+            take(parser.finish(allow_open=True))
+            outcome = "ok" if finish == "STOP" and parser.open_path is None else "truncated"
+            return Answer(
+                text="".join(text),
+                prose=parser.prose,
+                operations=list(parser.operations),
+                refusals=list(parser.refusals),
+                planned=parser.planned,
+                cut_off_in=parser.open_path,
+                hit_length_limit=finish == "MAX_TOKENS",
+            )
+        except ModelUnavailable as error:
+            outcome, error_text = "unavailable", error.reason
+            raise
+        except PipelineError as error:
+            outcome = "rejected" if outcome == "error" else outcome
+            error_text = error.message
+            raise
+        except Cancelled:
+            outcome = "cancelled"
+            raise
+        finally:
+            stream.close()  # closes the model's connection when we stop early
+            self._log(request, usage, outcome, error_text, time.monotonic() - started, text)
+
+    def _log(
+        self,
+        request: ModelRequest,
+        usage: Usage | None,
+        outcome: str,
+        error: str,
+        seconds: float,
+        text: list[str],
+    ) -> None:
+        if usage is None and text:
+            # Cut off before the model reported usage: estimate what it will have billed.
+            received = "".join(text)
+            usage = Usage(len(request.system + request.prompt) // 4, len(received) // 4, True)
+        call = ModelCall(
+            purpose=request.purpose,
+            provider=self.provider.name,
+            model=self.provider.model,
+            tokens_in=usage.tokens_in if usage else 0,  # nothing received, nothing billed
+            tokens_out=usage.tokens_out if usage else 0,
+            latency_seconds=round(seconds, 3),
+            outcome=outcome,
+            tokens_estimated=usage.estimated if usage else False,
+            error=error[:500],
+        )
+        self.calls.append(call)
+        self.options.on_model_call(call)

@@ -1,0 +1,242 @@
+"""The two runs: `generate` writes version 1 in phases, `iterate` changes an existing version.
+
+Both take plain data, a provider and an emit callback, and return a PipelineResult or raise
+PipelineError/Cancelled. Neither returns None, and neither saves anything: the caller does.
+"""
+
+import json
+import re
+
+from orchestrator.calls import Run
+from orchestrator.context import build_context
+from orchestrator.errors import ModelAnswerInvalid, PipelineError, UnsafePath
+from orchestrator.intent import detect_intent
+from orchestrator.merge import FileChange, count_lines, line_delta
+from orchestrator.operations import DeleteFile, EditFile, Operation, RenameFile, WriteFile
+from orchestrator.options import RunOptions
+from orchestrator.paths import ProjectLimits, clean_path
+from orchestrator.prompts import iterate_request, plan_request, write_request
+from orchestrator.providers.base import ModelProvider
+from orchestrator.repair import settle
+from orchestrator.results import PipelineResult, PlannedFile, ProjectBrief
+from orchestrator.stages import EmitFn, Reporter
+
+
+def checked_path(raw: str) -> str:
+    """The clean path of a file the model names; a hostile one ends the run at once."""
+    try:
+        return clean_path(raw)
+    except UnsafePath as refusal:
+        raise UnsafePath(
+            f"The model named an unsafe path, so nothing was saved. {refusal.message}"
+        ) from None
+
+
+def generate(
+    brief: ProjectBrief,
+    provider: ModelProvider,
+    emit: EmitFn | Reporter,
+    options: RunOptions | None = None,
+) -> PipelineResult:
+    """Write version 1: plan the files, then write them phase by phase."""
+    run = Run(provider, emit, "generation", options or RunOptions())
+    run.stage("generation_start")
+    run.stage("planning")
+    plan_answer = run.call(plan_request(brief))
+    planned, phases = parse_plan(plan_answer.text, run.options.limits)
+    run.stage(
+        "planning",
+        f"Planned {len(planned)} files in {len(phases)} phases",
+        files=len(planned),
+        phases=len(phases),
+    )
+    files: dict[str, str] = {}
+    reported: set[str] = set()
+
+    def report(operation: Operation) -> None:
+        path = checked_path(operation.path)
+        if not isinstance(operation, WriteFile):
+            return
+        reported.add(path)
+        run.stage(
+            "file_generated",
+            f"Wrote {path}",
+            fraction=min(len(reported) / len(planned), 1.0),
+            file=path,
+            action="added",
+            lines_added=count_lines(operation.content),
+            lines_removed=0,
+        )
+
+    def write(paths: list[str]) -> None:
+        answer = run.call(write_request(brief, planned, paths, files), on_operation=report)
+        settled = settle(
+            run,
+            {},
+            answer,
+            brief=brief,
+            prompt="write the planned files",
+            intent="add",
+            report=report,
+        )
+        files.update(settled.files)
+
+    for number, name in phases:
+        run.stage(
+            "phase_start",
+            f"Phase {number} of {len(phases)}: {name}",
+            fraction=len(reported) / len(planned),
+            phase=number,
+        )
+        write([f.path for f in planned if f.phase == number])
+        run.stage(
+            "phase_complete",
+            f"Phase {number} complete: {name}",
+            fraction=len(reported) / len(planned),
+            phase=number,
+        )
+    missing = [f.path for f in planned if f.path not in files]
+    if missing:
+        # One more request for what the model skipped; then say exactly what is missing.
+        write(missing)
+        missing = [f.path for f in planned if f.path not in files]
+    if missing:
+        raise PipelineError(
+            f"The model did not write {len(missing)} planned files: {', '.join(missing[:5])}. "
+            "Try again, or describe the project in fewer files."
+        )
+    run.options.limits.check(files)
+    changes = [FileChange(path, "added", lines_added=count_lines(c)) for path, c in files.items()]
+    return PipelineResult(
+        outcome="completed",
+        files=files,
+        changes=tuple(changes),
+        summary=f"Generated {len(files)} files.",
+        calls=tuple(run.calls),
+    )
+
+
+def iterate(
+    files: dict[str, str],
+    prompt: str,
+    brief: ProjectBrief,
+    provider: ModelProvider,
+    emit: EmitFn | Reporter,
+    options: RunOptions | None = None,
+) -> PipelineResult:
+    """Change an existing project as a follow-up prompt asks."""
+    run = Run(provider, emit, "iteration", options or RunOptions())
+    run.stage("iteration_start")
+    intent = detect_intent(prompt)
+    run.stage("intent_detection", f"Detected intent: {intent.kind}", intent=intent.kind)
+    context = build_context(files, prompt, run.options.context_budget_tokens)
+    run.stage(
+        "context_building",
+        f"Building context from existing files: {len(context.whole)} in full, "
+        f"{len(context.mapped)} as a map, about {context.tokens:,} tokens",
+        files_whole=len(context.whole),
+        files_mapped=len(context.mapped),
+        tokens=context.tokens,
+    )
+    run.stage("iteration_mode")
+    run.stage("code_generation", f"Generating {intent.kind} modifications...")
+    reported: dict[str, str] = {}
+    planned: list[str] = []
+
+    def plan(paths: list[str]) -> None:
+        planned[:] = paths
+
+    def report(operation: Operation) -> None:
+        path = checked_path(operation.path)
+        action = _action_of(operation, path, files)
+        reported[path] = action
+        done = len(reported)
+        # Finished files out of planned files; without a plan, approach the end of the range.
+        fraction = done / len(planned) if len(planned) >= done else 1 - 0.5**done
+        added, removed = _lines_of(operation, path, files)
+        run.stage(
+            "file_generated",
+            f"{action.capitalize()} {path}",
+            fraction=fraction,
+            file=path,
+            action=action,
+            lines_added=added,
+            lines_removed=removed,
+        )
+
+    request = iterate_request(brief, prompt, intent.kind, context.render(), context.whole)
+    run.stage("llm_generation")
+    run.stage("gemini_processing")
+    answer = run.call(request, known_paths=files, on_operation=report, on_plan=plan)
+    run.stage("parsing_response", f"Parsed {len(answer.operations)} file operations")
+    summary = " ".join(answer.prose)[:500] or "No explanation given."
+    if answer.hit_length_limit and not answer.cut_off_in:
+        summary += " (The model's answer reached its length limit; ask again for anything missing.)"
+    if not answer.operations and not answer.refusals and not answer.cut_off_in:
+        return PipelineResult("no_changes", dict(files), (), summary, intent.kind, tuple(run.calls))
+    run.stage("merging_files")
+    settled = settle(
+        run, files, answer, brief=brief, prompt=prompt, intent=intent.kind, report=report
+    )
+    if settled.notes:
+        summary = " ".join([summary, *settled.notes])
+    if settled.files == files:
+        return PipelineResult("no_changes", dict(files), (), summary, intent.kind, tuple(run.calls))
+    return PipelineResult(
+        "completed",
+        settled.files,
+        tuple(settled.changes),
+        summary,
+        intent.kind,
+        tuple(run.calls),
+    )
+
+
+def parse_plan(text: str, limits: ProjectLimits) -> tuple[list[PlannedFile], list[tuple]]:
+    """Read the planning answer (JSON, perhaps fenced) into files and ordered phases."""
+    match = re.search(r"\{.*\}", text, re.S)
+    try:
+        data = json.loads(match.group(0) if match else text)
+        planned = [
+            PlannedFile(checked_path(str(f["path"])), str(f.get("purpose", "")), int(f["phase"]))
+            for f in data["files"]
+        ]
+        names = {int(p["number"]): str(p["name"]) for p in data.get("phases", [])}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ModelAnswerInvalid(
+            f"The model's plan was not valid JSON of files ({error}). Try again."
+        ) from None
+    if not planned:
+        raise ModelAnswerInvalid("The model planned no files. Describe the project in more detail.")
+    if len(planned) > limits.max_files:
+        raise ModelAnswerInvalid(
+            f"The model planned {len(planned)} files; the limit is {limits.max_files}."
+        )
+    planned = list({f.path: f for f in planned}.values())
+    phases = [(n, names.get(n, f"Phase {n}")) for n in sorted({f.phase for f in planned})]
+    return planned, phases
+
+
+def _action_of(operation: Operation, path: str, files: dict[str, str]) -> str:
+    match operation:
+        case WriteFile():
+            return "modified" if path in files else "added"
+        case EditFile():
+            return "modified"
+        case DeleteFile():
+            return "deleted"
+        case RenameFile():
+            return "renamed"
+    return "changed"
+
+
+def _lines_of(operation: Operation, path: str, files: dict[str, str]) -> tuple[int, int]:
+    match operation:
+        case WriteFile(_, content):
+            return line_delta(files.get(path, ""), content)
+        case EditFile(_, blocks):
+            pairs = [line_delta(b.search, b.replace) for b in blocks]
+            return sum(a for a, _ in pairs), sum(r for _, r in pairs)
+        case DeleteFile():
+            return 0, count_lines(files.get(path, ""))
+    return 0, 0

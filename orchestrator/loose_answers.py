@@ -1,0 +1,227 @@
+"""Answers that hold no operation in the edit format: JSON, or prose with fenced files.
+
+They are read only when the answer held nothing else. A fenced block becomes a whole file
+when the answer says, with certainty, which file it is: in the fence's info string
+("```python app/main.py"), in a first comment line naming the path, or on the line just
+before the fence. Such files are marked `loose`, so the merge refuses one that looks like a
+part of an existing file rather than all of it. Code whose file is not named is refused,
+and the model is asked again: never taken as "no changes".
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from orchestrator.fences import FENCE
+from orchestrator.operations import (
+    DeleteFile,
+    EditFile,
+    Operation,
+    Refusal,
+    RenameFile,
+    SearchReplace,
+    WriteFile,
+)
+from orchestrator.path_mentions import looks_like_path, path_in_line
+
+SHELL_LANGUAGES = frozenset(
+    [
+        "bash",
+        "sh",
+        "shell",
+        "console",
+        "zsh",
+        "fish",
+        "powershell",
+        "ps1",
+        "cmd",
+        "bat",
+        "terminal",
+        "shell-session",
+    ]
+)
+_PATH_COMMENT = re.compile(
+    r"^\s*(?:#|//|--|;|/\*|<!--)\s*(?:file(?:name)?\s*:\s*|path\s*:\s*)?"
+    r"(?P<path>[^\s*]+?)\s*(?:\*/|-->)?\s*$",
+    re.IGNORECASE,
+)
+_INFO_PATH = re.compile(r"(?:title|file(?:name)?|path)\s*=\s*[\"']?([^\"'\s]+)", re.IGNORECASE)
+
+_LIST_KEYS = ("files", "changes", "operations", "edits", "modifications", "updates", "actions")
+_PATH_KEYS = ("path", "file", "filename", "file_path", "filepath", "name")
+_CONTENT_KEYS = ("content", "contents", "code", "new_content", "file_content", "text", "body")
+_ACTION_KEYS = ("action", "operation", "op", "type", "change_type", "mode")
+_NEW_PATH_KEYS = ("new_path", "newPath", "to", "destination", "target", "new_name", "rename_to")
+_SEARCH_KEYS = ("search", "find", "old", "original", "old_string", "before")
+_REPLACE_KEYS = ("replace", "replacement", "new", "updated", "new_string", "after")
+_WRITE_ACTIONS = {"create", "add", "new", "write", "update", "modify", "replace", "edit", "change"}
+_DELETE_ACTIONS = {"delete", "remove", "del", "rm"}
+_RENAME_ACTIONS = {"rename", "move", "mv"}
+
+
+@dataclass
+class FencedBlock:
+    """A fenced block of the answer outside any operation."""
+
+    info: str  # what follows the opening backticks: "python app/main.py"
+    before: list[str]  # up to three lines before the fence, newest last
+    lines: list[str] = field(default_factory=list)
+    had_operations: bool = False  # the fence wrapped operations: it is not a file
+    closed: bool = True
+    opener: str = "```"
+
+    @property
+    def language(self) -> str:
+        return self.info.split(" ", 1)[0].split(":", 1)[0].lower()
+
+
+def loose_operations(
+    text: str, blocks: list[FencedBlock], known: frozenset[str]
+) -> tuple[list[Operation], list[Refusal]]:
+    """Operations from an answer without edit-format operations, and what must be refused."""
+    named: dict[str, list[FencedBlock]] = {}
+    unnamed: list[FencedBlock] = []
+    for block in blocks:
+        path = block_path(block, known)
+        if path is None:
+            unnamed.append(block)
+        else:
+            named.setdefault(path, []).append(block)
+    operations: list[Operation] = []
+    refusals: list[Refusal] = []
+    if not named:
+        from_json = json_operations(text, unnamed)
+        if from_json is not None:
+            return from_json
+    for path, found in named.items():
+        if len(found) > 1:
+            refusals.append(Refusal(path, "the answer gives it in several fenced blocks"))
+        elif not found[0].closed:
+            refusals.append(Refusal(path, "its fenced block was cut off"))
+        else:
+            operations.append(WriteFile(path, _content(found[0], path), loose=True))
+    for block in unnamed:
+        if block.language in SHELL_LANGUAGES or not "".join(block.lines).strip():
+            continue  # commands for the person, not files
+        refusals.append(
+            Refusal(
+                None,
+                "the answer has code in a fence without saying which file it belongs to",
+                "".join(block.lines)[:400],
+            )
+        )
+    return operations, refusals
+
+
+def block_path(block: FencedBlock, known: frozenset[str]) -> str | None:
+    """The file a fenced block is, when the answer says so with certainty."""
+    info = block.info.strip()
+    if match := _INFO_PATH.search(info):
+        return match.group(1)
+    words = info.replace(":", " ").split()
+    in_info = [word for word in words if looks_like_path(word)]
+    if len(in_info) == 1:
+        return in_info[0]
+    in_comment = _comment_path(block)
+    before = next(
+        (path_in_line(line, known) for line in reversed(block.before) if not FENCE.match(line)),
+        None,
+    )
+    if in_comment and before and in_comment != before:
+        return None  # the comment and the prose disagree
+    return in_comment or before
+
+
+def _comment_path(block: FencedBlock) -> str | None:
+    first = next((line for line in block.lines if line.strip()), "")
+    match = _PATH_COMMENT.match(first)
+    return match.group("path") if match and looks_like_path(match.group("path")) else None
+
+
+def _content(block: FencedBlock, path: str) -> str:
+    """The block's text, without a first comment line that only names the file."""
+    lines = list(block.lines)
+    for index, line in enumerate(lines):
+        if line.strip():
+            match = _PATH_COMMENT.match(line)
+            if match and match.group("path") == path:
+                del lines[index]
+            break
+    return "".join(lines)
+
+
+def json_operations(
+    text: str, unnamed: list[FencedBlock]
+) -> tuple[list[Operation], list[Refusal]] | None:
+    """Operations from an answer given as JSON, or None when it is not such JSON."""
+    candidates = [text.strip()] + [
+        "".join(block.lines) for block in unnamed if block.language in ("json", "")
+    ]
+    for candidate in candidates:
+        if not candidate.startswith(("{", "[")):
+            continue
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            continue
+        found = _from_json(data)
+        if found is not None:
+            return found
+    return None
+
+
+def _first(item: dict, keys: tuple[str, ...]) -> object:
+    return next((item[key] for key in keys if key in item), None)
+
+
+def _from_json(data: object) -> tuple[list[Operation], list[Refusal]] | None:
+    items: list[object] | None = None
+    if isinstance(data, list):
+        items = data
+    elif isinstance(data, dict):
+        listed = _first(data, _LIST_KEYS)
+        if isinstance(listed, list):
+            items = listed
+        elif isinstance(_first(data, _PATH_KEYS), str):
+            items = [data]
+        elif data and all(isinstance(v, str) and looks_like_path(k) for k, v in data.items()):
+            return [WriteFile(path, content, loose=True) for path, content in data.items()], []
+    if not items or not all(isinstance(item, dict) for item in items):
+        return None
+    if not all(isinstance(_first(item, _PATH_KEYS), str) for item in items):
+        return None
+    if not any(
+        _first(item, _CONTENT_KEYS + _ACTION_KEYS + _SEARCH_KEYS) is not None for item in items
+    ):
+        return None
+    operations: list[Operation] = []
+    refusals: list[Refusal] = []
+    for item in items:
+        result = _json_item(item)
+        (refusals if isinstance(result, Refusal) else operations).append(result)
+    return operations, refusals
+
+
+def _json_item(item: dict) -> Operation | Refusal:
+    path = str(_first(item, _PATH_KEYS))
+    action = str(_first(item, _ACTION_KEYS) or "").lower()
+    content = _first(item, _CONTENT_KEYS)
+    if action in _DELETE_ACTIONS:
+        return DeleteFile(path)
+    if action in _RENAME_ACTIONS:
+        new_path = _first(item, _NEW_PATH_KEYS)
+        if isinstance(new_path, str):
+            return RenameFile(path, new_path)
+        return Refusal(path, "its JSON rename gives no new path")
+    if action and action not in _WRITE_ACTIONS:
+        return Refusal(path, f"its JSON entry asks for {action!r}, which is not a file change")
+    search, replace = _first(item, _SEARCH_KEYS), _first(item, _REPLACE_KEYS)
+    if isinstance(search, str) and isinstance(replace, str):
+        return EditFile(path, (SearchReplace(_line_end(search), _line_end(replace)),))
+    if isinstance(content, str):
+        return WriteFile(path, content, loose=True)
+    return Refusal(path, "its JSON entry has no content")
+
+
+def _line_end(text: str) -> str:
+    return text if not text or text.endswith("\n") else text + "\n"

@@ -1,0 +1,167 @@
+"""The repair loop: apply what applies, ask the model to fix the rest, keep what worked.
+
+Every round applies the latest answer on top of everything that already applied, block by
+block. What failed (a block that matches nowhere or twice, a lazy rewrite, a file the
+answer cut off, a part of the answer that could not be read) goes back to the model with
+the reason and the file's current content. A failure stays until an answer touches its
+file again; a failure about a file that does not exist, or about a part that named no file,
+is settled by an answer that changes another file instead (the file the model meant).
+Blocks re-sent after they applied are recognised and skipped.
+
+Three outcomes only: the files the answers asked for, exactly; or EditFailed naming the
+file and the reason, with nothing saved.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from orchestrator.calls import Answer, Run
+from orchestrator.errors import EditFailed, UnsafePath
+from orchestrator.laziness import LazinessPolicy
+from orchestrator.merge import Failure, FileChange, changes_between, dry_run
+from orchestrator.operations import EditFile, Operation, RenameFile
+from orchestrator.paths import case_key, clean_path
+from orchestrator.prompts import repair_request
+from orchestrator.results import ProjectBrief
+
+REPAIR_ROUNDS = 2  # targeted repairs; one more request then asks for whole files
+
+
+@dataclass
+class Settled:
+    files: dict[str, str]
+    changes: list[FileChange]
+    notes: list[str]
+
+
+def _paths(operation: Operation) -> list[str]:
+    if isinstance(operation, RenameFile):
+        return [operation.path, operation.new_path]
+    return [operation.path]
+
+
+def _keys(answer: Answer) -> set[str]:
+    keys = set()
+    for operation in answer.operations:
+        for path in _paths(operation):
+            keys.add(case_key(clean_path(path)))
+    return keys
+
+
+def _failures_read(answer: Answer) -> list[Failure]:
+    """Failures for what the answer itself could not say clearly."""
+    failures = [
+        Failure(clean_path(r.path) if r.path else None, r.reason, kind="refused", search=r.text)
+        for r in answer.refusals
+    ]
+    if answer.cut_off_in:
+        failures.append(
+            Failure(
+                _clean_or_none(answer.cut_off_in),
+                "the answer was cut off while writing it",
+                kind="cut_off",
+            )
+        )
+    return failures
+
+
+def _clean_or_none(path: str) -> str | None:
+    try:
+        return clean_path(path)
+    except UnsafePath:
+        return None
+
+
+def _block_totals(answer: Answer) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for operation in answer.operations:
+        if isinstance(operation, EditFile):
+            path = clean_path(operation.path)
+            totals[path] = totals.get(path, 0) + len(operation.blocks)
+    return totals
+
+
+def _still_open(failure: Failure, answer_keys: set[str], fresh: bool) -> bool:
+    """Whether a failure from an earlier round still stands after the latest answer."""
+    if (failure.path is None or failure.kind == "wrong_path") and fresh:
+        return False  # the answer changed another file: the one the model meant
+    return failure.path is None or case_key(failure.path) not in answer_keys
+
+
+def settle(
+    run: Run,
+    files: dict[str, str],
+    answer: Answer,
+    *,
+    brief: ProjectBrief,
+    prompt: str,
+    intent: str,
+    report: Callable[[Operation], None] | None = None,
+) -> Settled:
+    """Apply the answer and repair what does not apply; raise EditFailed if that fails."""
+    policy = LazinessPolicy.for_request(prompt, intent)
+    current, renames, notes = dict(files), {}, []
+    touched: set[str] = set()
+    applied_before: set[Operation] = set()
+    carried: list[Failure] = []
+    planned = [p for p in (_clean_or_none(p) for p in answer.planned or []) if p]
+    unwritten: list[str] = []
+    asked_unwritten = False
+    follow_ups = 0
+    while True:
+        operations = [op for op in answer.operations if op not in applied_before]
+        answer_keys = _keys(answer)
+        named = {case_key(f.path) for f in carried if f.path}
+        fresh = bool(answer_keys - named - touched)
+        result = dry_run(current, operations, judge=policy, base=files, renames=renames)
+        current, renames = result.files, result.renames
+        notes += result.notes
+        applied_before |= {op for op in operations if op not in result.failed}
+        touched |= {case_key(clean_path(p)) for op in result.applied for p in _paths(op)}
+        carried = [f for f in carried if _still_open(f, answer_keys, fresh)]
+        failures = carried + result.failures + _failures_read(answer)
+        failing = {case_key(f.path) for f in failures if f.path}
+        if not asked_unwritten:
+            unwritten = [p for p in planned if case_key(p) not in touched | failing]
+        if (not failures and (asked_unwritten or not unwritten)) or follow_ups > REPAIR_ROUNDS:
+            break
+        regenerate = follow_ups == REPAIR_ROUNDS or any(f.kind == "cut_off" for f in failures)
+        purpose = "regenerate" if regenerate else "repair"
+        names = sorted({f.path or "(part of the answer)" for f in failures} | set(unwritten))
+        run.stage(
+            "merging_files",
+            f"{'Regenerating' if regenerate else 'Repairing'} {', '.join(names)}",
+            repairing=names,
+        )
+        request = repair_request(
+            purpose,
+            brief,
+            prompt,
+            current,
+            failures,
+            _block_totals(answer),
+            [] if asked_unwritten else unwritten,
+        )
+        asked_unwritten = True
+        carried = failures
+        answer = run.call(request, known_paths=current, on_operation=report)
+        follow_ups += 1
+    if failures:
+        raise EditFailed(_failure_text(failures[0], follow_ups))
+    run.options.limits.check(current)
+    if unwritten:
+        notes.append(
+            f"The model planned to change {', '.join(unwritten)} but did not, even when asked "
+            "again; the rest of its changes were applied."
+        )
+    return Settled(current, changes_between(files, current, renames), notes)
+
+
+def _failure_text(failure: Failure, follow_ups: int) -> str:
+    where = failure.path or "Part of the model's answer"
+    block = f" (block {failure.block})" if failure.block else ""
+    asked = f"The model was asked {follow_ups} times to fix it" if follow_ups else "It"
+    return (
+        f"{where}{block} could not be changed as the model intended: {failure.reason}. "
+        f"{asked} and did not, so nothing was saved. Try again, or ask for a smaller change."
+    )

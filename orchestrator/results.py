@@ -1,0 +1,46 @@
+"""What goes into a run and what comes out of it: plain, immutable data."""
+
+from dataclasses import dataclass
+
+from orchestrator.merge import FileChange
+
+
+@dataclass(frozen=True)
+class ProjectBrief:
+    title: str
+    prompt: str
+    stack: str
+    domain: str = ""
+    constraints: str = ""
+
+
+@dataclass(frozen=True)
+class ModelCall:
+    """One call to the model, for the log: purpose, figures and outcome."""
+
+    purpose: str
+    provider: str
+    model: str
+    tokens_in: int
+    tokens_out: int
+    latency_seconds: float
+    outcome: str  # ok, truncated, unavailable, rejected, cancelled, error
+    tokens_estimated: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    outcome: str  # completed or no_changes
+    files: dict[str, str]
+    changes: tuple[FileChange, ...]
+    summary: str
+    intent: str | None = None
+    calls: tuple[ModelCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    path: str
+    purpose: str
+    phase: int

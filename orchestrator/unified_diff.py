@@ -1,0 +1,152 @@
+"""Unified diffs in a model's answer, read as operations: each hunk becomes a search/replace
+block (its context and removed lines are the search, its context and added lines the
+replacement), so a diff is applied by the same careful merge as every other edit.
+
+A diff is only taken whole. A hunk line without its " ", "+" or "-" prefix in the middle of
+a diff makes the whole file's diff refused, never applied in part.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from orchestrator.operations import (
+    DeleteFile,
+    EditFile,
+    Operation,
+    Refusal,
+    RenameFile,
+    SearchReplace,
+    WriteFile,
+)
+
+HUNK_HEADER = re.compile(r"^@@+\s*(?:-(\d+)(?:,(\d+))?\s+\+(\d+)(?:,(\d+))?)?\s*@@+")
+GIT_HEADER = re.compile(r"^diff --git (\S+) (\S+)\s*$")
+_META = (
+    "index ",
+    "new file mode",
+    "deleted file mode",
+    "similarity index",
+    "dissimilarity index",
+    "old mode",
+    "new mode",
+    "Binary files",
+)
+NULL = "/dev/null"
+
+
+def header_path(line: str) -> str:
+    """The path of a `--- x` or `+++ x` line, without a trailing timestamp."""
+    return line[4:].split("\t", 1)[0].strip()
+
+
+def strip_prefixes(old: str, new: str) -> tuple[str, str]:
+    """Drop git's a/ and b/ prefixes, but only where the diff uses them."""
+    if old == NULL:
+        return old, new.removeprefix("b/")
+    if new == NULL:
+        return old.removeprefix("a/"), new
+    if old.startswith("a/") and new.startswith("b/"):
+        return old[2:], new[2:]
+    return old, new
+
+
+@dataclass
+class _Hunk:
+    old_start: int | None
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (" "/"+"/"-", text)
+
+    def texts(self) -> tuple[str, str]:
+        before = "".join(text for kind, text in self.lines if kind != "+")
+        after = "".join(text for kind, text in self.lines if kind != "-")
+        return before, after
+
+    @property
+    def changes(self) -> bool:
+        return any(kind != " " for kind, _ in self.lines)
+
+
+class DiffReader:
+    """Reads the diff of one file, line by line, once its header has been seen."""
+
+    def __init__(self, old_path: str, new_path: str) -> None:
+        self.old_path, self.new_path = strip_prefixes(old_path, new_path)
+        self.hunks: list[_Hunk] = []
+        self._blank_lines = 0
+        self.broken: str | None = None
+
+    @property
+    def path(self) -> str:
+        return self.new_path if self.new_path != NULL else self.old_path
+
+    def set_paths(self, old_path: str, new_path: str) -> None:
+        self.old_path, self.new_path = strip_prefixes(old_path, new_path)
+
+    def start_hunk(self, line: str) -> None:
+        match = HUNK_HEADER.match(line)
+        start = int(match.group(1)) if match and match.group(1) else None
+        self.hunks.append(_Hunk(start))
+        self._blank_lines = 0
+
+    def feed(self, line: str) -> bool:
+        """Take one line; False when the line is not part of this diff (the diff has ended)."""
+        if HUNK_HEADER.match(line):
+            self.start_hunk(line)
+            return True
+        if not self.hunks:
+            if line.startswith(_META) or line.startswith(("rename from ", "rename to ")):
+                self._meta(line)
+                return True
+            return False
+        if not line.strip() and not line.startswith(" "):
+            self._blank_lines += 1  # a blank context line, or the end of the diff
+            return True
+        kind = line[0]
+        if kind in " +-":
+            hunk = self.hunks[-1]
+            hunk.lines += [(" ", "\n")] * self._blank_lines
+            self._blank_lines = 0
+            text = line[1:]
+            hunk.lines.append((kind, text if text.endswith("\n") else text + "\n"))
+            return True
+        if kind == "\\":  # "\ No newline at end of file": the merge keeps the file's own ending
+            return True
+        if self._blank_lines == 0 and not line.startswith("```"):
+            self.broken = (
+                f"its diff has a line without a ' ', '+' or '-' prefix: {line.strip()[:60]!r}"
+            )
+        return False
+
+    def _meta(self, line: str) -> None:
+        if line.startswith("rename from "):
+            self.old_path = line[len("rename from ") :].strip()
+        elif line.startswith("rename to "):
+            self.new_path = line[len("rename to ") :].strip()
+        elif line.startswith("deleted file mode"):
+            self.new_path = NULL
+        elif line.startswith("new file mode"):
+            self.old_path = NULL
+
+    def operations(self) -> list[Operation | Refusal]:
+        """What the diff asks for, or one refusal naming the file when it is malformed."""
+        if self.broken:
+            return [Refusal(self.path, self.broken)]
+        old, new = self.old_path, self.new_path
+        if not old or not new:
+            return [Refusal(None, "a diff hunk does not say which file it changes")]
+        if old == NULL and new == NULL:
+            return [Refusal(None, "a diff names /dev/null on both sides")]
+        if old == NULL:
+            return [WriteFile(new, "".join(h.texts()[1] for h in self.hunks))]
+        if new == NULL:
+            return [DeleteFile(old)]
+        operations: list[Operation | Refusal] = []
+        if old != new:
+            operations.append(RenameFile(old, new))
+        blocks = tuple(
+            SearchReplace(*hunk.texts(), line_hint=hunk.old_start, from_diff=True)
+            for hunk in self.hunks
+            if hunk.changes
+        )
+        if blocks:
+            operations.append(EditFile(new, blocks))
+        return operations
