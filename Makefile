@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format setup migrate demo-user web worker clean bench bench-events
+.PHONY: run test lint format setup migrate demo-user web worker clean bench bench-events mutation
 
 run: setup migrate demo-user ## Serve the app with one worker on http://127.0.0.1:8000
 	$(PY) manage.py serve
@@ -50,6 +50,7 @@ bench: setup ## Benchmarks: figures printed, nothing asserted
 	rm -f var/bench.sqlite3*
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py migrate -v0
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench
+	$(PY) -m bench.corpus
 
 # Live events under load: latency, memory per stream, fan-out; ours and the stock setup.
 BENCH_EVENTS_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench-events.sqlite3
@@ -57,3 +58,8 @@ bench-events: setup ## Event delivery figures (loopback only; a few minutes)
 	rm -f var/bench-events.sqlite3*
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) manage.py migrate -v0
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) -m bench.events
+
+# What the tests of the edit modules let through (a few minutes; results in mutants/).
+mutation: setup ## Mutation testing of merge.py, edit_format.py and paths.py
+	PROPERTY_EXAMPLES=40 $(PY) -m mutmut run --max-children 2
+	$(PY) -m mutmut results

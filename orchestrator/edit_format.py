@@ -136,6 +136,11 @@ def _new_block(line: str) -> _Block:
     return _Block(size=len(line) - len(line.lstrip("<")))
 
 
+def _closes(block: _Block, line: str) -> bool:
+    """A REPLACE line of the block's own marker length: another length is the block's text."""
+    return bool(_REPLACE.match(line)) and len(line) - len(line.lstrip(">")) == block.size
+
+
 @dataclass
 class _Open:
     """An operation being read: FILE or EDIT (ours) or BLOCK (Aider style, no markers)."""
@@ -173,7 +178,7 @@ class EditStreamParser:
         self._fence_depth = 0
         self._block_path: str | None = None  # the file of the last Aider-style block
         self._closed_by_end: Operation | None = None
-        self._lines_since_end = 0  # lines of prose since the last END
+        self._last_block: Operation | None = None  # an Aider-style block just closed
         self._done: list[Operation] = []
 
     @property
@@ -276,6 +281,9 @@ class EditStreamParser:
             self._start_diff(path, path)
             self._diff.start_hunk(stripped)
             return
+        if _REPLACE.match(stripped) and self._last_block is not None:
+            self._retract(self._last_block, "its block's text holds a >>>>>>> REPLACE line")
+            return
         fence = FENCE.match(stripped)
         if fence:
             self._fence_line(fence, line)
@@ -286,7 +294,6 @@ class EditStreamParser:
             self.prose.append(stripped.strip())
         if stripped:
             self._recent.append(stripped)
-            self._lines_since_end += 1
 
     def _fence_line(self, fence: re.Match, line: str) -> None:
         if self._fence is None:
@@ -363,13 +370,18 @@ class EditStreamParser:
         self._emit(RenameFile(old, new))
 
     def _stray_end(self) -> None:
-        """An END with nothing open: the block before it ended early, at a line of its own
-        content that read as END, so that file's true end is unknown."""
+        """An END with nothing open, after a block closed by END: that block may have ended
+        early, at a line of its own content that read as END, so its true end is unknown."""
         last = self._closed_by_end
         self._closed_by_end = None
-        if last is not None and self._lines_since_end and last in self.operations:
-            self.operations.remove(last)
-            self._refuse(last.path, "its block holds an @@@ END line, so where it ends is unclear")
+        if last is not None:
+            self._retract(last, "its block holds an @@@ END line, so where it ends is unclear")
+
+    def _retract(self, operation: Operation, reason: str) -> None:
+        """Take back an operation read too early: what follows shows its end was wrong."""
+        if operation in self.operations:
+            self.operations.remove(operation)
+            self._refuse(operation.path, reason)
 
     # Inside an operation ----------------------------------------------------------------------
 
@@ -407,7 +419,7 @@ class EditStreamParser:
         operation = self._open
         stripped = line.rstrip()
         if operation.block is not None:
-            if _REPLACE.match(stripped):
+            if _closes(operation.block, stripped):
                 self._close_block()
             elif _SEARCH.match(stripped) or _MARKER.match(stripped):
                 operation.problem = "a search/replace block is unfinished (no REPLACE line)"
@@ -430,6 +442,9 @@ class EditStreamParser:
             self._outside(line)
         elif marker:
             self._forgotten_end(line)
+        elif _REPLACE.match(stripped):
+            # A block's text held a REPLACE line, so the block closed early: refuse it.
+            operation.problem = "a block's text holds a >>>>>>> REPLACE line, so it ends unclearly"
         else:
             operation.lines.append(line)  # between blocks: fences, blank lines, comments
 
@@ -442,7 +457,9 @@ class EditStreamParser:
             operation.blocks.append(block)
         if operation.kind == "BLOCK":
             self._block_path = operation.path
+            before = len(self.operations)
             self._close_edit(closed_by_end=False)
+            self._last_block = self.operations[-1] if len(self.operations) > before else None
 
     def _close_edit(self, closed_by_end: bool) -> None:
         operation, self._open = self._open, None
@@ -477,10 +494,10 @@ class EditStreamParser:
     # Results ----------------------------------------------------------------------------------
 
     def _emit(self, operation: Operation, closed_by_end: bool = False) -> None:
+        self._last_block = None
         self.operations.append(operation)
         self._done.append(operation)
         self._closed_by_end = operation if closed_by_end else None
-        self._lines_since_end = 0
         self._recent.clear()
 
     def _refuse(self, path: str | None, reason: str, text: str = "") -> None:
@@ -496,7 +513,7 @@ def _blocks_only(lines: list[str]) -> tuple[SearchReplace, ...]:
     for line in lines:
         stripped = line.rstrip()
         if block is not None:
-            if _REPLACE.match(stripped):
+            if _closes(block, stripped):
                 finished, block = block.finish(), None
                 if isinstance(finished, str):
                     return ()

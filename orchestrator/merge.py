@@ -267,10 +267,13 @@ class _Merge:
         self.fail(path, f"{path} does not exist", kind="wrong_path", suggestion=suggestion)
 
     def _already_applied(self, path: str, text: str, block: SearchReplace) -> bool:
-        """A block re-sent after it applied in an earlier round: its search is in the
-        project as it was, and its replacement is in the file now."""
+        """A block re-sent after it applied in an earlier round: it reads one way only, its
+        search is in the project as it was and nowhere in the file now, and its replacement
+        is in the file now, once."""
         original = self.base.get(self.renames.get(path, path))
-        if original is None or not block.replace.strip():
+        if original is None or block.alternatives or not block.search.strip():
+            return False
+        if not block.replace.strip() or _matches_anywhere(text, block.search):
             return False
         return _matches_once(original, block) and _matches_once(
             text, SearchReplace(block.replace, "")
@@ -368,6 +371,11 @@ def _matches_once(text: str, block: SearchReplace) -> bool:
     lines = [body for body, _ in _split(text)]
     wanted = block.search.splitlines()
     return any(len(_find(lines, wanted, normal)) == 1 for normal in _LEVELS)
+
+
+def _matches_anywhere(text: str, search: str) -> bool:
+    lines = [body for body, _ in _split(text)]
+    return any(_find(lines, search.splitlines(), normal) for normal in _LEVELS)
 
 
 def _find(lines: list[str], wanted: list[str], normal: Callable[[str], str]) -> list[int]:

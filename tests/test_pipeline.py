@@ -219,3 +219,24 @@ def test_a_long_answer_reports_tokens_while_it_streams(monkeypatch):
     reports = [e for e in events if e.stage == "model_progress"]
     assert reports
     assert reports[-1].extra["tokens"] > 0
+
+
+def test_a_hostile_path_is_checked_before_any_event_names_it():
+    answer = "@@@ FILE ./ok.md\nx\n@@@ END\n@@@ FILE ../../.ssh/authorized_keys\nkey\n@@@ END\n"
+    events = []
+    with pytest.raises(UnsafePath, match="leaves the project"):
+        iterate(FILES, "add keys", BRIEF, ScriptedProvider([answer]), events.append)
+    named = [e.extra["file"] for e in events if e.stage == "file_generated"]
+    assert named == ["ok.md"]
+    assert not any(".ssh" in e.message for e in events)
+
+
+def test_repair_rounds_report_the_files_they_write():
+    broken = "@@@ EDIT README.md\n<<<<<<< SEARCH\nnot there\n=======\nx\n>>>>>>> REPLACE\n@@@ END\n"
+    fixed = "@@@ FILE README.md\n# Todo\n\nFixed.\n@@@ END\n"
+    events = []
+    iterate(FILES, "fix the readme", BRIEF, ScriptedProvider([broken, fixed]), events.append)
+    stages = [(e.stage, e.extra.get("file")) for e in events]
+    repairing = stages.index(("merging_files", None), stages.index(("merging_files", None)) + 1)
+    assert ("file_generated", "README.md") in stages[repairing:]
+    assert "Repairing README.md" in events[repairing].message

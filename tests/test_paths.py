@@ -1,0 +1,199 @@
+"""The one path policy (orchestrator.paths), shared by the model, manual edits and uploads."""
+
+import pytest
+
+from orchestrator.errors import UnsafePath
+from orchestrator.paths import (
+    MAX_PART_CHARS,
+    MAX_PATH_CHARS,
+    ProjectLimits,
+    case_key,
+    case_twin,
+    character_problem,
+    clean_path,
+    collision,
+    content_problem,
+    folders_of,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("../etc/passwd", "leaves the project"),
+        ("a/../../b", "leaves the project"),
+        ("a/..", "leaves the project"),
+        ("/etc/passwd", "is absolute"),
+        ("~/.ssh/id_rsa", "is absolute"),
+        ("~", "is absolute"),
+        ("C:/Windows/x", "Windows forbids"),
+        ("a\\b.py", "backslash"),
+        ("a\x00b", "control character"),
+        ("line\nbreak", "control character"),
+        ("tab\there", "control character"),
+        ("del\x7f", "control character"),
+        ("c1\x85x", "control character"),
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("./", "names no file"),
+        ("//", "is absolute"),
+        ("x" * (MAX_PATH_CHARS + 1), f"longer than {MAX_PATH_CHARS}"),
+        ("a/" + "x" * (MAX_PART_CHARS + 1), f"longer than {MAX_PART_CHARS}"),
+        (".git/config", "version-control internals (.git)"),
+        (".GIT/hooks/pre-commit", "version-control internals"),
+        ("src/.Git/HEAD", "version-control internals"),
+        (".git", "version-control internals"),
+        (".hg/hgrc", "version-control internals"),
+        (".svn/entries", "version-control internals"),
+        ("GIT~1/config", "version-control internals"),
+        (".git./config", "ends in a dot"),
+        (".git /config", "ends in a dot or a space"),
+        (" a/b", None),  # stripped: fine
+        ("a /b", "ends in a dot or a space"),
+        ("a/ b", "starts with a space"),
+        ("dir./x", "ends in a dot"),
+        ("con", "Windows reserves"),
+        ("CON.txt", "Windows reserves"),
+        ("docs/nul.tar.gz", "Windows reserves"),
+        ("aux/x.py", "Windows reserves"),
+        ("prn.md", "Windows reserves"),
+        ("com1", "Windows reserves"),
+        ("LPT9.log", "Windows reserves"),
+        ("com¹.txt", "Windows reserves"),
+        ("conin$", "Windows reserves"),
+        ("invoice\u202egpj.exe", "invisible or control character (U+202E)"),
+        ("a\u200bb.py", "U+200B"),
+        ("a\u200db.py", "U+200D"),
+        ("\ufeffbom.py", "U+FEFF"),
+        ("a\u2066b", "U+2066"),
+        ("a\u061cb", "U+061C"),
+        ("a\u2028b", "U+2028"),
+        ("a\ue000b", "U+E000"),
+        ("a\ud800b", "U+D800"),
+        ("hangul\u3164filler", "U+3164"),
+        ("read\u00a0me.md", "space character other than a plain space (U+00A0)"),
+        ("a\u3000b", "U+3000"),
+        ("what?.md", "Windows forbids"),
+        ("a|b", "Windows forbids"),
+        ("a*b", "Windows forbids"),
+        ('a"b', "Windows forbids"),
+        ("a<b>", "Windows forbids"),
+        ("file.txt::$DATA", "Windows forbids"),
+    ],
+)
+def test_unsafe_paths_are_refused_with_the_reason(raw, reason):
+    if reason is None:
+        assert clean_path(raw) == "a/b"
+        return
+    with pytest.raises(UnsafePath) as refusal:
+        clean_path(raw)
+    assert reason in refusal.value.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("./app/main.py", "app/main.py"),
+        ("app//x.py", "app/x.py"),
+        (" a.py ", "a.py"),
+        ("a/./b", "a/b"),
+        ("d//x", "d/x"),
+        ("a+b.txt", "a+b.txt"),
+        ("x#y", "x#y"),
+        ("a&x=1", "a&x=1"),
+        ("%41", "%41"),
+        (".gitignore", ".gitignore"),
+        (".github/workflows/ci.yml", ".github/workflows/ci.yml"),
+        (".gitattributes", ".gitattributes"),
+        ("docs/My Notes.md", "docs/My Notes.md"),
+        ("café.md", "café.md"),
+        ("cafe\u0301.md", "café.md"),  # decomposed becomes composed (NFC)
+        ("漢字/ファイル.txt", "漢字/ファイル.txt"),
+        ("console.log", "console.log"),
+        ("auxiliary.py", "auxiliary.py"),
+        ("com10", "com10"),
+        ("git~x", "git~x"),
+        ("..a", "..a"),
+        ("a..b", "a..b"),
+        ("x" * MAX_PART_CHARS, "x" * MAX_PART_CHARS),
+    ],
+)
+def test_harmless_paths_are_normalised(raw, clean):
+    assert clean_path(raw) == clean
+
+
+def test_a_path_at_the_length_limit_is_accepted():
+    path = "d" * 100 + "/" + "d" * 100 + "/" + "d" * 38
+    assert len(path) == MAX_PATH_CHARS
+    assert clean_path(path) == path
+
+
+def test_character_problem_is_none_for_ordinary_text():
+    assert character_problem("app/main_v2-final (copy).py") is None
+
+
+def test_case_keys_ignore_letter_case_and_unicode_form():
+    assert case_key("README.md") == case_key("readme.MD")
+    assert case_key("Straße") == case_key("STRASSE")
+    assert case_key("cafe\u0301") == case_key("CAFÉ")
+
+
+def test_case_twin_finds_the_existing_spelling_only():
+    existing = ["README.md", "app/main.py"]
+    assert case_twin("readme.md", existing) == "README.md"
+    assert case_twin("README.md", existing) is None  # itself is no twin
+    assert case_twin("App/Main.py", existing) == "app/main.py"
+    assert case_twin("other.md", existing) is None
+
+
+def test_folders_of_lists_every_enclosing_folder():
+    assert folders_of("a/b/c.py") == ["a", "a/b"]
+    assert folders_of("c.py") == []
+
+
+@pytest.mark.parametrize(
+    ("paths", "problem"),
+    [
+        (["a.md", "b.md", "A.md"], "a.md and A.md differ only in letter case"),
+        (["Docs/a.md", "docs/b.md"], "the folders Docs and docs differ only in letter case"),
+        (["x/Docs/a.md", "x/docs/b.md"], "the folders x/Docs and x/docs"),
+        (["app", "app/main.py"], "app is both a file and a folder"),
+        (["App", "app/main.py"], "App is both a file and a folder"),
+        (["a/b", "a/b/c"], "a/b is both a file and a folder"),
+        (["a.md", "b/a.md", "b/c/a.md"], None),
+        ([], None),
+    ],
+)
+def test_collisions_that_break_checkouts_are_named(paths, problem):
+    found = collision(paths)
+    assert found == problem if problem is None else problem in found
+
+
+def test_content_problems_are_nul_and_broken_unicode():
+    assert content_problem("fine\n") is None
+    assert "NUL" in content_problem("a\x00b")
+    assert "not valid Unicode" in content_problem("a\ud800b")
+
+
+LIMITS = ProjectLimits(max_files=3, max_total_bytes=20, max_file_bytes=10)
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"a": "", "b": "", "c": "", "d": ""}, "would have 4 files; the limit is 3"),
+        ({"a": "x" * 11}, "a would be 11 bytes; one file may hold at most 10"),
+        ({"a": "é" * 6}, "a would be 12 bytes"),
+        ({"a": "x" * 10, "b": "x" * 10, "c": "x"}, "would be 21 bytes; the limit is 20"),
+        ({"a": "x\x00"}, "a cannot be saved: it contains NUL characters"),
+        ({"a": "x", "A": "y"}, "cannot hold both: a and A differ only in letter case"),
+    ],
+)
+def test_project_limits_refuse_what_cannot_be_kept(files, message):
+    with pytest.raises(UnsafePath) as refusal:
+        LIMITS.check(files)
+    assert message in refusal.value.message
+
+
+def test_project_limits_accept_files_at_each_bound():
+    LIMITS.check({"a": "x" * 10, "b": "x" * 10, "c": ""})
