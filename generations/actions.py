@@ -9,6 +9,7 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,7 +19,7 @@ from generations.events import publish
 from generations.models import Blob, Generation, ModelCall, Version, VersionFile
 from orchestrator import PipelineResult, ProgressEvent, Reporter
 from orchestrator.errors import UnsafePath
-from orchestrator.paths import clean_path
+from orchestrator.paths import clean_path, collision, content_problem
 from orchestrator.results import ModelCall as ModelCallRecord
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,20 @@ class ActionRefused(Exception):
     """The request cannot be carried out; the message says why, for the user."""
 
 
+class OwnerAtLimit(Exception):
+    """The version's owner already has as many runs going as allowed: it waits its turn."""
+
+
+def lock_user(user) -> None:
+    """Hold the user's row until the transaction ends, so their limits are checked and their
+    new runs written by one request at a time. On SQLite every write transaction begins by
+    taking the database's write lock (transaction_mode IMMEDIATE), which serialises them."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
 def check_queue_room(*, user) -> None:
-    """Refuse new work when the user already has as many runs waiting as allowed."""
+    """Refuse new work when the user already has as many runs waiting as allowed. Call it
+    inside the transaction that queues the run, after lock_user."""
     waiting = Version.objects.filter(generation__owner=user, status=Version.Status.QUEUED).count()
     if waiting >= settings.MAX_QUEUED_PER_USER:
         raise ActionRefused(
@@ -42,8 +55,9 @@ def create_generation(
     *, owner, title: str, prompt: str, tech_stack: str, domain: str = "", constraints: str = ""
 ) -> Version:
     """Create a generation and its version 1, queued; the worker starts after commit."""
-    check_queue_room(user=owner)
     with transaction.atomic():
+        lock_user(owner)
+        check_queue_room(user=owner)
         generation = Generation.objects.create(
             owner=owner,
             title=title,
@@ -70,8 +84,9 @@ def start_iteration(*, base: Version, prompt: str, user) -> Version:
             f"Version {base.number} is {base.get_status_display().lower()}; only a completed "
             "version can be iterated on."
         )
-    check_queue_room(user=user)
     with transaction.atomic():
+        lock_user(user)
+        check_queue_room(user=user)
         generation, number = _next_number(base.generation_id)
         version = Version.objects.create(
             generation=generation,
@@ -99,19 +114,28 @@ def _queue(version: Version) -> None:
     transaction.on_commit(lambda: run_version.enqueue(version.pk))
 
 
-def owner_at_limit(*, version_id: int) -> bool:
-    """Whether the version's owner already has as many versions running as allowed."""
-    owner = Generation.objects.filter(versions__pk=version_id).values("owner")
-    running = Version.objects.filter(generation__owner__in=owner, status=Version.Status.PROCESSING)
-    return running.count() >= settings.MAX_RUNNING_PER_USER
-
-
 def claim_version(*, version_id: int) -> Version | None:
-    """Move a queued version to processing; None if another worker (or nobody) has it."""
-    now = timezone.now()
-    claimed = Version.objects.filter(
-        pk=version_id, status=Version.Status.QUEUED, cancel_requested=False
-    ).update(status=Version.Status.PROCESSING, started_at=now, heartbeat_at=now)
+    """Move a queued version to processing, unless its owner already runs as many as allowed
+    (then raise OwnerAtLimit) or another worker has it (then None). The count and the claim
+    happen in one transaction holding the owner's lock, so two workers never exceed it."""
+    with transaction.atomic():
+        owner_id = (
+            Generation.objects.filter(versions__pk=version_id)
+            .values_list("owner", flat=True)
+            .first()
+        )
+        if owner_id is None:
+            return None
+        get_user_model().objects.select_for_update().filter(pk=owner_id).first()
+        running = Version.objects.filter(
+            generation__owner=owner_id, status=Version.Status.PROCESSING
+        ).count()
+        if running >= settings.MAX_RUNNING_PER_USER:
+            raise OwnerAtLimit()
+        now = timezone.now()
+        claimed = Version.objects.filter(
+            pk=version_id, status=Version.Status.QUEUED, cancel_requested=False
+        ).update(status=Version.Status.PROCESSING, started_at=now, heartbeat_at=now)
     if not claimed:
         return None
     return Version.objects.select_related("generation", "parent").get(pk=version_id)
@@ -391,6 +415,8 @@ def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version
         path = clean_path(path)
     except UnsafePath as refusal:
         raise ActionRefused(refusal.message) from None
+    if problem := content_problem(content):
+        raise ActionRefused(f"{path} cannot be saved: {problem}.")
     size = len(content.encode())
     if size > settings.FILE_MAX_BYTES:
         raise ActionRefused(
@@ -402,6 +428,10 @@ def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version
         raise ActionRefused(f"{path} is unchanged, so there is nothing to save.")
     if path not in files and len(files) >= settings.PROJECT_MAX_FILES:
         raise ActionRefused(f"The project already has {len(files)} files, the most it may hold.")
+    if path not in files and (problem := collision([*files, path])):
+        raise ActionRefused(
+            f"{path} cannot be added: {problem}. Edit the existing file, or choose another name."
+        )
     with transaction.atomic():
         Blob.objects.bulk_create(
             [Blob(sha256=digest, content=content, size=size)], ignore_conflicts=True
@@ -417,6 +447,7 @@ def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version
 
 
 def name_version(*, version: Version, name: str) -> Version:
+    """Give a version a name ("before auth"); an empty name removes it."""
     version.name = name.strip()[:100]
     version.save(update_fields=["name"])
     return version

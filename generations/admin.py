@@ -24,6 +24,10 @@ class GenerationAdmin(admin.ModelAdmin):
 
 class VersionFileInline(admin.TabularInline):
     model = VersionFile
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # a stylesheet, since the CSP allows no inline style
+
     fields = ["path", "size", "content"]
     readonly_fields = fields
     extra = 0
@@ -35,7 +39,7 @@ class VersionFileInline(admin.TabularInline):
 
     @admin.display(description="content")
     def content(self, obj: VersionFile) -> str:
-        return format_html('<pre style="max-height:20em;overflow:auto">{}</pre>', obj.blob.content)
+        return format_html('<pre class="file-content">{}</pre>', obj.blob.content)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -18,6 +18,7 @@ from generations.diffing import (
 )
 from generations.models import Blob, Generation, Version
 from generations.presentation import file_tree, highlighted_lines
+from generations.request_values import whole_number
 
 MODES = ("unified", "split")
 
@@ -49,12 +50,11 @@ class Selection:
 
 def read_selection(request, generation: Generation) -> Selection:
     versions = {v.number: v for v in generation.versions.all()}
-    try:
-        new = versions[int(request.GET.get("to") or max(versions))]
-        raw_old = request.GET.get("from")
-        old = versions[int(raw_old)] if raw_old else new.parent
-    except (KeyError, ValueError):
-        raise Http404("No such version.") from None
+    raw_new, raw_old = request.GET.get("to"), request.GET.get("from")
+    new = versions.get(whole_number(raw_new)) if raw_new else versions.get(max(versions, default=0))
+    old = versions.get(whole_number(raw_old)) if raw_old else new and new.parent
+    if new is None or (raw_old and old is None):
+        raise Http404("No such version.")
     mode = request.GET.get("mode", "unified")
     return Selection(
         generation=generation,
@@ -117,10 +117,10 @@ def _parts(diff: FileDiff, old_map: dict, new_map: dict, contents: dict, selecti
 
 def expanded_rows(selection: Selection, gap: str) -> list:
     """The unchanged lines of one gap, for the page to put in place of its button."""
-    try:
-        old_start, old_end, new_start = (int(n) for n in gap.split("-"))
-    except ValueError:
-        raise Http404("Bad region.") from None
+    numbers = [whole_number(part) for part in gap.split("-")]
+    if len(numbers) != 3 or None in numbers:
+        raise Http404("Bad region.")
+    old_start, old_end, new_start = numbers
     old_map = snapshot(selection.old) if selection.old else {}
     path = selection.file
     if path not in old_map:

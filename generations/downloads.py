@@ -1,5 +1,6 @@
 """A version as a zip, streamed file by file: never built whole in memory."""
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
@@ -7,7 +8,10 @@ from django.utils.text import slugify
 from zipstream import ZIP_DEFLATED, ZipStream
 
 from generations.models import Blob, Version
+from orchestrator.errors import UnsafePath
 from orchestrator.paths import clean_path
+
+logger = logging.getLogger(__name__)
 
 BLOBS_PER_QUERY = 100  # contents held at once: about 100 files
 BYTES_PER_HANDOVER = 256 * 1024
@@ -40,9 +44,14 @@ def zip_stream(version: Version) -> ZipStream:
     reader = BlobReader([sha256 for _, sha256 in rows])
     stream = ZipStream(compress_type=ZIP_DEFLATED, sized=False)
     for index, (path, _) in enumerate(rows):
-        # Stored paths were cleaned on the way in; cleaning again costs little and means a
-        # zip can never write outside its folder, whatever reached the database.
-        stream.add(reader.read(index), f"{folder}/{clean_path(path)}")
+        # Stored paths were cleaned on the way in; the policy applies again here, so a zip
+        # never holds what it refuses (a path stored before a rule existed is left out).
+        try:
+            name = clean_path(path)
+        except UnsafePath as refusal:
+            logger.warning("left %r out of the zip of %s: %s", path, version, refusal.message)
+            continue
+        stream.add(reader.read(index), f"{folder}/{name}")
     return stream
 
 

@@ -5,7 +5,6 @@ process is the relay's business (generations.relay).
 """
 
 import json
-import re
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -13,12 +12,13 @@ from django_eventstream import get_current_event_id
 from django_eventstream.channelmanager import DefaultChannelManager
 from django_eventstream.utils import get_storage
 
-from generations.models import Generation, Version
+from generations.access import can_read_channel
+from generations.models import Version
 from generations.relay import notify, push_to_proxy
+from generations.streams import KICK, user_channel
 from orchestrator.stages import ProgressEvent
 
 TERMINAL_STATUSES = {"completed", "no_changes", "failed", "cancelled"}
-_CHANNEL = re.compile(r"^version-(?P<generation>[0-9a-f-]{36})-(?P<number>\d+)$")
 
 
 def event_data(version: Version, event: ProgressEvent) -> dict:
@@ -56,15 +56,18 @@ def current_event_id(version: Version) -> str:
 
 
 class VersionChannelManager(DefaultChannelManager):
-    """Deny by default: a version's channel is readable by its generation's owner and staff."""
+    """django-eventstream's access check (its own views and Pushpin's requests) is ours."""
 
     def can_read_channel(self, user, channel: str) -> bool:
-        match = _CHANNEL.match(channel)
-        if user is None or not user.is_authenticated or match is None:
-            return False
-        generations = Generation.objects.filter(
-            pk=match["generation"], versions__number=int(match["number"])
-        )
-        if not user.is_staff:
-            generations = generations.filter(owner=user)
-        return generations.exists()
+        return can_read_channel(user, channel)
+
+
+def end_user_streams(user) -> None:
+    """Publish a kick on the user's own channel: every stream they hold, in every web process
+    and behind Pushpin, ends with a refusal, and their pages go to the login page."""
+    channel = user_channel(user.pk)
+    data = json.dumps({"condition": "forbidden", "text": "You have logged out."})
+    stored = get_storage().append_event(channel, KICK, data)
+    notify(channel)
+    if settings.GRIP_URL:
+        push_to_proxy(channel, stored.id, KICK, data)

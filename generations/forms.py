@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from generations.models import TECH_STACK_CHOICES
+from orchestrator.paths import content_problem
 
 
 def _prompt_field(label: str, help_text: str) -> forms.CharField:
@@ -62,9 +63,12 @@ class ManualEditForm(forms.Form):
                 f"{settings.FILE_MAX_BYTES:,}."
             )
         try:
-            return upload.read().decode("utf-8")
+            text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
             raise forms.ValidationError("Only UTF-8 text files can be uploaded.") from None
+        if problem := content_problem(text):
+            raise forms.ValidationError(f"The file cannot be saved: {problem}.")
+        return text
 
     def edit(self) -> dict:
         """The path and the content to save: the upload's when there is one."""
@@ -75,3 +79,8 @@ class ManualEditForm(forms.Form):
             "path": self.cleaned_data["path"].strip(),
             "content": upload if upload is not None else typed,
         }
+
+
+class VersionNameForm(forms.Form):
+    name = forms.CharField(max_length=100, required=False, strip=True)
+    next = forms.CharField(max_length=2000, required=False)

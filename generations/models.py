@@ -124,6 +124,12 @@ class Version(models.Model):
         return max(self.expected_seconds - elapsed, 0.0)
 
     @property
+    def first_changed_path(self) -> str | None:
+        """The first file this version added, changed or renamed (for the file viewer)."""
+        kept = [c["path"] for c in self.changes if c.get("action") != "deleted"]
+        return kept[0] if kept else None
+
+    @property
     def lines_added(self) -> int:
         return sum(change.get("lines_added", 0) for change in self.changes)
 

@@ -22,6 +22,11 @@ class TreeRow:
     is_folder: bool
     change: str = ""  # added, modified or renamed in this version
 
+    @property
+    def indent(self) -> int:
+        """The indentation step the stylesheet draws (it has classes up to depth-12)."""
+        return min(self.depth, 12)
+
 
 def file_tree(paths: list[str], changes: dict[str, str] | None = None) -> list[TreeRow]:
     """Rows of a folder tree in display order: folders before the files beside them."""

@@ -79,7 +79,10 @@ class DatabaseRelay:
         for channel in channels:
             value = counters.get(channel, 0)
             seen = self._seen.get(channel)
-            if seen is None:
+            if seen is None and channel.startswith("user-"):
+                # A user's channel: read what came after its streams opened (a kick).
+                self.dispatch(channel, hub.seen_of_users(channel))
+            elif seen is None:
                 # First sight: a stream may have read the database just before an event.
                 wake_listeners([channel])
             elif value > seen:

@@ -33,12 +33,17 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
 from django.db import InterfaceError, OperationalError, connection, connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.csp import ContentSecurityPolicyMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, resolve
 from django_eventstream.models import Event, EventCounter
 from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
 from django_eventstream.views import events as grip_events
 
+from generations.access import can_read_channel
 from generations.models import Version
+from generations.request_values import whole_number
 
 KEEP_ALIVE_SECONDS = 20
 # Sent with a refusal: a browser's EventSource would otherwise reconnect every 3 s, forever.
@@ -73,20 +78,40 @@ def read_events(channel: str, after: int, limit: int = READ_LIMIT) -> list[Store
     return [StoredEvent(channel, r.eid, r.type, json.loads(r.data)) for r in rows[:limit] if r.type]
 
 
-class Stream:
-    """One browser's connection: its channel, the last id it has, and a queue to wait on."""
+# Sent on a user's channel when they log out: every stream they hold ends with it.
+KICK = "stream-error"
 
-    def __init__(self, channel: str, last_id: int) -> None:
+
+def user_channel(user_id: int) -> str:
+    """The channel of one user's own events (logging out), as django-eventstream names it."""
+    return f"user-{user_id}"
+
+
+class Stream:
+    """One browser's connection: its channel, the last id it has, and a queue to wait on.
+    `user_channel` and `user_seen` say whose stream it is and what of their channel it saw."""
+
+    def __init__(
+        self, channel: str, last_id: int, user_channel: str | None = None, user_seen: int = 0
+    ) -> None:
         self.channel = channel
         self.last_id = last_id
+        self.user_channel = user_channel
+        self.user_seen = user_seen
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[list[StoredEvent] | None] = asyncio.Queue()
         self.closed = False
+        self.kicked = False
 
     def close(self) -> None:
         """The client left: end the stream at its next wake-up, which this causes."""
         self.closed = True
         self.queue.put_nowait(None)
+
+    def kick(self) -> None:
+        """Its user logged out: end the stream with a refusal."""
+        self.kicked = True
+        self.close()
 
 
 class Hub:
@@ -98,24 +123,38 @@ class Hub:
 
     def add(self, stream: Stream) -> None:
         with self._lock:
-            self._streams.setdefault(stream.channel, set()).add(stream)
+            for channel in filter(None, (stream.channel, stream.user_channel)):
+                self._streams.setdefault(channel, set()).add(stream)
 
     def remove(self, stream: Stream) -> None:
         with self._lock:
-            streams = self._streams.get(stream.channel, set())
-            streams.discard(stream)
-            if not streams:
-                self._streams.pop(stream.channel, None)
+            for channel in filter(None, (stream.channel, stream.user_channel)):
+                streams = self._streams.get(channel, set())
+                streams.discard(stream)
+                if not streams:
+                    self._streams.pop(channel, None)
 
     def channels(self) -> list[str]:
         with self._lock:
             return list(self._streams)
 
+    def seen_of_users(self, channel: str) -> int:
+        """How far the streams of a user's channel had read it when they opened (the least)."""
+        with self._lock:
+            return min((s.user_seen for s in self._streams.get(channel, ())), default=0)
+
     def deliver(self, channel: str, events: list[StoredEvent] | None) -> int:
         """From any thread: hand new events (or None, "re-read the database, you may be
-        behind") to every stream of `channel`, with one wake-up per event loop."""
+        behind") to every stream of `channel`, with one wake-up per event loop. On a user's
+        channel, a kick ends every stream of theirs that opened before it."""
         with self._lock:
             streams = list(self._streams.get(channel, ()))
+        if channel.startswith("user-"):
+            kicks = [e.id for e in events or () if e.type == KICK]
+            for stream in streams:
+                if kicks and max(kicks) > stream.user_seen:
+                    stream.loop.call_soon_threadsafe(stream.kick)
+            return len(streams)
         by_loop: dict[asyncio.AbstractEventLoop, list[Stream]] = {}
         for stream in streams:
             by_loop.setdefault(stream.loop, []).append(stream)
@@ -138,16 +177,18 @@ def parse_last_id(request: HttpRequest, channel: str) -> int | None:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("lastEventId") or ""
     for part in raw.split(","):
         name, _, value = part.rpartition(":")
-        if unquote(name) == channel and value.isdigit():
-            return int(value)
+        if unquote(name) == channel and (number := whole_number(value)) is not None:
+            return number
     return None
 
 
-def allowed(request: HttpRequest, channel: str) -> bool:
-    """Runs in a reader thread: the session and user are loaded there, not per stream."""
-    from generations.events import VersionChannelManager  # events imports the relay
-
-    return VersionChannelManager().can_read_channel(get_user(request), channel)
+def reader_of(request: HttpRequest, channel: str) -> tuple[int, int] | None:
+    """Runs in a reader thread (the session and user are loaded there, not per stream): the
+    user's id and how far their own channel goes, if they may read `channel`; else None."""
+    user = get_user(request)
+    if not can_read_channel(user, channel):
+        return None
+    return user.pk, current_id(user_channel(user.pk))
 
 
 def current_id(channel: str) -> int:
@@ -193,14 +234,21 @@ async def open_stream(request: HttpRequest, channel: str) -> Stream | str:
 
     `request.session` must be set; allowed() loads it and the user in a reader thread.
     """
-    if not await in_reader(allowed, request, channel):
-        return NO_RECONNECT + sse_encode_error(
-            "forbidden", f"Permission denied to channels: {channel}", {"channels": [channel]}
-        )
+    reader = await in_reader(reader_of, request, channel)
+    if reader is None:
+        return refusal(channel)
+    user_id, user_seen = reader
     last_id = parse_last_id(request, channel)
     if last_id is None:
         last_id = await in_reader(current_id, channel)
-    return Stream(channel, last_id)
+    return Stream(channel, last_id, user_channel(user_id), user_seen)
+
+
+def refusal(channel: str) -> str:
+    """The text that ends a stream its reader may not (or no longer) read."""
+    return NO_RECONNECT + sse_encode_error(
+        "forbidden", f"Permission denied to channels: {channel}", {"channels": [channel]}
+    )
 
 
 async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
@@ -245,6 +293,8 @@ async def serve(stream: Stream):
             if fresh:
                 stream.last_id = fresh[-1].id
                 yield "".join(event.sse for event in fresh)
+        if stream.kicked:
+            yield refusal(stream.channel)  # logged out: the page goes to the login page
     finally:
         hub.remove(stream)
 
@@ -272,13 +322,18 @@ class EventStreams:
         except DisallowedHost:
             await send({"type": "http.response.start", "status": 400, "headers": []})
             return await send({"type": "http.response.body", "body": b"Bad Request"})
+        redirect, headers = page_headers(request)
+        if redirect is not None:  # plain http where HTTPS is required, as for every page
+            location = [(b"location", redirect["Location"].encode())]
+            await send({"type": "http.response.start", "status": 301, "headers": location})
+            return await send({"type": "http.response.body", "body": b""})
         request.session = self.session_store(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
         channel = Version.channel_of(**request.resolver_match.kwargs)
         opened = await open_stream(request, channel)
         # A stream may stay open for hours: keep nothing of its request. Every object held
         # lengthens each garbage collection, and such a pause delays every stream's events.
         del request
-        await send({"type": "http.response.start", "status": 200, "headers": ASGI_HEADERS})
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
         if isinstance(opened, str):
             return await send({"type": "http.response.body", "body": opened.encode()})
         watcher = asyncio.create_task(_close_on_disconnect(receive, opened))
@@ -307,6 +362,31 @@ class EventStreams:
         if request.resolver_match.url_name != "version-events":
             return None
         return request
+
+
+def page_headers(request: HttpRequest) -> tuple[HttpResponse | None, list[tuple[bytes, bytes]]]:
+    """What Django's security middleware gives every page, for a stream served beside it:
+    its HTTPS redirect (or None), else the stream's headers with nosniff, HSTS on HTTPS,
+    X-Frame-Options, the referrer and opener policies, and the Content-Security-Policy."""
+    security = SecurityMiddleware(_no_response)
+    if redirect := security.process_request(request):
+        return redirect, []
+    response = HttpResponse()
+    security.process_response(request, response)
+    XFrameOptionsMiddleware(_no_response).process_response(request, response)
+    csp = ContentSecurityPolicyMiddleware(_no_response)
+    csp.process_request(request)
+    csp.process_response(request, response)
+    added = [
+        (name.lower().encode(), value.encode())
+        for name, value in response.items()
+        if name.lower() != "content-type"
+    ]
+    return None, ASGI_HEADERS + added
+
+
+def _no_response(request: HttpRequest) -> None:
+    return None
 
 
 async def _close_on_disconnect(receive: Callable, stream: Stream) -> None:

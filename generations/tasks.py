@@ -9,6 +9,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from generations.actions import (
+    OwnerAtLimit,
     beat,
     cancel_version_run,
     claim_version,
@@ -16,7 +17,6 @@ from generations.actions import (
     fail_version,
     finish_version,
     log_model_call,
-    owner_at_limit,
     record_progress,
     version_files,
 )
@@ -143,12 +143,13 @@ DEFER_SECONDS = 2.0  # how long a version waits when its owner has the most runs
 @task()
 def run_version(version_id: int) -> str:
     """Claim the version, run it, and leave it in a true final status whatever happens."""
-    if owner_at_limit(version_id=version_id):
+    try:
+        version = claim_version(version_id=version_id)
+    except OwnerAtLimit:
         # The owner has as many runs going as allowed: wait in the queue, free the worker.
         later = timezone.now() + timedelta(seconds=DEFER_SECONDS)
         run_version.using(run_after=later).enqueue(version_id)
         return "deferred"
-    version = claim_version(version_id=version_id)
     if version is None:
         logger.info("version %s was not queued any more; skipped", version_id)
         return "skipped"

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
@@ -19,9 +21,10 @@ from generations.actions import (
 from generations.comparisons import comparison, expanded_rows, read_selection
 from generations.downloads import as_async, zip_name, zip_stream
 from generations.events import current_event_id
-from generations.forms import GenerationForm, IterationForm, ManualEditForm
+from generations.forms import GenerationForm, IterationForm, ManualEditForm, VersionNameForm
 from generations.models import Generation, Version
 from generations.presentation import file_tree, highlighted
+from generations.request_values import safe_next
 from generations.streams import event_stream
 
 
@@ -224,7 +227,7 @@ def version_edit(request: HttpRequest, generation_id, number: int) -> HttpRespon
             form.add_error(None, str(refusal))
         else:
             messages.success(request, f"Saved as version {version.number}.")
-            return redirect(version.get_absolute_url() + f"?file={form.edit()['path']}")
+            return redirect(file_url(version, version.first_changed_path))
     status = 400 if form.is_bound else 200
     context = {"form": form, "version": base, "generation": base.generation}
     return render(request, "generations/edit.html", context, status=status)
@@ -234,5 +237,16 @@ def version_edit(request: HttpRequest, generation_id, number: int) -> HttpRespon
 @login_required
 def version_name(request: HttpRequest, generation_id, number: int) -> HttpResponse:
     version = owned_version(request, generation_id, number)
-    name_version(version=version, name=request.POST.get("name", ""))
-    return redirect(request.POST.get("next") or version.get_absolute_url())
+    form = VersionNameForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(e for field in form.errors.values() for e in field)
+        messages.error(request, f"The name was not saved: {errors}")
+        return redirect(version)
+    name_version(version=version, name=form.cleaned_data["name"])
+    return redirect(safe_next(request, form.cleaned_data["next"]) or version.get_absolute_url())
+
+
+def file_url(version: Version, path: str | None) -> str:
+    """The version's page showing one file; the path is encoded, whatever it holds."""
+    url = version.get_absolute_url()
+    return f"{url}?{urlencode({'file': path})}" if path else url

@@ -210,3 +210,112 @@ def test_everything_else_goes_to_django(
 
     assert async_to_sync(scenario)()["status"] == 204
     assert application.django.paths == [path]
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "{channel}:²",
+        "{channel}:" + "9" * 5000,
+        "{channel}:-1",
+        "{channel}: 1",
+        "{channel}:1\x00",
+        "{channel}:١٢",
+        "{channel}:" + "9" * 19,
+        ":::",
+        "%ZZ:1",
+        "",
+    ],
+)
+def test_any_last_event_id_opens_the_stream_and_never_fails(application, user, make_version, last):
+    version = make_version()
+    publish(version, ProgressEvent("queued", "queued", "Waiting", 0.0))
+    value = last.format(channel=version.channel)
+    headers = [(b"last-event-id", value.encode("utf-8", "surrogateescape"))]
+    scope = http_scope(events_path(version), cookie_of(user), headers=headers)
+
+    async def scenario() -> tuple[int, str]:
+        browser = Browser(application, scope)
+        start = await browser.open()
+        body = await browser.read_until("stream-open")
+        await browser.leave()
+        return start["status"], body
+
+    status, body = async_to_sync(scenario)()
+    assert status == 200
+    assert "stream-error" not in body
+
+
+def test_a_stream_carries_the_security_headers_of_every_page(
+    application, settings, user, make_version
+):
+    settings.SECURE_HSTS_SECONDS = 3600
+    version = make_version()
+    scope = http_scope(events_path(version), cookie_of(user))
+    scope["scheme"] = "https"
+
+    async def scenario() -> dict:
+        browser = Browser(application, scope)
+        start = await browser.open()
+        await browser.leave()
+        return start
+
+    headers = dict(async_to_sync(scenario)()["headers"])
+    assert headers[b"x-content-type-options"] == b"nosniff"
+    assert headers[b"x-frame-options"] == b"DENY"
+    assert headers[b"strict-transport-security"].startswith(b"max-age=3600")
+    assert b"default-src 'self'" in headers[b"content-security-policy"]
+    assert headers[b"content-type"] == b"text/event-stream"
+
+
+def test_a_plain_http_stream_is_redirected_when_https_is_required(
+    application, settings, user, make_version
+):
+    settings.SECURE_SSL_REDIRECT = True
+    version = make_version()
+    scope = http_scope(events_path(version), cookie_of(user), query="lastEventId=x")
+
+    async def scenario() -> dict:
+        return await Browser(application, scope).open()
+
+    start = async_to_sync(scenario)()
+    assert start["status"] == 301
+    location = dict(start["headers"])[b"location"].decode()
+    assert location == f"https://testserver{events_path(version)}?lastEventId=x"
+
+
+def test_logging_out_ends_the_open_streams_of_that_user_only(
+    application, user, other_user, make_version
+):
+    mine, theirs = make_version(), make_version(generation=None)
+    theirs.generation.owner = other_user
+    theirs.generation.save()
+    my_cookie, their_cookie = cookie_of(user), cookie_of(other_user)
+
+    async def scenario() -> tuple[str, str]:
+        browser = Browser(application, http_scope(events_path(mine), my_cookie))
+        other = Browser(application, http_scope(events_path(theirs), their_cookie))
+        for each in (browser, other):
+            await each.open()
+            await each.read_until("stream-open")
+        client = Client()
+        client.cookies.load(my_cookie)
+        await sync_to_async(client.post)("/accounts/logout/")
+        await sync_to_async(streams_relay_poll)()
+        body = await browser.read_until("stream-error")
+        await browser.connection.wait(5)  # ended by the server
+        await other.connection.send_input({"type": "http.disconnect"})
+        await other.connection.wait(5)
+        return body, other.body
+
+    body, other_body = async_to_sync(scenario)()
+    assert '"condition": "forbidden"' in body
+    assert "stream-error" not in other_body
+
+
+def streams_relay_poll() -> None:
+    """What the web process's relay thread does on its next poll."""
+    from generations.relay import DatabaseRelay
+
+    relay = DatabaseRelay(interval=1)
+    relay.poll_once()

@@ -138,6 +138,7 @@ class StubStream:
     """Stands in for a stream: what the hub hands it is kept in `pushed`, at once."""
 
     loop = ImmediateLoop()
+    user_channel = None
 
     def __init__(self, channel: str) -> None:
         self.channel = channel

@@ -114,7 +114,7 @@ def test_selecting_a_file_with_htmx_returns_only_the_tree_and_viewer(owner_clien
     )
     page = response.content.decode()
     assert page.lstrip().startswith('<div class="browser" id="file-browser">')
-    assert 'class="file selected"' in page
+    assert 'class="file depth-0 selected"' in page
     assert "Flask" in page
 
 

@@ -63,7 +63,7 @@ def browser_on_stack(**env: str) -> Iterator[tuple]:
                     "--no-first-run",
                 ],
             )
-            page = browser.new_page(base_url=stack.base_url)
+            page = browser.new_context(base_url=stack.base_url).new_page()
             page.set_default_timeout(30_000)
             page.add_init_script(WATCH_PROGRESS)
             try:
@@ -89,6 +89,15 @@ def log_in(page) -> None:
     page.fill("input[name=password]", "browser-password-1")
     page.click("main button[type=submit]")
     page.wait_for_url("**/generations/")
+
+
+def wait_for_js(page, expression: str, seconds: float = 30) -> None:
+    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function runs
+    eval inside the page, which the Content-Security-Policy refuses, as it should.)"""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(50)
 
 
 def wait_until_finished(page) -> None:
@@ -199,7 +208,7 @@ def test_a_refused_stream_sends_the_page_to_log_in_without_a_reconnect_loop():
         page.fill("textarea[name=prompt]", "an api")
         page.select_option("select[name=tech_stack]", "fastapi_postgres")
         page.click("main button[type=submit]")
-        page.wait_for_function("window.__progress.some(v => v > 0)")
+        wait_for_js(page, "window.__progress.some(v => v > 0)")
         stream_requests = []
         page.on("request", lambda r: "/events/" in r.url and stream_requests.append(r.url))
 
@@ -211,3 +220,74 @@ def test_a_refused_stream_sends_the_page_to_log_in_without_a_reconnect_loop():
         time.sleep(5)  # a reconnect loop would show up here, one request every 3 s
 
         assert 1 <= len(stream_requests) <= 2, stream_requests
+
+
+# Records every Content-Security-Policy violation the page reports.
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def start_generation(page, title: str = "Long run", stack_name: str = "fastapi_postgres") -> None:
+    page.goto("/generations/new/")
+    page.fill("input[name=title]", title)
+    page.fill("textarea[name=prompt]", "an api")
+    page.select_option("select[name=tech_stack]", stack_name)
+    page.click("main button[type=submit]")
+
+
+def test_no_page_reports_a_content_security_policy_violation(payload_generation):
+    generation = payload_generation
+    version = generation.versions.get(number=2)
+    get_user_model().objects.filter(username="alice").update(is_staff=True, is_superuser=True)
+    with browser_on_stack(DEMO_MODEL_CHUNK_DELAY="0.05") as (page, _):
+        page.add_init_script(WATCH_CSP)
+        console = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and console.append(m.text))
+        violations = {}
+
+        def visit(url: str) -> None:
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            violations[url] = page.evaluate("window.__csp")
+
+        visit("/accounts/login/")
+        log_in(page)
+        start_generation(page, "CSP run", "flask")
+        wait_for_js(page, "window.__progress.some(v => v > 0)")  # htmx live panel at work
+        violations["live page"] = page.evaluate("window.__csp")
+        wait_until_finished(page)
+        violations["finished page"] = page.evaluate("window.__csp")
+        for url in [
+            "/generations/",
+            "/generations/new/",
+            f"/generations/{generation.pk}/",
+            f"/generations/{generation.pk}/v2/?file=index.html",
+            f"/generations/{generation.pk}/compare/?from=1&to=2&file=index.html&mode=split",
+            f"/generations/{generation.pk}/compare/?from=1&to=2&file=index.html",
+            f"/generations/{generation.pk}/v2/edit/?file=index.html",
+            "/admin/",
+            "/admin/generations/version/",
+            f"/admin/generations/version/{version.pk}/change/",
+            "/admin/generations/generation/",
+            "/admin/auth/user/",
+        ]:
+            visit(url)
+    assert {url: found for url, found in violations.items() if found} == {}
+    assert console == []
+
+
+def test_logging_out_in_another_tab_ends_the_open_pages_stream():
+    with browser_on_stack(DEMO_MODEL_CHUNK_DELAY="0.3") as (page, _):
+        log_in(page)
+        start_generation(page)
+        wait_for_js(page, "window.__progress.some(v => v > 0)")
+        other = page.context.new_page()
+        other.goto("/generations/")
+        other.click("text=Log out alice")
+        other.wait_for_url("**/accounts/login/**")
+        # The open page's stream is ended by the server: the page goes to log in by itself.
+        page.wait_for_url("**/accounts/login/**", timeout=15_000)
