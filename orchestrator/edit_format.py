@@ -175,7 +175,6 @@ class EditStreamParser:
         self._held: str | None = None  # a "--- x" line: a diff header if "+++ y" follows
         self._recent: deque[str] = deque(maxlen=3)  # lines outside operations, newest last
         self._fence: FencedBlock | None = None
-        self._fence_depth = 0
         self._block_path: str | None = None  # the file of the last Aider-style block
         self._closed_by_end: Operation | None = None
         self._last_block: Operation | None = None  # an Aider-style block just closed
@@ -300,19 +299,22 @@ class EditStreamParser:
             self._fence = FencedBlock(
                 info=fence.group(2).strip(), before=list(self._recent), opener=fence.group(1)
             )
-            self._fence_depth = 1
             self._recent.append(line.rstrip())
             return
-        closing = is_closing_fence(line, self._fence.opener)
-        if closing and self._fence_depth == 1:
-            block, self._fence = self._fence, None
-            if not block.had_operations:
-                self.fenced_blocks.append(block)
-            self._recent.append(line.rstrip())
+        openers = self._fence.openers
+        if is_closing_fence(line, openers[-1]):
+            openers.pop()
+        elif fence.group(2).strip() and openers[-1] == "```":
+            # Models nest fences of the same three backticks (```sh inside ```markdown);
+            # a longer fence is Markdown's own way, where inner fences are plain text.
+            openers.append(fence.group(1))
+        if openers:
+            self._fence.lines.append(line)
             return
-        # A fence with a language inside a fence opens a nested block; a bare one closes it.
-        self._fence_depth += -1 if closing else 1
-        self._fence.lines.append(line)
+        block, self._fence = self._fence, None
+        if not block.had_operations:
+            self.fenced_blocks.append(block)
+        self._recent.append(line.rstrip())
 
     def _note_operation_in_fence(self) -> None:
         if self._fence is not None:
@@ -467,9 +469,8 @@ class EditStreamParser:
             self._refuse(operation.path, operation.problem)
         elif operation.blocks:
             self._emit(EditFile(operation.path, tuple(operation.blocks)), closed_by_end)
-        elif "".join(operation.lines).strip():
+        elif (content := unwrap_fences(operation.path, "".join(operation.lines))).strip():
             # An EDIT holding a file's text and no blocks: the model meant a whole file.
-            content = unwrap_fences(operation.path, "".join(operation.lines))
             self._emit(WriteFile(operation.path, content, loose=True), closed_by_end)
         else:
             self._refuse(operation.path, "its EDIT has no search/replace blocks")

@@ -69,6 +69,10 @@ class FencedBlock:
     had_operations: bool = False  # the fence wrapped operations: it is not a file
     closed: bool = True
     opener: str = "```"
+    openers: list[str] = field(default_factory=list)  # the fences still open inside it
+
+    def __post_init__(self) -> None:
+        self.openers = [self.opener]
 
     @property
     def language(self) -> str:
@@ -154,7 +158,8 @@ def json_operations(
     text: str, unnamed: list[FencedBlock]
 ) -> tuple[list[Operation], list[Refusal]] | None:
     """Operations from an answer given as JSON, or None when it is not such JSON."""
-    candidates = [text.strip()] + [
+    starts = [match.start() for match in re.finditer(r"^[{\[]", text, re.MULTILINE)]
+    candidates = [text[start:].strip() for start in starts[:1]] + [
         "".join(block.lines) for block in unnamed if block.language in ("json", "")
     ]
     for candidate in candidates:

@@ -177,7 +177,9 @@ class _Merge:
         for depth in range(len(parts) - 1, 0, -1):
             existing = case_twin("/".join(parts[:depth]), folders)
             if existing is not None and existing not in mentioned:
-                return existing + "/" + "/".join(parts[depth:])
+                resolved = existing + "/" + "/".join(parts[depth:])
+                self.notes.append(f"The model wrote {path}; it was taken as {resolved}.")
+                return resolved
         return path
 
     def _folders(self) -> set[str]:

@@ -45,8 +45,8 @@ def character_problem(text: str) -> str | None:
     for char in text:
         category = unicodedata.category(char)
         if category in _REFUSED_CATEGORIES or char in _INVISIBLE:
-            kind = "control" if category == "Cc" else "invisible or control"
-            return f"an {kind} character (U+{ord(char):04X})"
+            kind = "a control" if category == "Cc" else "an invisible or control"
+            return f"{kind} character (U+{ord(char):04X})"
         if category == "Zs" and char != " ":
             return f"a space character other than a plain space (U+{ord(char):04X})"
         if char in _WINDOWS_FORBIDDEN:

@@ -122,3 +122,121 @@ def test_project_limits_are_enforced():
 
 def test_line_delta_counts_added_and_removed_lines():
     assert line_delta("a\nb\nc\n", "a\nc\nd\ne\n") == (2, 1)
+
+
+def test_failure_messages_name_the_block_and_the_file():
+    from orchestrator.merge import Failure, failure_message
+
+    assert failure_message(Failure("a.py", "it fails", block=2)) == "Change 2 to a.py: it fails."
+    assert failure_message(Failure("a.py", "it fails")) == "a.py: it fails."
+    assert failure_message(Failure(None, "it fails")) == "The answer: it fails."
+
+
+def test_apply_operations_raises_the_first_failure_as_its_message():
+    with pytest.raises(EditFailed) as failure:
+        apply_operations(FILES, [edit("app.py", "nope\n", "x\n")], LIMITS)
+    assert failure.value.message == (
+        "Change 1 to app.py: its SEARCH text matches nowhere in the current file."
+    )
+
+
+def test_changes_are_computed_from_the_files_themselves():
+    from orchestrator.merge import FileChange, changes_between
+
+    old = {"a": "1\n2\n", "b": "x\n", "c": "c1\nc2\nc3\n", "same": "s\n"}
+    new = {"a": "1\n3\n4\n", "d": "x\ny\n", "e": "e\n", "same": "s\n"}
+    changes = changes_between(old, new, {"d": "b", "e": "gone"})
+    assert changes == [
+        FileChange("a", "modified", 2, 1),
+        FileChange("c", "deleted", lines_removed=3),
+        FileChange("d", "renamed", 1, 0, old_path="b"),
+        FileChange("e", "added", lines_added=1),
+    ]
+
+
+def test_a_rename_whose_source_is_still_there_is_not_a_rename():
+    from orchestrator.merge import FileChange, changes_between
+
+    changes = changes_between({"a": "x\n"}, {"a": "x\n", "b": "x\n"}, {"b": "a"})
+    assert changes == [FileChange("b", "added", lines_added=1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "ending"),
+    [
+        ("a\r\nb\r\n", "\r\n"),
+        ("a\nb\n", "\n"),
+        ("a\r\nb\nc\n", "\n"),
+        ("a\r\nb\r\nc\n", "\r\n"),
+        ("", "\n"),
+        ("no newline", "\n"),
+        ("a\r\n", "\r\n"),
+    ],
+)
+def test_the_line_ending_is_the_files_own(text, ending):
+    from orchestrator.merge import line_ending
+
+    assert line_ending(text) == ending
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "result"),
+    [
+        ("a\r\nb\r\n", "x\ny\n", "x\r\ny\r\n"),
+        ("a\nb", "x\ny\n", "x\ny"),
+        ("", "x\n", "x\n"),
+        ("a\n", "", ""),
+        ("a\r\n", "x\r\ny", "x\r\ny\r\n"),
+    ],
+)
+def test_a_rewrite_takes_the_old_files_endings(old, new, result):
+    from orchestrator.merge import match_line_endings
+
+    assert match_line_endings(old, new) == result
+
+
+@pytest.mark.parametrize(
+    ("text", "search", "replace", "result"),
+    [
+        ("a\nb\n", "", "c\n", "a\nb\nc\n"),
+        ("a\nb", "", "c\n", "a\nb\nc"),
+        ("", "", "c\n", "c\n"),
+        ("a\r\nb\r\n", "", "c\n", "a\r\nb\r\nc\r\n"),
+        ("a\nb\nc\n", "b\n", "", "a\nc\n"),
+        ("a\nb", "b\n", "", "a"),
+        ("a\r\nb\r\n", "a\n", "A\nA2\n", "A\r\nA2\r\nb\r\n"),
+        ("  a\n", "a\n", "b\n", "  b\n"),
+        ("x = 1   \n", "x = 1\n", "x = 1\ny\n", "x = 1   \ny\n"),
+        ("\tif x:\n\t\ty\n", "if x:\n    y\n", "if x:\n    z\n", "\tif x:\n\t\tz\n"),
+    ],
+)
+def test_apply_block(text, search, replace, result):
+    from orchestrator.merge import apply_block
+
+    assert apply_block(text, SearchReplace(search, replace)) == result
+
+
+def test_a_block_matching_only_with_other_indentation_in_disagreeing_ways_is_refused():
+    from orchestrator.merge import apply_block
+
+    with pytest.raises(EditFailed) as failure:
+        apply_block("  a\n      b\n", SearchReplace("a\nb\n", "c\n"))
+    assert failure.value.message == (
+        "its SEARCH text matches only with other indentation, and its lines disagree about "
+        "how the indentation differs"
+    )
+
+
+def test_several_readings_that_all_fail_match_nowhere():
+    from orchestrator.merge import apply_block
+
+    block = SearchReplace("q\n", "r\n", alternatives=(("q\n=======\nr\n", "s\n"),))
+    with pytest.raises(EditFailed, match=r"^its SEARCH text matches nowhere in the current file$"):
+        apply_block("a\n", block)
+
+
+def test_readings_that_give_the_same_result_are_one():
+    from orchestrator.merge import apply_block
+
+    block = SearchReplace("a\n", "b\n", alternatives=(("a\n", "b\n"),))
+    assert apply_block("a\n", block) == "b\n"

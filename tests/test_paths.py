@@ -197,3 +197,51 @@ def test_project_limits_refuse_what_cannot_be_kept(files, message):
 
 def test_project_limits_accept_files_at_each_bound():
     LIMITS.check({"a": "x" * 10, "b": "x" * 10, "c": ""})
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "The file path is empty."),
+        ("a\x07b", "The path 'a\\x07b' contains a control character (U+0007)."),
+        ("a\u202eb", "The path 'a\\u202eb' contains an invisible or control character (U+202E)."),
+        (
+            "a\u00a0b",
+            "The path 'a\\xa0b' contains a space character other than a plain space (U+00A0).",
+        ),
+        ("a?b", "The path 'a?b' contains the character '?', which Windows forbids in file names."),
+        ("a\\b", "The path 'a\\\\b' contains a backslash; use forward slashes."),
+        ("/etc", "The path '/etc' is absolute; paths are relative to the project."),
+        ("./.", "The path './.' names no file."),
+        ("a/../b", "The path 'a/../b' leaves the project."),
+        (".git/x", "The path '.git/x' is inside version-control internals (.git)."),
+        ("nul.txt", "The path 'nul.txt' uses 'nul.txt', a name Windows reserves for a device."),
+        (
+            "a. /b",
+            "The path 'a. /b' has a part that starts with a space or ends in a dot or a space "
+            "('a. ').",
+        ),
+        ("y" * 81 + "/" + "z" * 200, f"The path '{'y' * 80}'... is longer than 240 characters."),
+        ("q/" + "z" * 101, f"The path 'q/{'z' * 78}' has a part longer than 100 characters."),
+    ],
+)
+def test_each_refusal_says_exactly_what_is_wrong(raw, message):
+    with pytest.raises(UnsafePath) as refusal:
+        clean_path(raw)
+    assert refusal.value.message == message
+
+
+def test_a_backslash_is_reported_as_a_backslash_not_as_a_character():
+    with pytest.raises(UnsafePath, match="backslash"):
+        clean_path("a\\con")
+
+
+@pytest.mark.parametrize("name", ["con", "con.txt", "CON .txt", "con.tar.gz"])
+def test_device_names_are_refused_whatever_follows_the_first_dot(name):
+    with pytest.raises(UnsafePath, match="Windows reserves"):
+        clean_path(name)
+
+
+def test_content_that_is_not_valid_unicode_is_named():
+    assert content_problem("\udcff") == "it contains characters that are not valid Unicode text"
+    assert content_problem("\x00") == "it contains NUL characters, which mark binary data"
