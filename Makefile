@@ -15,6 +15,7 @@ test: setup lint ## Lint and run the whole suite (unit, live server, browser)
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(PY) -m ruff format .
@@ -41,7 +42,7 @@ web: setup migrate ## Only the ASGI web server (daphne)
 	$(PY) -m daphne -b 127.0.0.1 -p 8000 config.asgi:application
 
 worker: setup migrate ## Only a background worker
-	$(PY) manage.py db_worker --no-reload
+	$(PY) manage.py worker --no-reload
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -2,7 +2,7 @@
 asserted. Everything runs on loopback, on spare ports, and stops by itself.
 
 For each setup it starts fresh processes: daphne (one, or two behind Pushpin), a publisher
-process that publishes the way the worker does (generations.events.publish), and, where the
+process that publishes the way the worker does (generations.live.events.publish), and, where the
 setup needs them, a Redis server and a Pushpin of its own. The clients are raw HTTP/1.0
 sockets in this process, reading the SSE bytes as a browser receives them. Each event
 carries the time it was published; a client subtracts it from the time it arrived.
@@ -216,7 +216,7 @@ def publisher() -> None:
     from django.conf import settings
     from django_eventstream import send_event
 
-    from generations.events import event_data, publish
+    from generations.live.events import event_data, publish
     from generations.models import Version
     from orchestrator.stages import ProgressEvent
 

@@ -1,5 +1,5 @@
 """The ASGI entry point: daphne serves this. Event streams are served beside Django
-(generations.streams.EventStreams), everything else by Django. It also starts this web
+(generations.live.streams.EventStreams), everything else by Django. It also starts this web
 process's event relay and the reaper that fails versions whose worker died."""
 
 import gc
@@ -10,9 +10,9 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_application = get_asgi_application()
 
+from generations.live.relay import start_relay  # noqa: E402
+from generations.live.streams import EventStreams  # noqa: E402
 from generations.reaper import start_reaper  # noqa: E402 - needs Django set up first
-from generations.relay import start_relay  # noqa: E402
-from generations.streams import EventStreams  # noqa: E402
 
 application = EventStreams(django_application)
 start_relay()

@@ -167,14 +167,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Background work: django.tasks with the database backend (worker: manage.py db_worker).
+# Background work: django.tasks with the database backend (worker: manage.py worker).
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # Live events: django-eventstream with database storage, so every event has an id and can
 # be replayed. The database is the record; a relay tells the web process when a channel
 # moved: by polling (always) and by Redis pub/sub when REDIS_URL is set.
 EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
-EVENTSTREAM_CHANNELMANAGER_CLASS = "generations.events.VersionChannelManager"
+EVENTSTREAM_CHANNELMANAGER_CLASS = "generations.live.events.VersionChannelManager"
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
 EVENTS_RELAY = env_str("EVENTS_RELAY", "redis" if REDIS_URL else "database")
 if EVENTS_RELAY not in ("database", "redis"):
@@ -247,6 +247,9 @@ FILE_MAX_BYTES = env_int("FILE_MAX_BYTES", 1_000_000, minimum=1)
 # Per user: versions running at once (more wait in the queue) and versions waiting.
 MAX_RUNNING_PER_USER = env_int("MAX_RUNNING_PER_USER", 2, minimum=1)
 MAX_QUEUED_PER_USER = env_int("MAX_QUEUED_PER_USER", 5, minimum=1)
+
+# How often an idle worker looks at the queue when nothing can wake it (SQLite, no Redis).
+WORKER_IDLE_POLL_SECONDS = env_float("WORKER_IDLE_POLL_SECONDS", 0.05, minimum=0.01)
 
 # A running version whose heartbeat is older than this is marked failed by the reaper.
 WORKER_HEARTBEAT_TIMEOUT = env_int("WORKER_HEARTBEAT_TIMEOUT", 60, minimum=5)

@@ -1,12 +1,7 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_out
-
-
-def _end_streams(sender, request, user, **kwargs) -> None:
-    from generations.events import end_user_streams  # models are ready only after ready()
-
-    if user is not None:
-        end_user_streams(user)
 
 
 class GenerationsConfig(AppConfig):
@@ -14,5 +9,8 @@ class GenerationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Logging out ends the user's open event streams, not only their next requests.
-        user_logged_out.connect(_end_streams, dispatch_uid="end-streams-on-logout")
+        # Receivers: queued versions are enqueued for the worker (generations.tasks), and
+        # logging out ends the user's open event streams (generations.live.events).
+        import_module("generations.tasks")
+        events = import_module("generations.live.events")
+        user_logged_out.connect(events.end_streams_on_logout, dispatch_uid="end-streams-on-logout")

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.urls import reverse
 
-from generations.actions import snapshot
 from generations.diffing import (
     FileDiff,
     Gap,
@@ -16,6 +15,7 @@ from generations.diffing import (
     line_opcodes,
     split_lines,
 )
+from generations.history import snapshot
 from generations.models import Blob, Generation, Version
 from generations.presentation import file_tree, highlighted_lines
 from generations.request_values import whole_number

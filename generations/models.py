@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from orchestrator.providers.demo_projects import STACKS
 
@@ -112,15 +113,20 @@ class Version(models.Model):
     def label(self) -> str:
         return f"v{self.number}" + (f" {self.name}" if self.name else "")
 
-    def seconds_left(self, now=None) -> float | None:
-        """The estimate of the time left, from similar earlier runs; None without history."""
-        from django.utils import timezone
+    def seconds_left(self, progress: float | None = None, now=None) -> float | None:
+        """The time left, once similar runs have finished before (None without that history).
 
+        Early on it is the usual duration less the time spent; once the bar (which tells the
+        truth about time) has moved, the time spent projected over what remains of the bar.
+        """
         if self.expected_seconds is None or not self.is_live:
             return None
         if self.started_at is None:
             return self.expected_seconds
         elapsed = ((now or timezone.now()) - self.started_at).total_seconds()
+        progress = self.progress if progress is None else progress
+        if progress >= 0.15:
+            return elapsed * (1 - progress) / progress
         return max(self.expected_seconds - elapsed, 0.0)
 
     @property
@@ -222,6 +228,10 @@ class ModelCall(models.Model):
     tokens_out = models.PositiveIntegerField(default=0)
     tokens_estimated = models.BooleanField(default=False)
     latency_seconds = models.FloatField(default=0.0)
+    # How long the model took to start answering, and what it sent in characters: the
+    # history the progress bar forecasts the next similar call from.
+    first_token_seconds = models.FloatField(null=True, blank=True)
+    chars_out = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=20)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,24 +8,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from generations.actions import (
-    ActionRefused,
-    create_generation,
-    name_version,
-    request_cancel,
-    restore_version,
-    save_manual_edit,
-    start_iteration,
-    version_files,
-)
 from generations.comparisons import comparison, expanded_rows, read_selection
 from generations.downloads import as_async, zip_name, zip_stream
-from generations.events import current_event_id
 from generations.forms import GenerationForm, IterationForm, ManualEditForm, VersionNameForm
+from generations.history import name_version, restore_version, save_manual_edit
+from generations.live.events import current_event_id
+from generations.live.streams import event_stream
 from generations.models import Generation, Version
 from generations.presentation import file_tree, highlighted
 from generations.request_values import safe_next
-from generations.streams import event_stream
+from generations.runs import (
+    ActionRefused,
+    create_generation,
+    request_cancel,
+    start_iteration,
+    version_files,
+)
 
 
 def owned_generation(request: HttpRequest, generation_id) -> Generation:

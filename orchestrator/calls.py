@@ -9,11 +9,12 @@ from orchestrator.edit_format import EditStreamParser
 from orchestrator.errors import Cancelled, ModelAnswerInvalid, ModelUnavailable, PipelineError
 from orchestrator.operations import Operation, Refusal
 from orchestrator.options import RunOptions
+from orchestrator.progress import CallProgress
 from orchestrator.providers.base import ModelProvider, ModelRequest, Usage
 from orchestrator.results import ModelCall
 from orchestrator.stages import EmitFn, Reporter
 
-TOKEN_REPORT_SECONDS = 2.0
+REPORT_SECONDS = 0.5  # while the model streams, the bar moves at least this often
 
 
 @dataclass
@@ -40,6 +41,17 @@ class Run:
         self.options = options
         self.reporter = emit if isinstance(emit, Reporter) else Reporter(emit, flow=flow)
         self.calls: list[ModelCall] = []
+        self.position: float | None = None  # where the current call has the bar
+
+    @property
+    def model_name(self) -> str:
+        """Which model answers, as the messages say it: "gemini (gemini-2.5-flash)"."""
+        return f"{self.provider.name} ({self.provider.model})"
+
+    @property
+    def streaming_stage(self) -> str:
+        """The contract's name for the model streaming: Gemini's own, or the generic one."""
+        return "gemini_processing" if self.provider.name == "gemini" else "model_progress"
 
     def stage(self, name: str, message: str | None = None, **extra: object) -> None:
         self.reporter.stage(name, message, **extra)
@@ -48,18 +60,20 @@ class Run:
         self,
         request: ModelRequest,
         *,
+        span: tuple[float, float] = (0.0, 0.0),
         known_paths: Iterable[str] = (),
         on_operation: Callable[[Operation], None] | None = None,
         on_plan: Callable[[list[str]], None] | None = None,
     ) -> Answer:
-        """One model call, retried on transient failures with each wait announced."""
+        """One model call, retried on transient failures with each wait announced. While it
+        streams it moves the bar through `span` by its share of the expected time."""
         started = time.monotonic()
         policy = self.options.retry
         known = frozenset(known_paths)
         attempt, waited = 1, 0.0
         while True:
             try:
-                return self._attempt(request, started, known, on_operation, on_plan)
+                return self._attempt(request, started, known, span, on_operation, on_plan)
             except ModelUnavailable as error:
                 # Real time already includes the waits; count them as well for injected sleeps.
                 elapsed = max(time.monotonic() - started, waited)
@@ -98,10 +112,14 @@ class Run:
         request: ModelRequest,
         call_started: float,
         known: frozenset[str],
+        span: tuple[float, float],
         on_operation: Callable[[Operation], None] | None,
         on_plan: Callable[[list[str]], None] | None,
     ) -> Answer:
         started = last_data = last_report = time.monotonic()
+        forecast = self.options.forecast(request.purpose, len(request.system + request.prompt))
+        progress = CallProgress(forecast, started)
+        self.position = self.reporter.span(*span, 0.0) if span[1] else None
         parser = EditStreamParser(known)
         text: list[str] = []
         usage: Usage | None = None
@@ -110,14 +128,37 @@ class Run:
         planned_reported = False
         stream = self.provider.stream(request)
 
+        def move(now: float) -> None:
+            if span[1]:
+                self.position = self.reporter.span(*span, progress.fraction(now))
+
         def take(done: list[Operation]) -> None:
             nonlocal planned_reported
-            if on_plan and parser.planned is not None and not planned_reported:
+            if parser.planned is not None and not planned_reported:
                 planned_reported = True
-                on_plan(parser.planned)
+                progress.plan(len(parser.planned))
+                if on_plan:
+                    on_plan(parser.planned)
             for operation in done:
+                progress.file_done()
+                move(time.monotonic())
                 if on_operation:
                     on_operation(operation)
+
+        def report(now: float) -> None:
+            nonlocal last_report
+            last_report = now
+            move(now)
+            tokens = progress.chars // 4
+            waiting = progress.first_token is None
+            self.stage(
+                self.streaming_stage,
+                f"Waiting for {self.model_name} to answer..."
+                if waiting
+                else f"Receiving {self.model_name}'s answer: about {tokens:,} tokens so far",
+                progress=self.position,
+                tokens=tokens,
+            )
 
         try:
             for chunk in stream:
@@ -131,6 +172,8 @@ class Run:
                         f"The model did not finish within {self.options.retry.call_seconds:.0f} s."
                         " Nothing was saved: ask for a smaller change or try again later."
                     )
+                if now - last_report >= REPORT_SECONDS:
+                    report(now)
                 if chunk.tick:
                     if now - last_data > self.options.retry.stall_seconds:
                         raise ModelUnavailable(
@@ -139,17 +182,10 @@ class Run:
                     continue
                 last_data = now
                 text.append(chunk.text)
+                progress.received(now, chunk.text)
                 usage = chunk.usage or usage
                 finish = chunk.finish_reason or finish
                 take(parser.feed(chunk.text))
-                if now - last_report >= TOKEN_REPORT_SECONDS:
-                    last_report = now
-                    tokens = len("".join(text)) // 4
-                    self.stage(
-                        "model_progress",
-                        f"Receiving the model's answer: about {tokens:,} tokens so far",
-                        tokens=tokens,
-                    )
             if finish is None:
                 raise ModelUnavailable("the answer stopped before the model finished")
             if finish not in ("STOP", "MAX_TOKENS"):
@@ -180,7 +216,8 @@ class Run:
             raise
         finally:
             stream.close()  # closes the model's connection when we stop early
-            self._log(request, usage, outcome, error_text, time.monotonic() - started, text)
+            first = progress.first_token - started if progress.first_token is not None else None
+            self._log(request, usage, outcome, error_text, time.monotonic() - started, text, first)
 
     def _log(
         self,
@@ -190,21 +227,29 @@ class Run:
         error: str,
         seconds: float,
         text: list[str],
+        first_token_seconds: float | None,
     ) -> None:
-        if usage is None and text:
-            # Cut off before the model reported usage: estimate what it will have billed.
-            received = "".join(text)
+        received = "".join(text)
+        if usage is None and (received or outcome == "cancelled"):
+            # Stopped before the model reported usage: estimate what it will have billed. A
+            # cancelled call's prompt was being read even if nothing came back yet; a call
+            # refused (429, 503) or dropped before any answer was not billed.
             usage = Usage(len(request.system + request.prompt) // 4, len(received) // 4, True)
+        usage = usage or Usage(0, 0)
         call = ModelCall(
             purpose=request.purpose,
             provider=self.provider.name,
             model=self.provider.model,
-            tokens_in=usage.tokens_in if usage else 0,  # nothing received, nothing billed
-            tokens_out=usage.tokens_out if usage else 0,
+            tokens_in=usage.tokens_in,
+            tokens_out=usage.tokens_out,
             latency_seconds=round(seconds, 3),
             outcome=outcome,
-            tokens_estimated=usage.estimated if usage else False,
+            tokens_estimated=usage.estimated,
             error=error[:500],
+            first_token_seconds=None
+            if first_token_seconds is None
+            else round(first_token_seconds, 3),
+            chars_out=len(received),
         )
         self.calls.append(call)
         self.options.on_model_call(call)

@@ -19,7 +19,9 @@ from orchestrator.prompts import iterate_request, plan_request, write_request
 from orchestrator.providers.base import ModelProvider
 from orchestrator.repair import settle
 from orchestrator.results import PipelineResult, PlannedFile, ProjectBrief
-from orchestrator.stages import EmitFn, Reporter
+from orchestrator.stages import ITERATION_CALL, PHASES, PLAN_CALL, EmitFn, Reporter
+
+REPAIR_CALL = (0.92, 0.935)  # repair rounds are rare: they get a sliver of the bar
 
 
 def checked_path(raw: str) -> str:
@@ -41,8 +43,8 @@ def generate(
     """Write version 1: plan the files, then write them phase by phase."""
     run = Run(provider, emit, "generation", options or RunOptions())
     run.stage("generation_start")
-    run.stage("planning")
-    plan_answer = run.call(plan_request(brief))
+    run.stage("planning", f"Planning the project with {run.model_name}...")
+    plan_answer = run.call(plan_request(brief), span=PLAN_CALL)
     planned, phases = parse_plan(plan_answer.text, run.options.limits)
     run.stage(
         "planning",
@@ -61,15 +63,16 @@ def generate(
         run.stage(
             "file_generated",
             f"Wrote {path}",
-            fraction=min(len(reported) / len(planned), 1.0),
+            progress=run.position,
             file=path,
             action="added",
             lines_added=count_lines(operation.content),
             lines_removed=0,
         )
 
-    def write(paths: list[str]) -> None:
-        answer = run.call(write_request(brief, planned, paths, files), on_operation=report)
+    def write(paths: list[str], span: tuple[float, float]) -> None:
+        request = write_request(brief, planned, paths, files)
+        answer = run.call(request, span=span, on_operation=report)
         settled = settle(
             run,
             {},
@@ -78,27 +81,29 @@ def generate(
             prompt="write the planned files",
             intent="add",
             report=report,
+            span=(span[1], span[1]),
         )
         files.update(settled.files)
 
+    spans = phase_spans(planned, phases)
     for number, name in phases:
         run.stage(
             "phase_start",
             f"Phase {number} of {len(phases)}: {name}",
-            fraction=len(reported) / len(planned),
+            progress=spans[number][0],
             phase=number,
         )
-        write([f.path for f in planned if f.phase == number])
+        write([f.path for f in planned if f.phase == number], spans[number])
         run.stage(
             "phase_complete",
             f"Phase {number} complete: {name}",
-            fraction=len(reported) / len(planned),
+            progress=spans[number][1],
             phase=number,
         )
     missing = [f.path for f in planned if f.path not in files]
     if missing:
         # One more request for what the model skipped; then say exactly what is missing.
-        write(missing)
+        write(missing, (PHASES[1], PHASES[1]))
         missing = [f.path for f in planned if f.path not in files]
     if missing:
         raise PipelineError(
@@ -138,8 +143,7 @@ def iterate(
         files_mapped=len(context.mapped),
         tokens=context.tokens,
     )
-    run.stage("iteration_mode")
-    run.stage("code_generation", f"Generating {intent.kind} modifications...")
+    # iteration_mode and code_generation do no work of their own: folded into the call.
     reported: dict[str, str] = {}
     planned: list[str] = []
 
@@ -150,14 +154,11 @@ def iterate(
         path = checked_path(operation.path)
         action = _action_of(operation, path, files)
         reported[path] = action
-        done = len(reported)
-        # Finished files out of planned files; without a plan, approach the end of the range.
-        fraction = done / len(planned) if len(planned) >= done else 1 - 0.5**done
         added, removed = _lines_of(operation, path, files)
         run.stage(
             "file_generated",
             f"{action.capitalize()} {path}",
-            fraction=fraction,
+            progress=run.position,
             file=path,
             action=action,
             lines_added=added,
@@ -165,9 +166,15 @@ def iterate(
         )
 
     request = iterate_request(brief, prompt, intent.kind, context.render(), context.whole)
-    run.stage("llm_generation")
-    run.stage("gemini_processing")
-    answer = run.call(request, known_paths=files, on_operation=report, on_plan=plan)
+    run.stage(
+        "llm_generation",
+        f"Sending the {intent.kind} request to {run.model_name}...",
+        provider=run.provider.name,
+        model=run.provider.model,
+    )
+    answer = run.call(
+        request, span=ITERATION_CALL, known_paths=files, on_operation=report, on_plan=plan
+    )
     run.stage("parsing_response", f"Parsed {len(answer.operations)} file operations")
     summary = " ".join(answer.prose)[:500] or "No explanation given."
     if answer.hit_length_limit and not answer.cut_off_in:
@@ -176,7 +183,14 @@ def iterate(
         return PipelineResult("no_changes", dict(files), (), summary, intent.kind, tuple(run.calls))
     run.stage("merging_files")
     settled = settle(
-        run, files, answer, brief=brief, prompt=prompt, intent=intent.kind, report=report
+        run,
+        files,
+        answer,
+        brief=brief,
+        prompt=prompt,
+        intent=intent.kind,
+        report=report,
+        span=REPAIR_CALL,
     )
     if settled.notes:
         summary = " ".join([summary, *settled.notes])
@@ -190,6 +204,17 @@ def iterate(
         intent.kind,
         tuple(run.calls),
     )
+
+
+def phase_spans(planned: list[PlannedFile], phases: list[tuple]) -> dict[int, tuple[float, float]]:
+    """Each phase's span of the bar, in proportion to the files it writes."""
+    low, high = PHASES
+    spans, start = {}, low
+    for number, _ in phases:
+        share = sum(f.phase == number for f in planned) / len(planned)
+        spans[number] = (start, start + (high - low) * share)
+        start = spans[number][1]
+    return spans
 
 
 def parse_plan(text: str, limits: ProjectLimits) -> tuple[list[PlannedFile], list[tuple]]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from orchestrator.paths import ProjectLimits
+from orchestrator.progress import CallForecast
 from orchestrator.results import ModelCall
 
 
@@ -36,3 +37,5 @@ class RunOptions:
     on_tick: Callable[[], None] = lambda: None  # regularly while a model call runs
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
+    # What similar earlier calls took, by purpose and prompt size in characters (None: unknown).
+    forecast: Callable[[str, int], CallForecast | None] = lambda purpose, size: None

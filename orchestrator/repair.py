@@ -97,6 +97,7 @@ def settle(
     prompt: str,
     intent: str,
     report: Callable[[Operation], None] | None = None,
+    span: tuple[float, float] = (0.0, 0.0),
 ) -> Settled:
     """Apply the answer and repair what does not apply; raise EditFailed if that fails."""
     policy = LazinessPolicy.for_request(prompt, intent)
@@ -144,7 +145,7 @@ def settle(
         )
         asked_unwritten = True
         carried = failures
-        answer = run.call(request, known_paths=current, on_operation=report)
+        answer = run.call(request, span=span, known_paths=current, on_operation=report)
         follow_ups += 1
     if failures:
         raise EditFailed(_failure_text(failures[0], follow_ups))

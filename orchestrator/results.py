@@ -27,6 +27,8 @@ class ModelCall:
     outcome: str  # ok, truncated, unavailable, rejected, cancelled, error
     tokens_estimated: bool = False
     error: str = ""
+    first_token_seconds: float | None = None  # how long the model took to start answering
+    chars_out: int = 0  # what it sent, in characters (the progress bar's unit)
 
 
 @dataclass(frozen=True)

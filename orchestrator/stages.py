@@ -1,4 +1,11 @@
-"""The stage table (one place) and the reporter that turns stage names into progress events."""
+"""The stage table (one place) and the reporter that turns stages into progress events.
+
+The stage names and their order are the contract (docs/events.md). The progress values are
+ours to make truthful: each stage gets a share of the bar close to its share of the time.
+A model call is nearly all of a run's time, so it fills most of the bar, moved by
+orchestrator.progress as characters and finished files arrive. Stages that do no work of
+their own (iteration_mode, code_generation) are folded into the next one: they are not sent.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -8,46 +15,50 @@ from time import time
 @dataclass(frozen=True)
 class Stage:
     name: str
-    progress: float | None  # fixed progress, or None when it only carries a status
+    progress: float | None  # where the bar is when the stage starts, or None (status only)
     message: str
-    until: float | None = None  # the end of the range filled by real work, if any
-    # Version 1 fills its phases with real work over a wider range than an iteration does.
-    generation_range: tuple[float, float] | None = None
 
 
 _TABLE = [
     # Every run
     Stage("queued", 0.00, "Waiting for a worker..."),
     Stage("retrying", None, "Retrying the model call..."),
-    # While the model writes: how much has arrived, so a long answer is never silence.
-    Stage("model_progress", None, "Receiving the model's answer..."),
     Stage("cancelled", None, "Cancelled; nothing was saved."),
-    # Version 1: the phased generator
-    Stage("generation_start", 0.02, "Starting generation..."),
-    Stage("planning", 0.05, "Planning the project..."),
-    Stage("phase_start", 0.15, "Starting phase...", until=0.90),
-    Stage("phase_complete", 0.15, "Phase complete", until=0.90),
-    # file_generated (below) runs from 0.15 to 0.90 in version 1, by files written of planned.
-    Stage("saving", 0.95, "Saving files..."),
+    # Version 1: the phased generator. The plan call fills 0.02-0.10, the phases 0.10-0.94.
+    Stage("generation_start", 0.01, "Starting generation..."),
+    Stage("planning", 0.02, "Planning the project..."),
+    Stage("phase_start", None, "Starting phase..."),
+    Stage("phase_complete", None, "Phase complete"),
+    Stage("saving", 0.96, "Saving files..."),
     Stage("generation_complete", 1.00, "Generation complete"),
     Stage("generation_error", None, "Generation failed"),
     # Follow-up iterations
-    Stage("iteration_start", 0.05, "Starting iteration analysis..."),
-    Stage("intent_detection", 0.10, "Detected intent"),
-    Stage("context_building", 0.20, "Building context from existing files..."),
-    Stage("iteration_mode", 0.35, "Using iteration mode for focused changes"),
-    Stage("code_generation", 0.40, "Generating modifications..."),
-    Stage("llm_generation", 0.50, "Sending request to the model..."),
-    Stage("gemini_processing", 0.60, "Waiting for the model's response..."),
-    Stage("file_generated", 0.60, "File generated", until=0.70, generation_range=(0.15, 0.90)),
-    Stage("parsing_response", 0.70, "Parsing generated files..."),
-    Stage("merging_files", 0.80, "Merging changes with existing files..."),
+    Stage("iteration_start", 0.02, "Starting iteration analysis..."),
+    Stage("intent_detection", 0.03, "Detected intent"),
+    Stage("context_building", 0.05, "Building context from existing files..."),
+    Stage("iteration_mode", 0.06, "Using iteration mode for focused changes"),
+    Stage("code_generation", 0.06, "Generating modifications..."),
+    Stage("llm_generation", 0.08, "Sending the request to the model..."),
+    # The model streaming: its call fills the span below (progress given by the caller).
+    Stage("gemini_processing", None, "Receiving Gemini's answer..."),
+    Stage("model_progress", None, "Receiving the model's answer..."),
+    Stage("file_generated", None, "File generated"),
+    Stage("parsing_response", 0.90, "Parsing generated files..."),
+    Stage("merging_files", 0.92, "Merging changes with existing files..."),
+    Stage("checking", 0.94, "Checking the new version..."),
     Stage("iteration_complete", 1.00, "Iteration complete"),
     Stage("iteration_no_changes", 1.00, "The model proposed no changes"),
     Stage("iteration_error", None, "Iteration failed"),
 ]
 STAGES: dict[str, Stage] = {stage.name: stage for stage in _TABLE}
 
+# The span of the bar the iteration's model call fills, and version 1's plan and phases.
+ITERATION_CALL = (0.10, 0.88)
+PLAN_CALL = (0.02, 0.10)
+PHASES = (0.10, 0.94)
+
+# The contract's order for an iteration (the folded stages included, as the contract has
+# them); a run sends a subsequence of it.
 ITERATION_ORDER = [
     "queued",
     "iteration_start",
@@ -57,16 +68,18 @@ ITERATION_ORDER = [
     "code_generation",
     "llm_generation",
     "gemini_processing",
+    "model_progress",
     "file_generated",
     "parsing_response",
     "merging_files",
+    "checking",
     "iteration_complete",
 ]
 
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """One event of the contract in DESIGN.md; `extra` carries file, tokens and the like."""
+    """One event of the contract (docs/events.md); `extra` carries file, tokens and the like."""
 
     stage: str
     status: str
@@ -92,21 +105,16 @@ class Reporter:
         name: str,
         message: str | None = None,
         *,
-        fraction: float | None = None,
+        progress: float | None = None,
         status: str = "processing",
         **extra: object,
     ) -> None:
-        """Emit `name`; `fraction` (0..1) places a ranged stage by the work done so far."""
+        """Emit `name`: at `progress` when given (a model call's measured share), else where
+        the table puts the stage; never below what was shown before."""
         stage = STAGES[name]
-        start, end = stage.progress, stage.until
-        if self.flow == "generation" and stage.generation_range:
-            start, end = stage.generation_range
-        if start is not None:
-            target = start
-            if end is not None and fraction is not None:
-                fraction = min(max(fraction, 0.0), 1.0)
-                target = start + (end - start) * fraction
-            self.progress = max(self.progress, round(target, 4))
+        target = progress if progress is not None else stage.progress
+        if target is not None:
+            self.progress = max(self.progress, round(min(max(target, 0.0), 1.0), 4))
         self._emit(
             ProgressEvent(
                 stage=name,
@@ -116,3 +124,7 @@ class Reporter:
                 extra=dict(extra),
             )
         )
+
+    def span(self, low: float, high: float, fraction: float) -> float:
+        """The bar's value `fraction` of the way through the span low..high."""
+        return low + (high - low) * min(max(fraction, 0.0), 1.0)

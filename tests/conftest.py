@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from generations.actions import save_files
 from generations.models import Generation, Version
+from generations.runs import save_files
 
 STARTER = {
     "app.py": 'from flask import Flask\n\napp = Flask(__name__)\n\n\nif __name__ == "__main__":\n'
@@ -15,7 +15,7 @@ STARTER = {
 def _close_stream_readers(django_db_setup, django_db_blocker):
     """Stream readers keep their connections; close them before the test database goes."""
     yield
-    from generations.streams import close_reader_connections
+    from generations.live.streams import close_reader_connections
 
     with django_db_blocker.unblock():
         close_reader_connections()

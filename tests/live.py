@@ -1,4 +1,4 @@
-"""A real ASGI server (daphne) and a real worker (db_worker) on the test database."""
+"""A real ASGI server (daphne) and a real worker (manage.py worker) on the test database."""
 
 import json
 import os
@@ -108,7 +108,7 @@ def start_stack(**env: str) -> LiveStack:
     web_command.append("config.asgi:application")
     web = subprocess.Popen(web_command, cwd=ROOT, env=environment)
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.05"],
+        [sys.executable, "manage.py", "worker", "--no-reload", "--interval", "1"],
         cwd=ROOT,
         env=environment,
     )

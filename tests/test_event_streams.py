@@ -1,4 +1,4 @@
-"""generations.streams.EventStreams: the ASGI application that serves event streams itself
+"""generations.live.streams.EventStreams: the ASGI application that serves event streams itself
 and hands every other request to Django."""
 
 import threading
@@ -8,9 +8,9 @@ from asgiref.sync import async_to_sync, sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from django.test import Client
 
-from generations import streams
-from generations.events import publish
-from generations.relay import wake_listeners
+from generations.live import streams
+from generations.live.events import publish
+from generations.live.relay import wake_listeners
 from orchestrator.stages import ProgressEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -315,7 +315,7 @@ def test_logging_out_ends_the_open_streams_of_that_user_only(
 
 def streams_relay_poll() -> None:
     """What the web process's relay thread does on its next poll."""
-    from generations.relay import DatabaseRelay
+    from generations.live.relay import DatabaseRelay
 
     relay = DatabaseRelay(interval=1)
     relay.poll_once()

@@ -8,9 +8,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AnonymousUser
 
-from generations.events import VersionChannelManager, current_event_id, event_data, publish
-from generations.relay import DatabaseRelay, RedisRelay
-from generations.streams import hub
+from generations.live.events import VersionChannelManager, current_event_id, event_data, publish
+from generations.live.relay import DatabaseRelay, RedisRelay
+from generations.live.streams import hub
 from orchestrator.stages import ProgressEvent
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +204,7 @@ def test_the_redis_relay_carries_hints_between_processes():
 
 
 def test_a_stream_skips_what_it_has_and_rereads_after_a_gap(monkeypatch):
-    from generations import streams
+    from generations.live import streams
 
     stored = [streams.StoredEvent("c", n, "progress", f'{{"n": {n}}}') for n in range(1, 6)]
 

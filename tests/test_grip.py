@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.test import override_settings
 
-from generations.events import publish
+from generations.live.events import publish
 from orchestrator.stages import ProgressEvent
 from tests.test_events import first_chunk
 

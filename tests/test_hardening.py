@@ -16,7 +16,9 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 
-from generations.actions import (
+from generations.downloads import zip_stream
+from generations.models import Version, VersionFile
+from generations.runs import (
     ActionRefused,
     OwnerAtLimit,
     claim_version,
@@ -24,8 +26,6 @@ from generations.actions import (
     start_iteration,
     version_files,
 )
-from generations.downloads import zip_stream
-from generations.models import Version, VersionFile
 
 NEW = {"title": "T", "prompt": "an api", "tech_stack": "flask", "domain": "todos"}
 

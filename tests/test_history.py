@@ -9,14 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_eventstream.models import Event
 
-from generations.actions import (
-    ActionRefused,
-    expected_duration,
-    restore_version,
-    save_manual_edit,
-    version_files,
-)
+from generations.history import restore_version, save_manual_edit
 from generations.models import Version
+from generations.runs import ActionRefused, expected_duration, version_files
 from tests.conftest import STARTER
 
 pytestmark = pytest.mark.django_db
@@ -282,7 +277,7 @@ def test_a_running_version_shows_the_time_left_and_hides_it_without_history(
 
 @pytest.mark.django_db(transaction=True)
 def test_events_carry_the_estimate_once_there_is_history(user, make_generation, make_version):
-    from generations.actions import start_iteration
+    from generations.runs import start_iteration
     from generations.tasks import run_version
 
     generation = make_generation()

@@ -17,8 +17,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generations.actions import save_files
 from generations.models import Generation, Version
+from generations.runs import save_files
 
 FUZZ_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "1500"))
 SECRET = "BOB-SECRET-7f3a"

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from django.contrib.auth import get_user_model
 
-from generations.actions import save_files
 from generations.models import Generation, ModelCall, Version
+from generations.runs import save_files
 from tests.fake_models import Failure, FakeModelServer, Reply
 from tests.live import (
     csrf_token,

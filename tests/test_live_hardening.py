@@ -87,7 +87,7 @@ def children_of(pid: int) -> dict[int, str]:
 
 
 def worker_of(serve: subprocess.Popen) -> int | None:
-    workers = [pid for pid, command in children_of(serve.pid).items() if "db_worker" in command]
+    workers = [pid for pid, command in children_of(serve.pid).items() if " worker" in command]
     return workers[0] if workers else None
 
 

@@ -3,9 +3,10 @@
 import pytest
 from django_eventstream.models import Event
 
-from generations import actions, tasks
-from generations.actions import create_generation, start_iteration, version_files
+from generations import runs as actions
+from generations import worker
 from generations.models import ModelCall, Version, VersionFile
+from generations.runs import create_generation, start_iteration, version_files
 from generations.tasks import run_version
 from orchestrator.providers.base import StreamChunk
 
@@ -107,20 +108,20 @@ def broken_stream(request):
 
 LAYERS = {
     "provider raises mid-stream": (
-        "generations.tasks.get_provider",
+        "generations.worker.get_provider",
         lambda: type(
             "P",
             (),
             {"name": "p", "model": "m", "label": "p", "stream": staticmethod(broken_stream)},
         )(),
     ),
-    "pipeline returns None": ("generations.tasks.generate", lambda *a, **k: None),
+    "pipeline returns None": ("generations.worker.generate", lambda *a, **k: None),
     "saving files raises": (
-        "generations.actions.save_files",
+        "generations.runs.save_files",
         lambda **k: (_ for _ in ()).throw(Boom("disk full")),
     ),
     "emit raises": (
-        "generations.tasks.record_progress",
+        "generations.worker.record_progress",
         lambda **k: (_ for _ in ()).throw(Boom("db gone")),
     ),
 }
@@ -143,9 +144,7 @@ def test_whatever_layer_fails_the_version_is_failed_with_a_reason_and_no_files(
 
 
 def test_a_failed_run_still_logs_its_model_calls(monkeypatch, version_one):
-    monkeypatch.setattr(
-        "generations.actions.save_files", lambda **k: (_ for _ in ()).throw(Boom("x"))
-    )
+    monkeypatch.setattr("generations.runs.save_files", lambda **k: (_ for _ in ()).throw(Boom("x")))
     version = run(version_one)
     assert version.status == Version.Status.FAILED
     assert ModelCall.objects.filter(version=version).count() == 3
@@ -158,7 +157,7 @@ def test_a_version_is_claimed_once(version_one):
 
 
 def test_cancel_requested_before_the_model_answers_ends_cancelled(monkeypatch, version_one):
-    monkeypatch.setattr(tasks.CancelCheck, "__call__", lambda self: True)
+    monkeypatch.setattr(worker.CancelCheck, "__call__", lambda self: True)
     version = run(version_one)
     assert version.status == Version.Status.CANCELLED
     assert not version.files.exists()
@@ -172,7 +171,7 @@ def test_a_reaped_version_is_not_overwritten_by_a_late_finish(monkeypatch, versi
         Version.objects.filter(pk=version_one.pk).update(status=Version.Status.FAILED)
         return original(**kwargs)
 
-    monkeypatch.setattr("generations.actions.save_files", reaped_meanwhile)
+    monkeypatch.setattr("generations.runs.save_files", reaped_meanwhile)
     version = run(version_one)
     assert version.status == Version.Status.FAILED
     assert not version.files.exists()
@@ -196,7 +195,7 @@ def test_the_reaper_fails_versions_whose_worker_went_silent(settings, version_on
 
 
 def test_a_version_reaped_mid_run_gets_no_progress_events_after_its_end(monkeypatch, version_one):
-    from generations.actions import record_progress
+    from generations.runs import record_progress
 
     calls = []
 
@@ -205,7 +204,7 @@ def test_a_version_reaped_mid_run_gets_no_progress_events_after_its_end(monkeypa
         calls.append(kwargs["event"].stage)
         record_progress(**kwargs)
 
-    monkeypatch.setattr("generations.tasks.record_progress", reaped_then_record)
+    monkeypatch.setattr("generations.worker.record_progress", reaped_then_record)
     run(version_one)
     stages = [e["stage"] for e in events_of(version_one)]
     assert calls  # the pipeline did try to report

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from generations.actions import save_files, version_files
 from generations.models import Blob, Generation, Version
+from generations.runs import save_files, version_files
 from orchestrator import ProjectBrief, iterate
 from orchestrator.context import build_context, estimate_tokens
 from orchestrator.edit_format import EditFile, SearchReplace, render_operations

@@ -25,7 +25,7 @@ def web_command(host: str, port: int) -> list[str]:
 
 
 def worker_command() -> list[str]:
-    return [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"]
+    return [sys.executable, "manage.py", "worker", "--no-reload", "--interval", "1"]
 
 
 class Command(BaseCommand):

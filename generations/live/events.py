@@ -1,7 +1,7 @@
 """Version events: the contract's JSON on one channel per version, readable by its owner.
 
 `publish` is the one place events leave the app. How they cross from a worker to the web
-process is the relay's business (generations.relay).
+process is the relay's business (generations.live.relay).
 """
 
 import json
@@ -12,10 +12,10 @@ from django_eventstream import get_current_event_id
 from django_eventstream.channelmanager import DefaultChannelManager
 from django_eventstream.utils import get_storage
 
-from generations.access import can_read_channel
+from generations.live.access import can_read_channel
+from generations.live.relay import notify, push_to_proxy
+from generations.live.streams import KICK, user_channel
 from generations.models import Version
-from generations.relay import notify, push_to_proxy
-from generations.streams import KICK, user_channel
 from orchestrator.stages import ProgressEvent
 
 TERMINAL_STATUSES = {"completed", "no_changes", "failed", "cancelled"}
@@ -39,7 +39,7 @@ def publish(version: Version, event: ProgressEvent) -> None:
     """Store the event (so it has an id and replays), then wake the browsers that listen.
 
     Stored exactly as django-eventstream's send_event stores it; the wake-up goes through
-    our relay instead of its in-process queue (see generations.relay for why), and to
+    our relay instead of its in-process queue (see generations.live.relay for why), and to
     Pushpin when it holds the connections.
     """
     event_type = "done" if event.status in TERMINAL_STATUSES else "progress"
@@ -71,3 +71,9 @@ def end_user_streams(user) -> None:
     notify(channel)
     if settings.GRIP_URL:
         push_to_proxy(channel, stored.id, KICK, data)
+
+
+def end_streams_on_logout(sender, request, user, **kwargs) -> None:
+    """The receiver of Django's user_logged_out signal."""
+    if user is not None:
+        end_user_streams(user)

@@ -41,7 +41,7 @@ from django_eventstream.models import Event, EventCounter
 from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
 from django_eventstream.views import events as grip_events
 
-from generations.access import can_read_channel
+from generations.live.access import can_read_channel
 from generations.models import Version
 from generations.request_values import whole_number
 

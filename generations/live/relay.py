@@ -2,7 +2,7 @@
 
 The database is the only record of events. What crosses between processes is a hint, "this
 channel has new events". The relay then reads that channel's new events once and hands them
-to every stream of the channel (generations.streams); each stream skips ids it has and
+to every stream of the channel (generations.live.streams); each stream skips ids it has and
 re-reads the database when it sees a gap. So an event is neither lost nor sent twice,
 whichever hint arrives, and however often.
 
@@ -30,7 +30,7 @@ from django.db import close_old_connections
 from django_eventstream.models import EventCounter
 from django_eventstream.utils import publish_event
 
-from generations.streams import hub, read_events
+from generations.live.streams import hub, read_events
 
 logger = logging.getLogger(__name__)
 

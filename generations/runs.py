@@ -1,6 +1,6 @@
-"""Every write that touches several models, as small keyword-only functions.
-
-Views and tasks call these; neither repeats what they do.
+"""A run's life: queued within the user's limits, claimed by one worker, kept alive by
+heartbeats, ended once (completed, no changes, failed, cancelled, reaped) with one final
+event. Small keyword-only actions; views, the API and the worker call these and repeat none.
 """
 
 import logging
@@ -12,17 +12,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils import timezone
 
-from generations.diffing import compare_versions
-from generations.events import publish
+from generations.live.events import publish
 from generations.models import Blob, Generation, ModelCall, Version, VersionFile
-from orchestrator import PipelineResult, ProgressEvent, Reporter
-from orchestrator.errors import UnsafePath
-from orchestrator.paths import clean_path, collision, content_problem
+from orchestrator import PipelineResult, ProgressEvent
+from orchestrator.progress import CallForecast
 from orchestrator.results import ModelCall as ModelCallRecord
 
 logger = logging.getLogger(__name__)
+
+# Sent when a version is queued; generations.tasks enqueues the worker's task on commit.
+version_queued = Signal()
+HISTORY_RUNS = 20  # how many recent runs the time and progress estimates look at
 
 
 class ActionRefused(Exception):
@@ -73,7 +76,7 @@ def create_generation(
             prompt=prompt,
             created_by=owner,
         )
-        _queue(version)
+        queue(version)
     return version
 
 
@@ -87,7 +90,7 @@ def start_iteration(*, base: Version, prompt: str, user) -> Version:
     with transaction.atomic():
         lock_user(user)
         check_queue_room(user=user)
-        generation, number = _next_number(base.generation_id)
+        generation, number = next_number(base.generation_id)
         version = Version.objects.create(
             generation=generation,
             number=number,
@@ -97,21 +100,21 @@ def start_iteration(*, base: Version, prompt: str, user) -> Version:
             created_by=user,
         )
         generation.save(update_fields=["updated_at"])
-        _queue(version)
+        queue(version)
     return version
 
 
-def _next_number(generation_id) -> tuple[Generation, int]:
+def next_number(generation_id) -> tuple[Generation, int]:
     """Lock the generation (inside a transaction) so two new versions never share a number."""
     generation = Generation.objects.select_for_update().get(pk=generation_id)
     return generation, (generation.versions.aggregate(top=Max("number"))["top"] or 0) + 1
 
 
-def _queue(version: Version) -> None:
-    from generations.tasks import run_version  # tasks import actions
-
+def queue(version: Version) -> None:
+    """Announce a version as queued; the worker's task is enqueued when the transaction
+    commits (generations.tasks listens)."""
     publish(version, ProgressEvent("queued", "queued", "Waiting for a worker...", 0.0))
-    transaction.on_commit(lambda: run_version.enqueue(version.pk))
+    version_queued.send(sender=Version, version=version)
 
 
 def claim_version(*, version_id: int) -> Version | None:
@@ -190,13 +193,20 @@ def save_files(*, version: Version, files: dict[str, str]) -> int:
     return len(new_blobs)
 
 
-def finish_version(*, version: Version, result: PipelineResult, reporter: Reporter) -> Version:
-    """Save the files and the final status in one transaction, then publish the end."""
+def announce_end(version: Version, **extra: object) -> None:
+    """The one route for a run's final event, whatever the ending: the stored row's stage,
+    status and message, at the progress reached (1.0 when completed; it never goes down)."""
+    version.refresh_from_db()
+    progress = 1.0 if version.has_files else version.progress
+    event = ProgressEvent(version.stage, version.status, version.message, progress, extra=extra)
+    publish(version, event)
+
+
+def finish_version(*, version: Version, result: PipelineResult) -> Version:
+    """Save the files and the final status in one transaction, then announce the end."""
     if not isinstance(result, PipelineResult):
         raise TypeError(f"the pipeline returned {type(result).__name__}, not a result")
     first = version.kind == Version.Kind.GENERATE
-    if first:
-        reporter.stage("saving", f"Saving {len(result.files)} files...")
     completed = result.outcome == "completed"
     status = Version.Status.COMPLETED if completed else Version.Status.NO_CHANGES
     if first:
@@ -235,9 +245,7 @@ def finish_version(*, version: Version, result: PipelineResult, reporter: Report
             transaction.set_rollback(True)
             version.refresh_from_db()
             return version
-        transaction.on_commit(
-            lambda: reporter.stage(stage, message, status=status, files=len(result.files))
-        )
+        transaction.on_commit(lambda: announce_end(version, files=len(result.files)))
     version.refresh_from_db()
     return version
 
@@ -247,20 +255,16 @@ def log_model_call(*, version: Version, call: ModelCallRecord) -> ModelCall:
     return ModelCall.objects.create(version=version, **asdict(call))
 
 
-def fail_version(*, version: Version, reason: str, reporter: Reporter | None = None) -> Version:
+def fail_version(*, version: Version, reason: str) -> Version:
     """End a version as failed with a reason the user can act on; nothing is saved."""
-    return _end_without_files(version, Version.Status.FAILED, reason, reporter)
+    return _end_without_files(version, Version.Status.FAILED, reason)
 
 
-def cancel_version_run(*, version: Version, reporter: Reporter | None = None) -> Version:
-    return _end_without_files(
-        version, Version.Status.CANCELLED, "Cancelled; nothing was saved.", reporter
-    )
+def cancel_version_run(*, version: Version) -> Version:
+    return _end_without_files(version, Version.Status.CANCELLED, "Cancelled; nothing was saved.")
 
 
-def _end_without_files(
-    version: Version, status: str, reason: str, reporter: Reporter | None
-) -> Version:
+def _end_without_files(version: Version, status: str, reason: str) -> Version:
     first = version.kind == Version.Kind.GENERATE
     if status == Version.Status.CANCELLED:
         stage = "cancelled"
@@ -274,13 +278,9 @@ def _end_without_files(
             error=reason,
             finished_at=timezone.now(),
         )
-    version.refresh_from_db()
     if updated:
-        # Start from the stored progress: the contract's progress never goes down.
-        reporter = reporter or Reporter(
-            lambda event: publish(version, event), start=version.progress
-        )
-        reporter.stage(stage, reason, status=str(status))
+        announce_end(version)
+    version.refresh_from_db()
     return version
 
 
@@ -308,11 +308,6 @@ def reap_stale_versions(*, now=None) -> list[Version]:
     return [fail_version(version=version, reason=reason) for version in stale]
 
 
-# Versions made without a model: restore and manual edits -----------------------------------
-
-HISTORY_RUNS = 20  # how many recent runs the time estimate looks at
-
-
 def expected_duration(*, provider: str, model: str, kind: str) -> float | None:
     """Median duration of recent finished runs with this provider, model and kind."""
     runs = (
@@ -331,123 +326,31 @@ def expected_duration(*, provider: str, model: str, kind: str) -> float | None:
     return statistics.median(durations) if durations else None
 
 
-def snapshot(version: Version) -> dict[str, str]:
-    """A version's files as {path: content hash}."""
-    return dict(version.files.values_list("path", "blob_id"))
-
-
-def changes_between(old: dict[str, str], new: dict[str, str]) -> list[dict]:
-    """The change list stored on a version, from two {path: hash} snapshots."""
-    changed = {h for p, h in old.items() if new.get(p) != h} | {
-        h for p, h in new.items() if old.get(p) != h
-    }
-    contents = dict(Blob.objects.filter(sha256__in=changed).values_list("sha256", "content"))
-    return [
-        {
-            "path": d.path,
-            "action": d.status,
-            "lines_added": d.added,
-            "lines_removed": d.removed,
-            "old_path": d.old_path,
-        }
-        for d in compare_versions(old, new, contents, ignore_whitespace=False)
-    ]
-
-
-def _latest_with_files(generation: Generation) -> Version | None:
-    return (
-        generation.versions.filter(status__in=(Version.Status.COMPLETED, Version.Status.NO_CHANGES))
-        .order_by("-number")
-        .first()
+def call_forecast(
+    *, provider: str, model: str, purpose: str, prompt_chars: int
+) -> CallForecast | None:
+    """What recent successful calls with this provider, model and purpose took (medians),
+    the length scaled by this prompt's size against theirs; None without such history."""
+    rows = list(
+        ModelCall.objects.filter(
+            provider=provider,
+            model=model,
+            purpose=purpose,
+            outcome="ok",
+            first_token_seconds__isnull=False,
+            chars_out__gt=0,
+        )
+        .order_by("-created_at")
+        .values_list("first_token_seconds", "chars_out", "latency_seconds", "tokens_in")[
+            :HISTORY_RUNS
+        ]
     )
-
-
-def _finished_version(
-    *, generation: Generation, parent: Version, kind: str, prompt: str, user, files: dict[str, str]
-) -> Version:
-    """A version that is complete on creation: its files point at stored blobs."""
-    generation, number = _next_number(generation.pk)
-    now = timezone.now()
-    version = Version.objects.create(
-        generation=generation,
-        number=number,
-        parent=parent,
-        kind=kind,
-        prompt=prompt,
-        created_by=user,
-        status=Version.Status.COMPLETED,
-        stage="iteration_complete",
-        progress=1.0,
-        message=f"{Version.Kind(kind).label}: {len(files)} total files",
-        changes=changes_between(snapshot(parent), files),
-        started_at=now,
-        finished_at=now,
-    )
-    VersionFile.objects.bulk_create(
-        (VersionFile(version=version, path=p, blob_id=h) for p, h in files.items()), batch_size=500
-    )
-    generation.save(update_fields=["updated_at"])
-    return version
-
-
-def restore_version(*, source: Version, user) -> Version:
-    """Make `source`'s files the newest version; history is never rewritten."""
-    if not source.has_files:
-        raise ActionRefused(f"Version {source.number} has no files to restore.")
-    with transaction.atomic():
-        latest = _latest_with_files(source.generation)
-        return _finished_version(
-            generation=source.generation,
-            parent=latest,
-            kind=Version.Kind.RESTORE,
-            prompt=f"Restore version {source.number}"
-            + (f" ({source.name})" if source.name else ""),
-            user=user,
-            files=snapshot(source),
-        )
-
-
-def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version:
-    """Save one file written by hand on top of `base` as a new version."""
-    if not base.has_files:
-        raise ActionRefused(f"Version {base.number} has no files to edit.")
-    try:
-        path = clean_path(path)
-    except UnsafePath as refusal:
-        raise ActionRefused(refusal.message) from None
-    if problem := content_problem(content):
-        raise ActionRefused(f"{path} cannot be saved: {problem}.")
-    size = len(content.encode())
-    if size > settings.FILE_MAX_BYTES:
-        raise ActionRefused(
-            f"The file is {size:,} bytes; one file may hold at most {settings.FILE_MAX_BYTES:,}."
-        )
-    files = snapshot(base)
-    digest = Blob.hash_of(content)
-    if files.get(path) == digest:
-        raise ActionRefused(f"{path} is unchanged, so there is nothing to save.")
-    if path not in files and len(files) >= settings.PROJECT_MAX_FILES:
-        raise ActionRefused(f"The project already has {len(files)} files, the most it may hold.")
-    if path not in files and (problem := collision([*files, path])):
-        raise ActionRefused(
-            f"{path} cannot be added: {problem}. Edit the existing file, or choose another name."
-        )
-    with transaction.atomic():
-        Blob.objects.bulk_create(
-            [Blob(sha256=digest, content=content, size=size)], ignore_conflicts=True
-        )
-        return _finished_version(
-            generation=base.generation,
-            parent=base,
-            kind=Version.Kind.MANUAL,
-            prompt=f"Edited {path} by hand",
-            user=user,
-            files={**files, path: digest},
-        )
-
-
-def name_version(*, version: Version, name: str) -> Version:
-    """Give a version a name ("before auth"); an empty name removes it."""
-    version.name = name.strip()[:100]
-    version.save(update_fields=["name"])
-    return version
+    if not rows:
+        return None
+    first = statistics.median(row[0] for row in rows)
+    chars = statistics.median(row[1] for row in rows)
+    rates = [row[1] / (row[2] - row[0]) for row in rows if row[2] > row[0]]
+    rate = statistics.median(rates) if rates else chars
+    usual_prompt = statistics.median(row[3] for row in rows) * 4  # tokens to characters
+    scale = min(max((prompt_chars / usual_prompt) ** 0.5, 0.5), 2.0) if usual_prompt else 1.0
+    return CallForecast(first_token_seconds=first, chars_out=chars * scale, chars_per_second=rate)

@@ -1,0 +1,134 @@
+"""Versions made without a model: restore, manual edits and uploads, and names. History
+is never rewritten: each makes a new version, complete on creation."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from generations.diffing import compare_versions
+from generations.models import Blob, Generation, Version, VersionFile
+from generations.runs import ActionRefused, next_number
+from orchestrator.errors import UnsafePath
+from orchestrator.paths import clean_path, collision, content_problem
+
+
+def snapshot(version: Version) -> dict[str, str]:
+    """A version's files as {path: content hash}."""
+    return dict(version.files.values_list("path", "blob_id"))
+
+
+def changes_between(old: dict[str, str], new: dict[str, str]) -> list[dict]:
+    """The change list stored on a version, from two {path: hash} snapshots."""
+    changed = {h for p, h in old.items() if new.get(p) != h} | {
+        h for p, h in new.items() if old.get(p) != h
+    }
+    contents = dict(Blob.objects.filter(sha256__in=changed).values_list("sha256", "content"))
+    return [
+        {
+            "path": d.path,
+            "action": d.status,
+            "lines_added": d.added,
+            "lines_removed": d.removed,
+            "old_path": d.old_path,
+        }
+        for d in compare_versions(old, new, contents, ignore_whitespace=False)
+    ]
+
+
+def _latest_with_files(generation: Generation) -> Version | None:
+    return (
+        generation.versions.filter(status__in=(Version.Status.COMPLETED, Version.Status.NO_CHANGES))
+        .order_by("-number")
+        .first()
+    )
+
+
+def _finished_version(
+    *, generation: Generation, parent: Version, kind: str, prompt: str, user, files: dict[str, str]
+) -> Version:
+    """A version that is complete on creation: its files point at stored blobs."""
+    generation, number = next_number(generation.pk)
+    now = timezone.now()
+    version = Version.objects.create(
+        generation=generation,
+        number=number,
+        parent=parent,
+        kind=kind,
+        prompt=prompt,
+        created_by=user,
+        status=Version.Status.COMPLETED,
+        stage="iteration_complete",
+        progress=1.0,
+        message=f"{Version.Kind(kind).label}: {len(files)} total files",
+        changes=changes_between(snapshot(parent), files),
+        started_at=now,
+        finished_at=now,
+    )
+    VersionFile.objects.bulk_create(
+        (VersionFile(version=version, path=p, blob_id=h) for p, h in files.items()), batch_size=500
+    )
+    generation.save(update_fields=["updated_at"])
+    return version
+
+
+def restore_version(*, source: Version, user) -> Version:
+    """Make `source`'s files the newest version; history is never rewritten."""
+    if not source.has_files:
+        raise ActionRefused(f"Version {source.number} has no files to restore.")
+    with transaction.atomic():
+        latest = _latest_with_files(source.generation)
+        return _finished_version(
+            generation=source.generation,
+            parent=latest,
+            kind=Version.Kind.RESTORE,
+            prompt=f"Restore version {source.number}"
+            + (f" ({source.name})" if source.name else ""),
+            user=user,
+            files=snapshot(source),
+        )
+
+
+def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version:
+    """Save one file written by hand on top of `base` as a new version."""
+    if not base.has_files:
+        raise ActionRefused(f"Version {base.number} has no files to edit.")
+    try:
+        path = clean_path(path)
+    except UnsafePath as refusal:
+        raise ActionRefused(refusal.message) from None
+    if problem := content_problem(content):
+        raise ActionRefused(f"{path} cannot be saved: {problem}.")
+    size = len(content.encode())
+    if size > settings.FILE_MAX_BYTES:
+        raise ActionRefused(
+            f"The file is {size:,} bytes; one file may hold at most {settings.FILE_MAX_BYTES:,}."
+        )
+    files = snapshot(base)
+    digest = Blob.hash_of(content)
+    if files.get(path) == digest:
+        raise ActionRefused(f"{path} is unchanged, so there is nothing to save.")
+    if path not in files and len(files) >= settings.PROJECT_MAX_FILES:
+        raise ActionRefused(f"The project already has {len(files)} files, the most it may hold.")
+    if path not in files and (problem := collision([*files, path])):
+        raise ActionRefused(
+            f"{path} cannot be added: {problem}. Edit the existing file, or choose another name."
+        )
+    with transaction.atomic():
+        Blob.objects.bulk_create(
+            [Blob(sha256=digest, content=content, size=size)], ignore_conflicts=True
+        )
+        return _finished_version(
+            generation=base.generation,
+            parent=base,
+            kind=Version.Kind.MANUAL,
+            prompt=f"Edited {path} by hand",
+            user=user,
+            files={**files, path: digest},
+        )
+
+
+def name_version(*, version: Version, name: str) -> Version:
+    """Give a version a name ("before auth"); an empty name removes it."""
+    version.name = name.strip()[:100]
+    version.save(update_fields=["name"])
+    return version
