@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from orchestrator.errors import ModelAnswerInvalid
-from orchestrator.fences import FENCE, is_closing_fence, unwrap_fences
+from orchestrator.fences import FENCE, is_closing_fence, is_prose_file, unwrap_fences
 from orchestrator.loose_answers import FencedBlock, loose_operations
 from orchestrator.operations import (
     DeleteFile,
@@ -121,7 +121,7 @@ class _Block:
         """The block, or the reason it cannot be read. Several ======= lines (a Markdown
         heading underline in the text) give several readings; one of the marker's own length
         is preferred, and the merge keeps the one reading that matches."""
-        dividers = [i for i, line in enumerate(self.lines) if _DIVIDER.match(line.rstrip("\n"))]
+        dividers = [i for i, line in enumerate(self.lines) if _DIVIDER.match(line)]
         if not dividers:
             return "a search/replace block has no ======= line between SEARCH and REPLACE"
         same_size = [i for i in dividers if len(self.lines[i].strip()) == self.size]
@@ -214,9 +214,8 @@ class EditStreamParser:
             operations, refusals = loose_operations(
                 "".join(self._text), self.fenced_blocks, self.known
             )
-            self.operations += operations
-            self.refusals += refusals
-            self._done += operations
+            self.operations, self.refusals = list(operations), list(refusals)
+            self._done = list(operations)
         done, self._done = self._done, []
         return done
 
@@ -414,6 +413,15 @@ class EditStreamParser:
         if blocks:  # a FILE holding nothing but search/replace blocks is an EDIT
             self._emit(EditFile(operation.path, blocks), closed_by_end=True)
             return
+        if _holds_block_markers(operation.lines) and not is_prose_file(operation.path):
+            # Blocks mixed with other text, or a block left unfinished: written as the file's
+            # text, the markers would land in the code. (A document may be about them.)
+            self._refuse(
+                operation.path,
+                "its FILE holds search/replace markers that do not make whole blocks",
+                "".join(operation.lines),
+            )
+            return
         content = unwrap_fences(operation.path, "".join(operation.lines))
         self._emit(WriteFile(operation.path, content), closed_by_end=True)
 
@@ -526,6 +534,14 @@ def _blocks_only(lines: list[str]) -> tuple[SearchReplace, ...]:
         elif stripped and not FENCE.match(stripped):
             return ()
     return tuple(blocks) if block is None else ()
+
+
+def _holds_block_markers(lines: list[str]) -> bool:
+    """A SEARCH line and a divider or REPLACE line: the text of search/replace blocks."""
+    stripped = [line.rstrip() for line in lines]
+    return any(_SEARCH.match(line) for line in stripped) and any(
+        _DIVIDER.match(line) or _REPLACE.match(line) for line in stripped
+    )
 
 
 def parse_edit_stream(chunks: Iterable[str]) -> Iterator[Operation]:

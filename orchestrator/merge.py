@@ -13,6 +13,7 @@ then the two would collide, and the result is refused. The merge works on a copy
 run); the caller saves only a complete result.
 """
 
+import contextlib
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -160,7 +161,7 @@ class _Merge:
             case DeleteFile():
                 self.delete(path)
             case RenameFile(_, new_path):
-                self.rename(path, new_path, mentioned)
+                self.rename(path, new_path)
 
     def resolve(self, raw: str, mentioned: set[str]) -> str:
         """The clean path; a path that differs from an existing file or folder only in
@@ -214,7 +215,6 @@ class _Merge:
     def edit(self, path: str, named: str, blocks: tuple[SearchReplace, ...]) -> None:
         first = self.block_numbers.get(path, 0) + 1
         self.block_numbers[path] = first + len(blocks) - 1
-        numbers = range(first, first + len(blocks))
         if path not in self.files:
             if all(not b.search.strip() and not b.from_diff for b in blocks):
                 self.write(path, "".join(b.replace for b in blocks))  # an edit that creates
@@ -223,7 +223,7 @@ class _Merge:
             return
         text = self.files[path]
         kept: list[SearchReplace] = []
-        for number, block in zip(numbers, blocks, strict=True):
+        for number, block in enumerate(blocks, start=first):
             try:
                 new_text = apply_block(text, block)
             except EditFailed as failure:
@@ -262,7 +262,7 @@ class _Merge:
             (
                 other
                 for other, content in sorted(self.files.items())
-                if all(_matches_once(content, block) for block in blocks if block.search.strip())
+                if all(_matches_once(content, b.search) for b in blocks if b.search.strip())
             ),
             None,
         )
@@ -277,9 +277,7 @@ class _Merge:
             return False
         if not block.replace.strip() or _matches_anywhere(text, block.search):
             return False
-        return _matches_once(original, block) and _matches_once(
-            text, SearchReplace(block.replace, "")
-        )
+        return _matches_once(original, block.search) and _matches_once(text, block.replace)
 
     def delete(self, path: str) -> None:
         if path in self.files:
@@ -292,11 +290,11 @@ class _Merge:
         else:
             self.fail(path, f"{path} does not exist, so it cannot be deleted", kind="wrong_path")
 
-    def rename(self, path: str, raw_new: str, mentioned: set[str]) -> None:
+    def rename(self, path: str, raw_new: str) -> None:
         new_path = clean_path(raw_new)
         if path not in self.files and self._is_folder(path):
             for inner in sorted(p for p in self.files if p.startswith(path + "/")):
-                self.rename(inner, new_path + inner[len(path) :], mentioned)
+                self.rename(inner, new_path + inner[len(path) :])
             return
         if path not in self.files:
             self.fail(path, f"{path} does not exist, so it cannot be renamed", kind="wrong_path")
@@ -367,11 +365,12 @@ def _split(text: str) -> list[tuple[str, str]]:
 
 
 _LEVELS: list[Callable[[str], str]] = [lambda s: s, str.rstrip, str.strip]
+_NO_HINTS = SearchReplace("", "")  # for a reading of a block's own text: no line, no diff
 
 
-def _matches_once(text: str, block: SearchReplace) -> bool:
+def _matches_once(text: str, search: str) -> bool:
     lines = [body for body, _ in _split(text)]
-    wanted = block.search.splitlines()
+    wanted = search.splitlines()
     return any(len(_find(lines, wanted, normal)) == 1 for normal in _LEVELS)
 
 
@@ -398,12 +397,10 @@ def apply_block(text: str, block: SearchReplace) -> str:
     readings = [(block.search, block.replace), *block.alternatives]
     if len(readings) == 1:
         return _apply_reading(text, block.search, block.replace, block)
-    results: dict[str, None] = {}
+    results = set()
     for search, replace in readings:
-        try:
-            results[_apply_reading(text, search, replace, block)] = None
-        except EditFailed:
-            continue
+        with contextlib.suppress(EditFailed):
+            results.add(_apply_reading(text, search, replace, block))
     if len(results) == 1:
         return next(iter(results))
     if results:
@@ -422,7 +419,7 @@ def _apply_reading(text: str, search: str, replace: str, block: SearchReplace) -
     for attempt in [wanted, trimmed] if trimmed != wanted else [wanted]:
         for level, normal in enumerate(_LEVELS):
             starts = _find([body for body, _ in lines], attempt, normal)
-            if len(starts) > 1 and block.line_hint:
+            if block.line_hint:  # a diff's line number settles which of several places
                 starts = [s for s in starts if s + 1 == block.line_hint] or starts
             if len(starts) > 1:
                 raise EditFailed(
@@ -433,7 +430,7 @@ def _apply_reading(text: str, search: str, replace: str, block: SearchReplace) -
                 return _replace_at(text, lines, starts[0], attempt, new, level)
     unfenced = _without_fences(wanted), _without_fences(new)
     if unfenced[0] is not None and unfenced[1] is not None:
-        return _apply_reading(text, *unfenced, SearchReplace("", ""))
+        return _apply_reading(text, *unfenced, _NO_HINTS)
     raise EditFailed("its SEARCH text matches nowhere in the current file")
 
 

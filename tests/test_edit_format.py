@@ -119,3 +119,51 @@ def test_file_content_that_looks_like_markdown_fences_is_kept():
 
 def test_rendering_then_parsing_gives_back_the_operations():
     assert list(parse_edit_stream([render_operations(EXPECTED)])) == EXPECTED
+
+
+def test_render_gives_every_file_a_final_newline_except_an_empty_one():
+    rendered = render_operations([WriteFile("a.py", "x = 1"), WriteFile("empty.py", "")])
+    assert rendered == "@@@ FILE a.py\nx = 1\n@@@ END\n\n@@@ FILE empty.py\n@@@ END\n"
+
+
+def test_a_file_the_project_knows_names_the_block_after_it():
+    block = "Makefile\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n"
+    known = EditStreamParser({"Makefile"})
+    known.feed(block)
+    known.finish()
+    assert known.operations == [EditFile("Makefile", (SearchReplace("a\n", "b\n"),))]
+    unknown = EditStreamParser()
+    unknown.feed(block)
+    unknown.finish()
+    assert unknown.operations == []
+    assert [r.reason for r in unknown.refusals] == [
+        "a search/replace block does not say which file it edits"
+    ]
+
+
+def test_a_fence_holding_operations_is_not_read_again_as_a_loose_file():
+    parser = EditStreamParser()
+    parser.feed("```python\na.py\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n")
+    parser.finish()
+    assert parser.fenced_blocks == []
+    unclosed = EditStreamParser()
+    unclosed.feed("```\n@@@ DELETE b.py\n")
+    unclosed.finish()
+    assert unclosed.fenced_blocks == []
+    assert unclosed.operations == [DeleteFile("b.py")]
+
+
+def test_inside_a_longer_fence_a_three_backtick_fence_is_plain_text():
+    parser = EditStreamParser()
+    parser.feed("````markdown\n```python\ncode\n````\n")
+    parser.finish()
+    [block] = parser.fenced_blocks
+    assert (block.closed, block.lines) == (True, ["```python\n", "code\n"])
+
+
+def test_loose_files_are_read_only_when_nothing_else_was():
+    parser = EditStreamParser()
+    parser.feed("app.py\n```python\nx = 1\n```\n")
+    done = parser.finish()
+    assert done == parser.operations == [WriteFile("app.py", "x = 1\n", loose=True)]
+    assert parser.refusals == []

@@ -256,6 +256,124 @@ SCENARIOS = {
         None,
         None,
     ),
+    "a code FILE of blocks and text is refused, not written with its markers": (
+        "@@@ FILE a.py\n# the fix:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n@@@ END\n",
+        [],
+        [
+            Refusal(
+                path="a.py",
+                reason="its FILE holds search/replace markers that do not make whole blocks",
+                text="# the fix:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n",
+            )
+        ],
+        [],
+        None,
+        None,
+    ),
+    "a code FILE whose last block is unfinished is refused": (
+        f"@@@ FILE a.py\n{S}x\n{D}y\n{R}{S}z\n@@@ END\n",
+        [],
+        [
+            Refusal(
+                path="a.py",
+                reason="its FILE holds search/replace markers that do not make whole blocks",
+                text=f"{S}x\n{D}y\n{R}{S}z\n",
+            )
+        ],
+        [],
+        None,
+        None,
+    ),
+    "a code FILE with a SEARCH line alone is text": (
+        "@@@ FILE a.py\n# <<<<<<< SEARCH\n<<<<<<< SEARCH is how blocks open\n@@@ END\n",
+        [WriteFile(path="a.py", content="# <<<<<<< SEARCH\n<<<<<<< SEARCH is how blocks open\n")],
+        [],
+        [],
+        None,
+        None,
+    ),
+    "a FILE of blocks closed by END, then a stray END, is taken back": (
+        f"@@@ FILE a.py\n{S}x\n{D}y\n{R}@@@ END\n@@@ END\n",
+        [],
+        [
+            Refusal(
+                path="a.py",
+                reason="its block holds an @@@ END line, so where it ends is unclear",
+                text="",
+            )
+        ],
+        [],
+        None,
+        None,
+    ),
+    "an EDIT holding a whole file closed by END, then a stray END, is taken back": (
+        "@@@ EDIT a.py\nx = 1\n@@@ END\n@@@ END\n",
+        [],
+        [
+            Refusal(
+                path="a.py",
+                reason="its block holds an @@@ END line, so where it ends is unclear",
+                text="",
+            )
+        ],
+        [],
+        None,
+        None,
+    ),
+    "an Aider block, then a stray END: the block had its own end": (
+        f"a.py\n{S}x\n{D}y\n{R}@@@ END\n",
+        [EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
+        [],
+        ["a.py"],
+        None,
+        None,
+    ),
+    "a line of > that is not a REPLACE line is the block's text": (
+        f"a.py\n{S}x\n{D}>>>>>>> theirs\n{R}",
+        [EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace=">>>>>>> theirs\n"),))],
+        [],
+        ["a.py"],
+        None,
+        None,
+    ),
+    "a FILE holding a diff keeps it as text": (
+        "@@@ FILE fix.diff\n--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n@@@ END\n",
+        [WriteFile(path="fix.diff", content="--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n")],
+        [],
+        [],
+        None,
+        None,
+    ),
+    "a block without a divider, named by a path line": (
+        f"a.py\n{S}x\n{R}",
+        [],
+        [
+            Refusal(
+                path="a.py",
+                reason="a search/replace block has no ======= line between SEARCH and REPLACE",
+                text="",
+            )
+        ],
+        ["a.py"],
+        None,
+        None,
+    ),
+    "cut off in a FILE line naming two files": (
+        "@@@ FILE a.py b.py\nx = 1\n",
+        [],
+        [],
+        [],
+        None,
+        "a.py b.py",
+    ),
+    "cut off in a block that names no file": (
+        f"{S}x\n",
+        [],
+        [],
+        [],
+        None,
+        "(a file the answer did not name)",
+    ),
     "a FILE line naming nothing": (
         "@@@ FILE\nx\n@@@ END\n",
         [],
