@@ -5,8 +5,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format setup migrate demo-user web worker clean bench bench-events mutation
 
-run: setup migrate demo-user ## Serve the app with one worker on http://127.0.0.1:8000
-	$(PY) manage.py serve
+PORT ?= 8000
+run: setup migrate demo-user ## Serve the app with one worker on http://127.0.0.1:$(PORT)
+	$(PY) manage.py serve --port $(PORT)
 
 test: setup lint ## Lint and run the whole suite (unit, live server, browser)
 	$(PY) -m pytest
@@ -36,7 +37,7 @@ migrate: setup
 	$(PY) manage.py migrate --no-input
 
 demo-user: setup
-	$(PY) manage.py ensure_demo_user
+	$(PY) manage.py ensure_demo_user --port $(PORT)
 
 web: setup migrate ## Only the ASGI web server (daphne)
 	$(PY) -m daphne -b 127.0.0.1 -p 8000 config.asgi:application
@@ -55,10 +56,19 @@ bench: setup ## Benchmarks: figures printed, nothing asserted
 
 # Live events under load: latency, memory per stream, fan-out; ours and the stock setup.
 BENCH_EVENTS_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench-events.sqlite3
-bench-events: setup ## Event delivery figures (loopback only; a few minutes)
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/iterum_bench
+bench-events: setup ## Event delivery, the bar's truth, page cost, click to first stage
 	rm -f var/bench-events.sqlite3*
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) manage.py migrate -v0
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) -m bench.events
+	$(PY) -m bench.truth
+	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) -m bench.page_cost
+	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) -m bench.first_stage
+	@if psql "$(BENCH_PG_URL:/iterum_bench=/postgres)" -c 'select 1' >/dev/null 2>&1; then \
+		psql "$(BENCH_PG_URL:/iterum_bench=/postgres)" -q -c 'DROP DATABASE IF EXISTS iterum_bench' -c 'CREATE DATABASE iterum_bench' && \
+		DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py migrate -v0 && \
+		DATABASE_URL=$(BENCH_PG_URL) $(PY) -m bench.first_stage; \
+	else echo "PostgreSQL is not reachable: click to first stage measured on SQLite only"; fi
 
 # What the tests of the edit modules let through (a few minutes; results in mutants/).
 mutation: setup ## Mutation testing of merge.py, edit_format.py and paths.py

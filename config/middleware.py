@@ -1,13 +1,7 @@
-"""Our middleware: WhiteNoise without a thread per request, login redirects for htmx, and
-readable answers to bodies that are too large or malformed.
+"""Our middleware: login redirects for htmx, and readable answers to bodies that are too
+large or malformed."""
 
-StaticFilesMiddleware: WhiteNoise's middleware is synchronous, so Django would run each
-request's middleware in a thread kept for the request's whole life: with thousands of open
-event streams, thousands of idle threads. This wrapper is asynchronous and hands only static
-URLs to WhiteNoise.
-"""
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -17,28 +11,8 @@ from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.decorators import sync_and_async_middleware
 from django_htmx.http import HttpResponseClientRedirect
-from whitenoise.middleware import WhiteNoiseMiddleware
 
 from generations.request_values import safe_next
-
-
-class StaticFilesMiddleware:
-    async_capable = True
-    sync_capable = False
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        markcoroutinefunction(self)  # so the middleware above awaits this one
-        # Asked only about static URLs; None means "not a file of mine".
-        self.whitenoise = WhiteNoiseMiddleware(lambda request: None)
-        self.prefix = "/" + settings.STATIC_URL.lstrip("/")
-
-    async def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith(self.prefix):
-            response = await sync_to_async(self.whitenoise, thread_sensitive=False)(request)
-            if response is not None:
-                return response
-        return await self.get_response(request)
 
 
 @sync_and_async_middleware

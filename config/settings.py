@@ -102,7 +102,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "config.middleware.StaticFilesMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -216,6 +216,8 @@ if MODEL_PROVIDER == "gemini" and not GEMINI_API_KEY:
 if MODEL_PROVIDER == "openai" and not (OPENAI_BASE_URL and OPENAI_MODEL):
     raise ImproperlyConfigured("MODEL_PROVIDER=openai needs OPENAI_BASE_URL and OPENAI_MODEL.")
 DEMO_MODEL_CHUNK_DELAY = env_float("DEMO_MODEL_CHUNK_DELAY", 0.03)
+# Seconds the demo model waits before answering, as real models do (0: answers at once).
+DEMO_MODEL_FIRST_TOKEN_DELAY = env_float("DEMO_MODEL_FIRST_TOKEN_DELAY", 0.0)
 
 # How hard one model call tries (seconds unless named otherwise).
 MODEL_READ_TIMEOUT = env_float("MODEL_READ_TIMEOUT", 60, minimum=1)

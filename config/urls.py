@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from generations.views import LogoutWithMessage
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="generation-list"), name="home"),
+    path("accounts/logout/", LogoutWithMessage.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("generations/", include("generations.urls")),

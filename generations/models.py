@@ -232,6 +232,7 @@ class ModelCall(models.Model):
     # history the progress bar forecasts the next similar call from.
     first_token_seconds = models.FloatField(null=True, blank=True)
     chars_out = models.PositiveIntegerField(default=0)
+    files_out = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=20)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -27,7 +27,10 @@ def get_provider() -> ModelProvider:
             read_timeout=settings.MODEL_READ_TIMEOUT,
             max_output_tokens=settings.MODEL_MAX_OUTPUT_TOKENS,
         )
-    return DemoProvider(chunk_delay=settings.DEMO_MODEL_CHUNK_DELAY)
+    return DemoProvider(
+        chunk_delay=settings.DEMO_MODEL_CHUNK_DELAY,
+        first_token_delay=settings.DEMO_MODEL_FIRST_TOKEN_DELAY,
+    )
 
 
 def retry_policy() -> RetryPolicy:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from generations.live.events import publish
 from generations.models import Blob, Generation, ModelCall, Version, VersionFile
 from orchestrator import PipelineResult, ProgressEvent
-from orchestrator.progress import CallForecast
+from orchestrator.progress import CallForecast, PastCall, forecast_from
 from orchestrator.results import ModelCall as ModelCallRecord
 
 logger = logging.getLogger(__name__)
@@ -329,9 +329,8 @@ def expected_duration(*, provider: str, model: str, kind: str) -> float | None:
 def call_forecast(
     *, provider: str, model: str, purpose: str, prompt_chars: int
 ) -> CallForecast | None:
-    """What recent successful calls with this provider, model and purpose took (medians),
-    the length scaled by this prompt's size against theirs; None without such history."""
-    rows = list(
+    """What recent successful calls with this provider, model and purpose took."""
+    rows = (
         ModelCall.objects.filter(
             provider=provider,
             model=model,
@@ -345,12 +344,7 @@ def call_forecast(
             :HISTORY_RUNS
         ]
     )
-    if not rows:
-        return None
-    first = statistics.median(row[0] for row in rows)
-    chars = statistics.median(row[1] for row in rows)
-    rates = [row[1] / (row[2] - row[0]) for row in rows if row[2] > row[0]]
-    rate = statistics.median(rates) if rates else chars
-    usual_prompt = statistics.median(row[3] for row in rows) * 4  # tokens to characters
-    scale = min(max((prompt_chars / usual_prompt) ** 0.5, 0.5), 2.0) if usual_prompt else 1.0
-    return CallForecast(first_token_seconds=first, chars_out=chars * scale, chars_per_second=rate)
+    history = [
+        PastCall(first, chars, seconds, tokens * 4) for first, chars, seconds, tokens in rows
+    ]
+    return forecast_from(history, prompt_chars)

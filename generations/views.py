@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LogoutView
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +25,15 @@ from generations.runs import (
     start_iteration,
     version_files,
 )
+
+
+class LogoutWithMessage(LogoutView):
+    """Django's logout, saying so on the login page it leads to."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You have logged out.")
+        return response
 
 
 def owned_generation(request: HttpRequest, generation_id) -> Generation:
@@ -90,7 +100,11 @@ def render_version(
     request: HttpRequest, version: Version, last_event_id: str, form: IterationForm, status=200
 ) -> HttpResponse:
     files = dict(version.files.values_list("path", "blob__content")) if version.has_files else {}
-    selected = request.GET.get("file") or next(iter(sorted(files)), None)
+    # The viewer opens the first file this version changed (an iteration, a restore), else
+    # the first file.
+    changed_first = version.first_changed_path if version.parent_id else None
+    default = changed_first if changed_first in files else next(iter(sorted(files)), None)
+    selected = request.GET.get("file") or default
     changed = {change["path"]: change["action"] for change in version.changes}
     if selected is not None and selected not in files:
         raise Http404("No such file in this version.")
@@ -103,7 +117,7 @@ def render_version(
         "selected": selected,
         "selected_html": highlighted(selected, files[selected]) if selected else "",
         "form": form,
-        "usage": version.usage(),
+        "run_meta": run_meta(version),
     }
     template = "generations/version.html"
     if request.htmx and request.htmx.target == "file-browser":
@@ -113,6 +127,27 @@ def render_version(
     elif request.htmx:
         template += "#version-main"
     return render(request, template, context, status=status)
+
+
+def run_meta(version: Version) -> list[str]:
+    """The facts of a run, for one line joined by dots (only those there are)."""
+    usage = version.usage()
+    parts = []
+    if version.parent:
+        parts.append(f"Based on v{version.parent.number}")
+    if version.intent:
+        parts.append(f"intent: {version.intent}")
+    if version.model:
+        parts.append(f"{version.provider} ({version.model})")
+    if usage["calls"]:
+        estimated = " (estimated)" if usage["estimated"] else ""
+        parts.append(f"{usage['calls']} model call{'s' if usage['calls'] != 1 else ''}")
+        parts.append(f"{usage['tokens_in']} tokens in, {usage['tokens_out']} out{estimated}")
+        if usage["cost"] is not None:
+            parts.append(f"about ${usage['cost']:.4f}")
+    if version.duration_seconds is not None:
+        parts.append(f"{version.duration_seconds:.1f} s")
+    return parts
 
 
 @require_POST

@@ -1,7 +1,6 @@
 """One run's model calls: retries with each wait announced, stall and wall-clock limits,
 cancel checks on every chunk, streaming parse, and a log entry for every call."""
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -67,7 +66,7 @@ class Run:
     ) -> Answer:
         """One model call, retried on transient failures with each wait announced. While it
         streams it moves the bar through `span` by its share of the expected time."""
-        started = time.monotonic()
+        started = self.options.clock()
         policy = self.options.retry
         known = frozenset(known_paths)
         attempt, waited = 1, 0.0
@@ -76,7 +75,7 @@ class Run:
                 return self._attempt(request, started, known, span, on_operation, on_plan)
             except ModelUnavailable as error:
                 # Real time already includes the waits; count them as well for injected sleeps.
-                elapsed = max(time.monotonic() - started, waited)
+                elapsed = max(self.options.clock() - started, waited)
                 wait = policy.wait_before(attempt, error.retry_after, self.options.jitter())
                 if attempt >= policy.attempts or elapsed + wait > policy.call_seconds:
                     raise PipelineError(
@@ -116,7 +115,7 @@ class Run:
         on_operation: Callable[[Operation], None] | None,
         on_plan: Callable[[list[str]], None] | None,
     ) -> Answer:
-        started = last_data = last_report = time.monotonic()
+        started = last_data = last_report = self.options.clock()
         forecast = self.options.forecast(request.purpose, len(request.system + request.prompt))
         progress = CallProgress(forecast, started)
         self.position = self.reporter.span(*span, 0.0) if span[1] else None
@@ -141,7 +140,7 @@ class Run:
                     on_plan(parser.planned)
             for operation in done:
                 progress.file_done()
-                move(time.monotonic())
+                move(self.options.clock())
                 if on_operation:
                     on_operation(operation)
 
@@ -162,7 +161,7 @@ class Run:
 
         try:
             for chunk in stream:
-                now = time.monotonic()
+                now = self.options.clock()
                 self.options.on_tick()
                 if self.options.should_cancel():
                     outcome = "cancelled"
@@ -217,7 +216,8 @@ class Run:
         finally:
             stream.close()  # closes the model's connection when we stop early
             first = progress.first_token - started if progress.first_token is not None else None
-            self._log(request, usage, outcome, error_text, time.monotonic() - started, text, first)
+            seconds = self.options.clock() - started
+            self._log(request, usage, outcome, error_text, seconds, text, first, parser)
 
     def _log(
         self,
@@ -228,6 +228,7 @@ class Run:
         seconds: float,
         text: list[str],
         first_token_seconds: float | None,
+        parser: EditStreamParser,
     ) -> None:
         received = "".join(text)
         if usage is None and (received or outcome == "cancelled"):
@@ -250,6 +251,7 @@ class Run:
             if first_token_seconds is None
             else round(first_token_seconds, 3),
             chars_out=len(received),
+            files_out=len(parser.operations),
         )
         self.calls.append(call)
         self.options.on_model_call(call)

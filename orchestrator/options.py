@@ -36,6 +36,7 @@ class RunOptions:
     on_model_call: Callable[[ModelCall], None] = lambda call: None
     on_tick: Callable[[], None] = lambda: None  # regularly while a model call runs
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic  # a simulated one runs a call's timing at once
     jitter: Callable[[], float] = random.random
     # What similar earlier calls took, by purpose and prompt size in characters (None: unknown).
     forecast: Callable[[str, int], CallForecast | None] = lambda purpose, size: None

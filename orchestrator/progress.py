@@ -6,9 +6,9 @@ the share of the call's time already spent. What is known while the call runs:
 - before the first token, only the clock: the bar approaches the share the wait for the
   first token usually takes, and never reaches it;
 - after it, the characters received against the characters expected. The expectation comes
-  from similar earlier calls (CallForecast: same provider, model and purpose), and is
-  corrected by the answer itself: once files of the PLAN are finished, characters per
-  finished file times planned files is a better guess than history;
+  from similar earlier calls (CallForecast: same provider, model and purpose); once the
+  answer's PLAN line names its files, it is planned files times characters per file, and
+  each finished file makes that figure more this answer's own;
 - the clock again, so a pause in the stream never freezes the bar: time may lead the
   characters by a little, never by much.
 
@@ -17,10 +17,13 @@ Without history a modest default is assumed; the bar is then less exact, never f
 """
 
 import math
+import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 TIME_LEAD = 0.05  # how far the clock may carry the bar beyond what has arrived
-CEILING = 0.985  # a call is never shown as done before it is
+CEILING = 0.985  # what the estimate may reach before the call is done
+LIMIT = 0.999  # what the bar may creep to while an answer runs longer than expected
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class CallForecast:
     first_token_seconds: float
     chars_out: float
     chars_per_second: float
+    chars_per_file: float = 1500.0
 
     @property
     def seconds(self) -> float:
@@ -37,6 +41,42 @@ class CallForecast:
 
 
 DEFAULT_FORECAST = CallForecast(first_token_seconds=2.0, chars_out=6000, chars_per_second=300)
+
+
+@dataclass(frozen=True)
+class PastCall:
+    """What one earlier call took: the history a forecast is made of."""
+
+    first_token_seconds: float
+    chars_out: int
+    seconds: float
+    prompt_chars: int
+    files: int = 0
+
+
+def forecast_from(history: Iterable[PastCall], prompt_chars: int) -> CallForecast | None:
+    """Medians of earlier similar calls; the length scaled by this prompt's size against
+    theirs (square root, within half and double). None without history."""
+    calls = list(history)
+    if not calls:
+        return None
+    first = statistics.median(c.first_token_seconds for c in calls)
+    chars = statistics.median(c.chars_out for c in calls)
+    rates = [
+        c.chars_out / (c.seconds - c.first_token_seconds)
+        for c in calls
+        if c.seconds > c.first_token_seconds
+    ]
+    rate = statistics.median(rates) if rates else DEFAULT_FORECAST.chars_per_second
+    usual = statistics.median(c.prompt_chars for c in calls)
+    scale = min(max((prompt_chars / usual) ** 0.5, 0.5), 2.0) if usual else 1.0
+    per_file = [c.chars_out / c.files for c in calls if c.files]
+    return CallForecast(
+        first_token_seconds=first,
+        chars_out=chars * scale,
+        chars_per_second=rate,
+        chars_per_file=statistics.median(per_file) if per_file else 1500.0,
+    )
 
 
 class CallProgress:
@@ -51,6 +91,8 @@ class CallProgress:
         self.planned = 0
         self.finished = 0
         self.chars_at_last_file = 0
+        self.shown = 0.0  # the last fraction given, and when
+        self.shown_at = started
 
     def received(self, now: float, text: str) -> None:
         if not text:
@@ -68,16 +110,37 @@ class CallProgress:
         self.chars_at_last_file = self.chars
 
     def expected_chars(self) -> float:
-        """History's guess, corrected by the PLAN and the files finished so far."""
+        """History's guess; once the PLAN is known, planned files times characters per
+        file (history's, then more and more this answer's own)."""
         expected = self.forecast.chars_out
-        if self.planned and self.finished:
-            # Trusted more with each finished file, wholly by half of the plan.
-            from_files = self.chars_at_last_file / self.finished * self.planned
-            weight = min(2 * self.finished / self.planned, 1.0)
-            expected = expected * (1 - weight) + from_files * weight
+        if self.planned:
+            per_file = self.forecast.chars_per_file
+            if self.finished:
+                # Files vary in size: a few finished ones say little, many say much.
+                weight = self.finished / (self.finished + 4)
+                own = self.chars_at_last_file / self.finished
+                per_file = weight * own + (1 - weight) * per_file
+            # Finished files count at their real size; only the rest is estimated, the
+            # file being written at least at the size it has already reached.
+            remaining = max(self.planned - self.finished, 0)
+            expected = self.chars_at_last_file + per_file * remaining
+            if remaining:
+                expected += max(self.chars - self.chars_at_last_file - per_file, 0)
         return max(expected, self.chars / CEILING, 1.0)
 
     def fraction(self, now: float) -> float:
+        """The share shown: the estimate, or, when a new estimate is not ahead of what was
+        already shown (the answer proved longer than forecast), a quarter of the expected
+        pace onwards, so the bar never goes back and never stands still."""
+        estimate = self.estimate(now)
+        if estimate <= self.shown:
+            remaining = max((self.expected_chars() - self.chars) / self._rate(), 1.0)
+            pace = (LIMIT - self.shown) * (now - self.shown_at) / (4 * remaining)
+            estimate = min(self.shown + pace, LIMIT)
+        self.shown, self.shown_at = max(estimate, self.shown), now
+        return self.shown
+
+    def estimate(self, now: float) -> float:
         forecast = self.forecast
         waited = (self.first_token or now) - self.started
         rate = self._rate()

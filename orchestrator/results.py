@@ -29,6 +29,7 @@ class ModelCall:
     error: str = ""
     first_token_seconds: float | None = None  # how long the model took to start answering
     chars_out: int = 0  # what it sent, in characters (the progress bar's unit)
+    files_out: int = 0  # the operations (files) its answer held
 
 
 @dataclass(frozen=True)

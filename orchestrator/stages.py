@@ -24,28 +24,28 @@ _TABLE = [
     Stage("queued", 0.00, "Waiting for a worker..."),
     Stage("retrying", None, "Retrying the model call..."),
     Stage("cancelled", None, "Cancelled; nothing was saved."),
-    # Version 1: the phased generator. The plan call fills 0.02-0.10, the phases 0.10-0.94.
+    # Version 1: the phased generator. The plan call fills 0.02-0.08, the phases 0.08-0.975.
     Stage("generation_start", 0.01, "Starting generation..."),
     Stage("planning", 0.02, "Planning the project..."),
     Stage("phase_start", None, "Starting phase..."),
     Stage("phase_complete", None, "Phase complete"),
-    Stage("saving", 0.96, "Saving files..."),
+    Stage("saving", 0.98, "Saving files..."),
     Stage("generation_complete", 1.00, "Generation complete"),
     Stage("generation_error", None, "Generation failed"),
     # Follow-up iterations
-    Stage("iteration_start", 0.02, "Starting iteration analysis..."),
-    Stage("intent_detection", 0.03, "Detected intent"),
-    Stage("context_building", 0.05, "Building context from existing files..."),
-    Stage("iteration_mode", 0.06, "Using iteration mode for focused changes"),
-    Stage("code_generation", 0.06, "Generating modifications..."),
-    Stage("llm_generation", 0.08, "Sending the request to the model..."),
+    Stage("iteration_start", 0.01, "Starting iteration analysis..."),
+    Stage("intent_detection", 0.015, "Detected intent"),
+    Stage("context_building", 0.02, "Building context from existing files..."),
+    Stage("iteration_mode", 0.03, "Using iteration mode for focused changes"),
+    Stage("code_generation", 0.03, "Generating modifications..."),
+    Stage("llm_generation", 0.03, "Sending the request to the model..."),
     # The model streaming: its call fills the span below (progress given by the caller).
     Stage("gemini_processing", None, "Receiving Gemini's answer..."),
     Stage("model_progress", None, "Receiving the model's answer..."),
     Stage("file_generated", None, "File generated"),
-    Stage("parsing_response", 0.90, "Parsing generated files..."),
-    Stage("merging_files", 0.92, "Merging changes with existing files..."),
-    Stage("checking", 0.94, "Checking the new version..."),
+    Stage("parsing_response", 0.975, "Parsing generated files..."),
+    Stage("merging_files", 0.98, "Merging changes with existing files..."),
+    Stage("checking", 0.985, "Checking the new version..."),
     Stage("iteration_complete", 1.00, "Iteration complete"),
     Stage("iteration_no_changes", 1.00, "The model proposed no changes"),
     Stage("iteration_error", None, "Iteration failed"),
@@ -53,9 +53,9 @@ _TABLE = [
 STAGES: dict[str, Stage] = {stage.name: stage for stage in _TABLE}
 
 # The span of the bar the iteration's model call fills, and version 1's plan and phases.
-ITERATION_CALL = (0.10, 0.88)
-PLAN_CALL = (0.02, 0.10)
-PHASES = (0.10, 0.94)
+ITERATION_CALL = (0.04, 0.97)
+PLAN_CALL = (0.02, 0.08)
+PHASES = (0.08, 0.975)
 
 # The contract's order for an iteration (the folded stages included, as the contract has
 # them); a run sends a subsequence of it.

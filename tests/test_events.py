@@ -5,6 +5,7 @@ import time
 import uuid
 
 import pytest
+import redis
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AnonymousUser
 
@@ -177,11 +178,43 @@ def test_the_relay_reads_new_events_once_for_all_streams_of_a_channel(
     assert [json.loads(event.data)["message"] for event in delivered[0]] == ["step 1", "step 2"]
 
 
-def test_a_redis_hint_makes_the_relay_look_at_once():
-    hints = []
-    relay = RedisRelay("redis://127.0.0.1:1/0", "unused", lambda: hints.append(1))
-    relay._on_hint()
-    assert hints == [1]
+class FakePubSub:
+    """Plays a script to RedisRelay._listen: messages, a lost connection, then a stop."""
+
+    def __init__(self, script, relay, subscribed):
+        self.script, self.relay, self.subscribed = script, relay, subscribed
+
+    def subscribe(self, channel):
+        self.subscribed.append(channel)
+
+    def get_message(self, timeout):
+        step = self.script.pop(0)
+        if step == "lost":
+            raise redis.ConnectionError("connection reset")
+        if step == "stop":
+            self.relay.stop()
+            return None
+        return step
+
+
+def test_the_redis_relay_looks_on_each_hint_and_again_after_resubscribing(monkeypatch):
+    hints, subscribed = [], []
+    relay = RedisRelay("redis://127.0.0.1:1/0", "iterum:events", lambda: hints.append(1))
+    message = {"type": "message", "data": b"version-x-1"}
+    script = [None, message, "lost", message, message, {"type": "pong"}, "stop"]
+
+    class FakeClient:
+        def pubsub(self, ignore_subscribe_messages):
+            assert ignore_subscribe_messages
+            return FakePubSub(script, relay, subscribed)
+
+    monkeypatch.setattr(redis.Redis, "from_url", lambda url, **options: FakeClient())
+    monkeypatch.setattr(relay._stop, "wait", lambda seconds: None)  # the pause before retrying
+    relay._listen()  # returns once stopped
+    # a look at each subscription (hints sent before it may be lost), one per message
+    assert subscribed == ["iterum:events", "iterum:events"]
+    assert len(hints) == 1 + 1 + 1 + 2
+    assert script == []
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")

@@ -30,7 +30,7 @@ def test_generate_reports_every_phase_and_file_with_rising_progress():
     assert sorted(files) == sorted(result.files)
     progress = [e.progress for e in events]
     assert progress == sorted(progress)
-    assert progress[-1] == pytest.approx(0.94)  # the phases end there; saving follows
+    assert progress[-1] == pytest.approx(0.975)  # the phases end there; saving follows
     assert result.outcome == "completed"
     assert [c.purpose for c in result.calls] == ["plan", "generate", "generate"]
 
@@ -67,7 +67,7 @@ def test_file_events_say_path_action_and_lines_and_move_the_bar_within_the_call(
         ("a.txt", "added", 2),
         ("b.txt", "added", 1),
     ]
-    assert 0.10 <= files[0].progress <= files[1].progress <= 0.88
+    assert 0.04 <= files[0].progress <= files[1].progress <= 0.97
 
 
 def test_cancel_between_chunks_stops_and_closes_the_stream():
@@ -261,7 +261,7 @@ def test_the_bar_moves_while_waiting_for_the_first_token(monkeypatch):
     iterate(FILES, "add notes", BRIEF, ScriptedProvider([slow_start()]), events.append)
     waiting = [e for e in events if e.message.startswith("Waiting for scripted")]
     assert waiting
-    assert waiting[-1].progress > 0.10
+    assert waiting[-1].progress > 0.04
 
 
 def test_each_call_is_logged_with_its_first_token_time_and_characters():

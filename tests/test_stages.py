@@ -1,6 +1,6 @@
 import pytest
 
-from orchestrator.progress import CallForecast, CallProgress
+from orchestrator.progress import CEILING, CallForecast, CallProgress
 from orchestrator.stages import ITERATION_CALL, ITERATION_ORDER, STAGES, Reporter
 
 
@@ -25,14 +25,14 @@ def test_reporter_never_lets_progress_go_down():
     reporter.stage("parsing_response")
     reporter.stage("intent_detection")
     reporter.stage("model_progress", progress=0.5)
-    assert [e.progress for e in events] == [0.90, 0.90, 0.90]
+    assert [e.progress for e in events] == [0.975, 0.975, 0.975]
 
 
 def test_a_measured_stage_is_placed_where_the_caller_says():
     events = []
     reporter = Reporter(events.append)
-    reporter.stage("file_generated", progress=reporter.span(0.10, 0.88, 0.5), file="a.py")
-    assert events[0].progress == pytest.approx(0.49)
+    reporter.stage("file_generated", progress=reporter.span(0.10, 0.90, 0.5), file="a.py")
+    assert events[0].progress == pytest.approx(0.50)
     assert events[0].extra == {"file": "a.py"}
 
 
@@ -109,9 +109,44 @@ def test_waiting_for_the_first_token_moves_the_bar_but_never_past_its_share():
 def test_a_pause_in_the_stream_lets_the_clock_lead_only_a_little():
     progress = CallProgress(FORECAST, started=0.0)
     progress.received(2.0, "x" * 800)
-    at_pause = progress.fraction(4.0)
-    after = progress.fraction(20.0)
+    at_pause = progress.estimate(4.0)
+    after = progress.estimate(20.0)
     assert at_pause < after <= at_pause + 0.05 + 1e-9
+
+
+def test_an_answer_longer_than_expected_keeps_moving_without_reaching_the_end():
+    progress = CallProgress(FORECAST, started=0.0)
+    shown = []
+    for second in range(3, 80):
+        progress.received(second, "x" * 400)  # far more than the 8,000 expected
+        shown.append(progress.fraction(second))
+    assert shown == sorted(shown)
+    assert len(set(shown)) == len(shown), "it moves at every report"
+    assert shown[-1] < 1.0
+
+
+def test_finished_files_count_at_their_size_and_the_plan_estimates_the_rest():
+    progress = CallProgress(FORECAST, started=0.0)
+    progress.plan(10)
+    progress.received(1.0, "x" * 500)
+    progress.file_done()
+    # 500 real, 9 more at (1/5 of 500 + 4/5 of the usual 1,500)
+    assert progress.expected_chars() == pytest.approx(500 + 9 * (0.2 * 500 + 0.8 * 1500))
+
+
+def test_the_file_being_written_counts_at_least_at_the_size_it_has_reached():
+    progress = CallProgress(FORECAST, started=0.0)
+    progress.plan(3)
+    progress.received(1.0, "x" * 1000)
+    progress.file_done()
+    per_file = 0.2 * 1000 + 0.8 * 1500
+    progress.received(2.0, "x" * 500)  # smaller than a usual file: the usual size stands
+    assert progress.expected_chars() == pytest.approx(1000 + 2 * per_file)
+    progress.received(3.0, "x" * 2500)  # 3,000 so far, more than a usual file
+    assert progress.expected_chars() == pytest.approx(1000 + 3000 + per_file)
+    progress.file_done()
+    progress.received(4.0, "x" * 5000)  # the last file overruns too: nearly all has come
+    assert progress.expected_chars() == pytest.approx(9000 / CEILING)
 
 
 def test_without_history_the_default_keeps_the_bar_alive():

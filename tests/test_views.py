@@ -311,3 +311,23 @@ def test_beyond_the_queued_limit_nothing_is_queued(owner_client, make_version, s
     assert response.status_code == 400
     assert "runs waiting" in response.content.decode()
     assert Version.objects.count() == 3
+
+
+def test_logging_out_says_so_on_the_login_page(owner_client):
+    response = owner_client.post("/accounts/logout/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert "You have logged out." in response.content.decode()
+
+
+def test_the_favicon_is_served_and_linked(owner_client):
+    assert 'rel="icon"' in owner_client.get("/generations/").content.decode()
+
+
+def test_the_demo_account_command_prints_the_port_it_was_given(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("ensure_demo_user", "--port", "8765", stdout=out)
+    assert "http://127.0.0.1:8765/" in out.getvalue()

@@ -22,7 +22,7 @@ TERMINAL_STATUSES = {"completed", "no_changes", "failed", "cancelled"}
 
 
 def event_data(version: Version, event: ProgressEvent) -> dict:
-    """The event contract of DESIGN.md, plus the event's extra fields."""
+    """The event contract (docs/events.md), plus the event's extra fields."""
     return {
         **event.extra,
         "generation_id": str(version.generation_id),

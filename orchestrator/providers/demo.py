@@ -22,7 +22,7 @@ from orchestrator.edit_format import (
     WriteFile,
     render_operations,
 )
-from orchestrator.providers.base import ModelRequest, StreamChunk, Usage
+from orchestrator.providers.base import TICK, ModelRequest, StreamChunk, Usage
 from orchestrator.providers.demo_projects import STACKS, Stack
 
 CHUNK_CHARS = 48
@@ -95,8 +95,14 @@ class DemoProvider:
     model = "iterum-demo-1"
     label = LABEL
 
-    def __init__(self, chunk_delay: float = 0.03, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        chunk_delay: float = 0.03,
+        sleep: Callable[[float], None] = time.sleep,
+        first_token_delay: float = 0.0,
+    ):
         self.chunk_delay = chunk_delay
+        self.first_token_delay = first_token_delay  # a real model's wait before it answers
         self._sleep = sleep
 
     def stream(self, request: ModelRequest) -> Iterator[StreamChunk]:
@@ -107,6 +113,12 @@ class DemoProvider:
             tokens_out=len(text) // 4 + 1,
             estimated=True,
         )
+        waited = 0.0
+        while waited < self.first_token_delay:  # ticks, as a real provider sends while waiting
+            step = min(0.1, self.first_token_delay - waited)
+            self._sleep(step)
+            waited += step
+            yield TICK
         for index, piece in enumerate(pieces):
             if self.chunk_delay:
                 self._sleep(self.chunk_delay)

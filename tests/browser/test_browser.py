@@ -6,6 +6,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -291,3 +292,152 @@ def test_logging_out_in_another_tab_ends_the_open_pages_stream():
         other.wait_for_url("**/accounts/login/**")
         # The open page's stream is ended by the server: the page goes to log in by itself.
         page.wait_for_url("**/accounts/login/**", timeout=15_000)
+
+
+# Samples the bar every 100 ms: [milliseconds, percent, version status].
+SAMPLE_BAR = """
+window.__samples = [];
+setInterval(() => {
+  const bar = document.querySelector('[data-testid=progress]');
+  const main = document.querySelector('#version-main');
+  if (bar) window.__samples.push(
+    [performance.now(), Number(bar.getAttribute('aria-valuenow')), main && main.dataset.status]);
+}, 100);
+"""
+
+
+def longest_stall(samples: list, low: int, high: int) -> float:
+    """Seconds the bar stood still at its longest while between `low` and `high` percent."""
+    window = [(t, v) for t, v, _ in samples if low < v < high]
+    longest, since, value = 0.0, None, None
+    for t, v in window:
+        if v != value:
+            since, value = t, v
+        longest = max(longest, (t - since) / 1000)
+    return longest
+
+
+def test_the_bar_never_goes_back_nor_stands_still_while_the_model_streams():
+    env = {"DEMO_MODEL_CHUNK_DELAY": "0.05", "DEMO_MODEL_FIRST_TOKEN_DELAY": "1.5"}
+    with browser_on_stack(**env) as (page, _):
+        page.add_init_script(SAMPLE_BAR)
+        log_in(page)
+        start_generation(page, "Paced run", "flask")
+        wait_until_finished(page)
+        first = page.evaluate("window.__samples")
+        page.fill("textarea[name=prompt]", "add a health-check endpoint")
+        page.click("text=Create version 2")
+        page.wait_for_url("**/v2/")
+        wait_until_finished(page)
+        second = page.evaluate("window.__samples")
+    for samples in (first, second):
+        values = [v for _, v, status in samples if status in ("queued", "processing")]
+        assert values == sorted(values), f"the bar went back: {values}"
+        assert len(set(values)) >= 5, f"the bar hardly moved: {sorted(set(values))}"
+    # While a model call streams (version 1: the plan and phases, 2-97.5%; an iteration's
+    # call, 4-97%) the bar moves at least every 2 s.
+    stalls = longest_stall(first, 2, 97), longest_stall(second, 4, 97)
+    print(
+        f"longest stall while streaming: version 1 {stalls[0]:.1f} s, iteration {stalls[1]:.1f} s"
+    )
+    assert stalls[0] <= 2.0
+    assert stalls[1] <= 2.0
+
+
+def test_the_page_makes_no_request_per_event():
+    with browser_on_stack(DEMO_MODEL_CHUNK_DELAY="0.05", DEMO_MODEL_FIRST_TOKEN_DELAY="0.5") as (
+        page,
+        _,
+    ):
+        log_in(page)
+        requests = []
+        page.on(
+            "request",
+            lambda r: (
+                "/static/" not in r.url and "/events/" not in r.url and requests.append(r.url)
+            ),
+        )
+        start_generation(page, "Quiet page", "flask")
+        page.evaluate(
+            """document.addEventListener('htmx:sseBeforeMessage', () => {
+                 window.__events = (window.__events || 0) + 1; })"""
+        )
+        wait_until_finished(page)
+        events = page.evaluate("window.__events || 0")
+    # The form post and its redirect, the one re-read when the stream opens, and the final
+    # page once the run is done: nothing per event.
+    print(f"{events} events applied, {len(requests)} requests: {requests}")
+    assert events >= 10, events
+    assert len(requests) <= 6, requests
+
+
+CANCEL_AT_REFRESH = """
+document.addEventListener('htmx:beforeRequest', (event) => {
+  const path = event.detail.pathInfo && event.detail.pathInfo.requestPath;
+  if (!String(path).includes('part=live')) return;
+  const button = document.querySelector('[data-testid=cancel]');
+  if (button && !window.__clicked) { window.__clicked = true; button.click(); }
+});
+"""
+
+
+def test_cancel_clicked_while_the_panel_refreshes_always_lands():
+    with browser_on_stack(DEMO_MODEL_CHUNK_DELAY="0.05", DEMO_MODEL_FIRST_TOKEN_DELAY="1") as (
+        page,
+        _,
+    ):
+        page.add_init_script(CANCEL_AT_REFRESH)
+        log_in(page)
+        statuses = []
+        for number in range(20):
+            start_generation(page, f"Cancel {number}", "flask")
+            page.wait_for_selector("#version-main[data-status=cancelled]", timeout=30_000)
+            assert page.evaluate("window.__clicked") is True
+            statuses.append(page.get_attribute("#version-main", "data-status"))
+    assert statuses == ["cancelled"] * 20
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+
+
+def serious_axe_violations(page) -> list[str]:
+    page.evaluate(AXE.read_text())  # evaluated by the browser's tools, not as a page script
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']} {node['failureSummary'][:160]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+        for node in v["nodes"][:3]
+    ]
+
+
+def test_every_page_has_no_serious_accessibility_violation(payload_generation):
+    generation = payload_generation
+    with browser_on_stack(DEMO_MODEL_CHUNK_DELAY="0.1", DEMO_MODEL_FIRST_TOKEN_DELAY="2") as (
+        page,
+        _,
+    ):
+        found = {}
+        page.goto("/accounts/login/")
+        found["login"] = serious_axe_violations(page)
+        log_in(page)
+        start_generation(page, "Accessible run", "flask")
+        wait_for_js(page, "window.__progress.some(v => v > 0)")
+        found["live page"] = serious_axe_violations(page)
+        wait_until_finished(page)
+        found["finished page"] = serious_axe_violations(page)
+        for url in [
+            "/generations/",
+            "/generations/new/",
+            f"/generations/{generation.pk}/",
+            f"/generations/{generation.pk}/v2/?file=index.html",
+            f"/generations/{generation.pk}/compare/?from=1&to=2&file=index.html",
+            f"/generations/{generation.pk}/compare/?from=1&to=2&file=index.html&mode=split",
+            f"/generations/{generation.pk}/v2/edit/?file=index.html",
+        ]:
+            page.goto(url)
+            found[url] = serious_axe_violations(page)
+    problems = {page: problems for page, problems in found.items() if problems}
+    for where, what in problems.items():
+        print(where, *what, sep="\n  ")
+    assert problems == {}

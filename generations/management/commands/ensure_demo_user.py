@@ -9,8 +9,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--username", default="demo")
+        parser.add_argument("--host", default="127.0.0.1", help="where serve will listen")
+        parser.add_argument("--port", type=int, default=8000, help="the port serve will use")
 
-    def handle(self, *args, username: str, **options) -> None:
+    def handle(self, *args, username: str, host: str, port: int, **options) -> None:
         users = get_user_model()
         if users.objects.filter(username=username).exists():
             self.stdout.write(
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         users.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo account created. Log in at http://127.0.0.1:8000/ with\n"
+                f"Demo account created. Log in at http://{host}:{port}/ with\n"
                 f"  username: {username}\n  password: {password}\n"
                 "This password is shown only now."
             )
