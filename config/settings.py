@@ -229,6 +229,12 @@ MODEL_RETRY_MAX_SECONDS = env_float("MODEL_RETRY_MAX_SECONDS", 30.0)
 MODEL_MAX_OUTPUT_TOKENS = env_int("MODEL_MAX_OUTPUT_TOKENS", 32768, minimum=256)
 # How much of an existing project an iteration sends, in estimated tokens.
 CONTEXT_BUDGET_TOKENS = env_int("CONTEXT_BUDGET_TOKENS", 60_000, minimum=1000)
+# Every new version is checked (syntax, ruff, imports, manifests); when the model's change
+# brought errors, it gets this many rounds to fix them (0: show the findings, ask nothing).
+CHECKS_ENABLED = env_bool("CHECKS_ENABLED", True)
+CHECK_FIX_ROUNDS = env_int("CHECK_FIX_ROUNDS", 1)
+# Run the project's own tests in a bubblewrap sandbox as part of the checks (needs bwrap).
+CHECK_RUN_TESTS = env_bool("CHECK_RUN_TESTS", False)
 # US dollars per million tokens (input, output), for the cost shown on version pages.
 # Google's published list prices when this was written; set your own contract's here.
 MODEL_PRICES = {

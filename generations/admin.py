@@ -68,12 +68,25 @@ class ModelCallInline(admin.TabularInline):
 
 @admin.register(Version)
 class VersionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "status", "stage", "progress", "created_at", "finished_at"]
+    list_display = [
+        "__str__",
+        "kind",
+        "status",
+        "stage",
+        "progress",
+        "checks",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status", "stage", "kind"]
     search_fields = ["generation__title", "generation__owner__username", "prompt"]
     list_select_related = ["generation"]
     readonly_fields = [f.name for f in Version._meta.fields]
     inlines = [ModelCallInline, VersionFileInline]
+
+    @admin.display(description="checks")
+    def checks(self, version: Version) -> str:
+        return version.check_summary if version.checked else "not checked"
 
     def has_add_permission(self, request) -> bool:
         return False  # versions come from runs, never from a form

@@ -84,10 +84,18 @@ def comparison(selection: Selection) -> dict:
     if selection.file is not None and selection.file not in by_path:
         raise Http404("That file did not change between these versions.")
     current = by_path.get(selection.file)
+    line_findings: dict[int, list[dict]] = {}
+    for finding in selection.new.findings_in(selection.file) if current else ():
+        line_findings.setdefault(finding.get("line", 0), []).append(finding)
     return {
         "selection": selection,
         "files": files,
-        "tree": file_tree([f.path for f in files], {f.path: f.status for f in files}),
+        "tree": file_tree(
+            [f.path for f in files],
+            {f.path: f.status for f in files},
+            selection.new.paths_with_errors,
+        ),
+        "line_findings": line_findings,
         "counts": {f.path: f for f in files},
         "unchanged": len(set(new_map) & set(old_map)) - sum(f.status == "modified" for f in files),
         "added": sum(f.added for f in files),

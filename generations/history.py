@@ -5,9 +5,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from generations.checks import check_version
 from generations.diffing import compare_versions
 from generations.models import Blob, Generation, Version, VersionFile
-from generations.runs import ActionRefused, next_number
+from generations.runs import ActionRefused, next_number, version_files
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import clean_path, collision, content_problem
 
@@ -71,13 +72,24 @@ def _finished_version(
     return version
 
 
+def _keep_checks(version: Version, contents: dict[str, str], source: Version | None = None):
+    """The findings of a version made without a model: its source's when the files are the
+    same and were checked, else the checks run now (no model call)."""
+    if source is not None and source.checked:
+        version.findings, version.check_notes = source.findings, source.check_notes
+        version.checked_at = timezone.now()
+    else:
+        check_version(version, contents)
+    version.save(update_fields=["findings", "check_notes", "checked_at"])
+
+
 def restore_version(*, source: Version, user) -> Version:
     """Make `source`'s files the newest version; history is never rewritten."""
     if not source.has_files:
         raise ActionRefused(f"Version {source.number} has no files to restore.")
     with transaction.atomic():
         latest = _latest_with_files(source.generation)
-        return _finished_version(
+        version = _finished_version(
             generation=source.generation,
             parent=latest,
             kind=Version.Kind.RESTORE,
@@ -86,6 +98,8 @@ def restore_version(*, source: Version, user) -> Version:
             user=user,
             files=snapshot(source),
         )
+        _keep_checks(version, version_files(source) if not source.checked else {}, source)
+        return version
 
 
 def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version:
@@ -117,7 +131,7 @@ def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version
         Blob.objects.bulk_create(
             [Blob(sha256=digest, content=content, size=size)], ignore_conflicts=True
         )
-        return _finished_version(
+        version = _finished_version(
             generation=base.generation,
             parent=base,
             kind=Version.Kind.MANUAL,
@@ -125,6 +139,8 @@ def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version
             user=user,
             files={**files, path: digest},
         )
+        _keep_checks(version, {**version_files(base), path: content})
+        return version
 
 
 def name_version(*, version: Version, name: str) -> Version:

@@ -93,6 +93,11 @@ class Version(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # Median duration of recent similar runs when this one started; None without history.
     expected_seconds = models.FloatField(null=True, blank=True)
+    # What the checks found in this version's files (orchestrator.checks.Finding as dicts),
+    # and when they ran: None for versions made before checks, or with checks off.
+    findings = models.JSONField(default=list, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_notes = models.JSONField(default=list, blank=True)  # checks that could not run
 
     objects = VersionQuerySet.as_manager()
 
@@ -128,6 +133,43 @@ class Version(models.Model):
         if progress >= 0.15:
             return elapsed * (1 - progress) / progress
         return max(self.expected_seconds - elapsed, 0.0)
+
+    @property
+    def checked(self) -> bool:
+        return self.checked_at is not None
+
+    @property
+    def check_errors(self) -> list[dict]:
+        return [f for f in self.findings if f.get("severity") == "error"]
+
+    @property
+    def check_warnings(self) -> list[dict]:
+        return [f for f in self.findings if f.get("severity") != "error"]
+
+    @property
+    def check_summary(self) -> str:
+        """ "All checks passed", or the counts: "2 errors, 1 warning"."""
+        if not self.findings:
+            return "All checks passed"
+        parts = []
+        counts = ((len(self.check_errors), "error"), (len(self.check_warnings), "warning"))
+        for count, noun in counts:
+            if count:
+                parts.append(f"{count} {noun}{'s' * (count != 1)}")
+        return ", ".join(parts)
+
+    def findings_in(self, path: str) -> list[dict]:
+        return [f for f in self.findings if f.get("path") == path]
+
+    @property
+    def paths_with_errors(self) -> set[str]:
+        return {f["path"] for f in self.check_errors}
+
+    def set_checks(self, report) -> None:
+        """Keep a CheckReport's findings on the version (saved by the caller)."""
+        self.findings = [f.as_dict() for f in report.findings]
+        self.check_notes = list(report.unavailable)
+        self.checked_at = timezone.now()
 
     @property
     def first_changed_path(self) -> str | None:

@@ -21,6 +21,7 @@ class TreeRow:
     depth: int
     is_folder: bool
     change: str = ""  # added, modified or renamed in this version
+    has_errors: bool = False  # the checks found errors in this file
 
     @property
     def indent(self) -> int:
@@ -28,9 +29,12 @@ class TreeRow:
         return min(self.depth, 12)
 
 
-def file_tree(paths: list[str], changes: dict[str, str] | None = None) -> list[TreeRow]:
+def file_tree(
+    paths: list[str], changes: dict[str, str] | None = None, with_errors: set[str] | None = None
+) -> list[TreeRow]:
     """Rows of a folder tree in display order: folders before the files beside them."""
     changes = changes or {}
+    with_errors = with_errors or set()
     rows: list[TreeRow] = []
 
     def walk(prefix: str, entries: list[list[str]], depth: int) -> None:
@@ -45,7 +49,14 @@ def file_tree(paths: list[str], changes: dict[str, str] | None = None) -> list[T
             rows.append(TreeRow(name, prefix + name, depth, True))
             walk(prefix + name + "/", folders[name], depth + 1)
         rows.extend(
-            TreeRow(name, prefix + name, depth, False, changes.get(prefix + name, ""))
+            TreeRow(
+                name,
+                prefix + name,
+                depth,
+                False,
+                changes.get(prefix + name, ""),
+                prefix + name in with_errors,
+            )
             for name in sorted(files)
         )
 
@@ -91,8 +102,17 @@ def highlighted_lines(path: str, lines: list[str]) -> list[str]:
     return out[: len(lines)]
 
 
-def highlighted(path: str, content: str) -> SafeString:
-    """The file as highlighted HTML; Pygments escapes the content."""
+def highlighted(path: str, content: str, findings: list[dict] | None = None) -> SafeString:
+    """The file as highlighted HTML; Pygments escapes the content. Lines with findings are
+    marked, and every line has an anchor (#L-12) the findings' links go to."""
     lexer = lexer_for(path, content)
-    formatter = HtmlFormatter(linenos="table", cssclass="source", wrapcode=True)
+    lines = sorted({f["line"] for f in findings or () if f.get("line")})
+    formatter = HtmlFormatter(
+        linenos="table",
+        cssclass="source",
+        wrapcode=True,
+        hl_lines=lines,
+        lineanchors="L",
+        anchorlinenos=True,
+    )
     return mark_safe(highlight(content, lexer, formatter))

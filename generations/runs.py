@@ -228,9 +228,18 @@ def finish_version(*, version: Version, result: PipelineResult) -> Version:
         }
         for c in result.changes
     ]
+    checks = {}
+    if result.checks is not None:
+        version.set_checks(result.checks)
+        checks = {
+            "findings": version.findings,
+            "checked_at": version.checked_at,
+            "check_notes": version.check_notes,
+        }
     with transaction.atomic():
         save_files(version=version, files=result.files)
         updated = Version.objects.filter(pk=version.pk, status=Version.Status.PROCESSING).update(
+            **checks,
             status=status,
             stage=stage,
             progress=1.0,

@@ -113,9 +113,16 @@ def render_version(
         "version": version,
         "versions": version.generation.versions.order_by("-number"),
         "last_event_id": last_event_id,
-        "tree": file_tree(list(files), changed if version.parent_id else {}),
+        "tree": file_tree(
+            list(files), changed if version.parent_id else {}, version.paths_with_errors
+        ),
         "selected": selected,
-        "selected_html": highlighted(selected, files[selected]) if selected else "",
+        "selected_findings": version.findings_in(selected) if selected else [],
+        "selected_html": (
+            highlighted(selected, files[selected], version.findings_in(selected))
+            if selected
+            else ""
+        ),
         "form": form,
         "run_meta": run_meta(version),
     }

@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 
+from generations.checks import project_checks
 from generations.live.events import TERMINAL_STATUSES
 from generations.models import Version
 from generations.providers import get_provider, retry_policy
@@ -111,6 +112,8 @@ def run_options(version: Version, provider: ModelProvider) -> RunOptions:
         on_model_call=lambda call: log_model_call(version=version, call=call),
         on_tick=Heartbeat(version),
         forecast=forecast,
+        check=project_checks() if settings.CHECKS_ENABLED else None,
+        fix_rounds=settings.CHECK_FIX_ROUNDS,
     )
 
 

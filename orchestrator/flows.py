@@ -11,7 +11,7 @@ from orchestrator.calls import Run
 from orchestrator.context import build_context
 from orchestrator.errors import ModelAnswerInvalid, PipelineError, UnsafePath
 from orchestrator.intent import detect_intent
-from orchestrator.merge import FileChange, count_lines, line_delta
+from orchestrator.merge import FileChange, changes_between, count_lines, line_delta
 from orchestrator.operations import DeleteFile, EditFile, Operation, RenameFile, WriteFile
 from orchestrator.options import RunOptions
 from orchestrator.paths import ProjectLimits, clean_path
@@ -19,9 +19,13 @@ from orchestrator.prompts import iterate_request, plan_request, write_request
 from orchestrator.providers.base import ModelProvider
 from orchestrator.repair import settle
 from orchestrator.results import PipelineResult, PlannedFile, ProjectBrief
-from orchestrator.stages import ITERATION_CALL, PHASES, PLAN_CALL, EmitFn, Reporter
+from orchestrator.stages import ITERATION_CALL, PHASES, PLAN_CALL, STAGES, EmitFn, Reporter
+from orchestrator.verify import verify
 
 REPAIR_CALL = (0.98, 0.983)  # repair rounds are rare: they get a sliver of the bar
+ITERATION_FIX_CALL = (0.986, 0.995)  # so are fix rounds, after checking at 0.985
+GENERATION_CHECKING = 0.976  # version 1 checks after its phases, before saving at 0.98
+GENERATION_FIX_CALL = (0.977, 0.979)
 
 
 def checked_path(raw: str) -> str:
@@ -111,13 +115,26 @@ def generate(
             "Try again, or describe the project in fewer files."
         )
     run.options.limits.check(files)
+    verified = verify(
+        run,
+        {},
+        files,
+        brief=brief,
+        prompt="write the planned files",
+        intent="add",
+        report=report,
+        at=GENERATION_CHECKING,
+        fix_span=GENERATION_FIX_CALL,
+    )
+    files = verified.files
     changes = [FileChange(path, "added", lines_added=count_lines(c)) for path, c in files.items()]
     return PipelineResult(
         outcome="completed",
         files=files,
         changes=tuple(changes),
-        summary=f"Generated {len(files)} files.",
+        summary=" ".join([f"Generated {len(files)} files.", *verified.notes]),
         calls=tuple(run.calls),
+        checks=verified.report,
     )
 
 
@@ -192,17 +209,30 @@ def iterate(
         report=report,
         span=REPAIR_CALL,
     )
-    if settled.notes:
-        summary = " ".join([summary, *settled.notes])
     if settled.files == files:
+        summary = " ".join([summary, *settled.notes])
         return PipelineResult("no_changes", dict(files), (), summary, intent.kind, tuple(run.calls))
+    verified = verify(
+        run,
+        files,
+        settled.files,
+        brief=brief,
+        prompt=prompt,
+        intent=intent.kind,
+        report=report,
+        at=STAGES["checking"].progress,
+        fix_span=ITERATION_FIX_CALL,
+    )
+    summary = " ".join([summary, *settled.notes, *verified.notes])
+    changes = changes_between(files, verified.files, verified.renames_since(settled.renames))
     return PipelineResult(
         "completed",
-        settled.files,
-        tuple(settled.changes),
+        verified.files,
+        tuple(changes),
         summary,
         intent.kind,
         tuple(run.calls),
+        verified.report,
     )
 
 

@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from orchestrator.checks import CheckReport
 from orchestrator.paths import ProjectLimits
 from orchestrator.progress import CallForecast
 from orchestrator.results import ModelCall
@@ -40,3 +41,7 @@ class RunOptions:
     jitter: Callable[[], float] = random.random
     # What similar earlier calls took, by purpose and prompt size in characters (None: unknown).
     forecast: Callable[[str, int], CallForecast | None] = lambda purpose, size: None
+    # Checks of a new version's files (orchestrator.checks.check_project), None for none;
+    # and how many times the model may fix the errors its change brought.
+    check: Callable[[dict[str, str]], CheckReport] | None = None
+    fix_rounds: int = 1

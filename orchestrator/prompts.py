@@ -86,6 +86,32 @@ def iterate_request(
     return ModelRequest("iterate", SYSTEM, text, fields)
 
 
+def fix_request(
+    brief: ProjectBrief,
+    prompt: str,
+    files: dict[str, str],
+    findings: list,
+    involved: list[str],
+) -> ModelRequest:
+    """Quote exactly what the checks found, with the content of the files involved."""
+    parts = [
+        f"{describe(brief)}\n\nThe user asked: {prompt}\n",
+        "Your change was applied, but checking the project found these problems, which "
+        "your change brought:\n" + "\n".join(f"- {finding.describe()}" for finding in findings),
+        "Fix exactly these with the smallest edits. Change nothing else, and do not send "
+        "again what was applied.",
+    ]
+    parts += [f"The current content of {path}:\n{files[path]}" for path in involved]
+    parts.append(FORMAT_INSTRUCTIONS)
+    fields = {
+        **brief_fields(brief),
+        "prompt": prompt,
+        "findings": [finding.as_dict() for finding in findings],
+        "files": {path: files[path] for path in involved},
+    }
+    return ModelRequest("fix", SYSTEM, "\n\n".join(parts), fields)
+
+
 def _describe_failure(failure: Failure, totals: dict[str, int]) -> str:
     if failure.path is None:
         text = f"Part of your answer could not be used: {failure.reason}."

@@ -13,7 +13,7 @@ file and the reason, with nothing saved.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from orchestrator.calls import Answer, Run
 from orchestrator.errors import EditFailed, UnsafePath
@@ -32,6 +32,7 @@ class Settled:
     files: dict[str, str]
     changes: list[FileChange]
     notes: list[str]
+    renames: dict[str, str] = field(default_factory=dict)  # new path -> path before
 
 
 def _paths(operation: Operation) -> list[str]:
@@ -155,7 +156,7 @@ def settle(
             f"The model planned to change {', '.join(unwritten)} but did not, even when asked "
             "again; the rest of its changes were applied."
         )
-    return Settled(current, changes_between(files, current, renames), notes)
+    return Settled(current, changes_between(files, current, renames), notes, renames)
 
 
 def _failure_text(failure: Failure, follow_ups: int) -> str:

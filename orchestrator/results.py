@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from orchestrator.checks import CheckReport
 from orchestrator.merge import FileChange
 
 
@@ -40,6 +41,7 @@ class PipelineResult:
     summary: str
     intent: str | None = None
     calls: tuple[ModelCall, ...] = ()
+    checks: CheckReport | None = None  # the new version's findings; None when not checked
 
 
 @dataclass(frozen=True)

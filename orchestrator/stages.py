@@ -46,6 +46,8 @@ _TABLE = [
     Stage("parsing_response", 0.975, "Parsing generated files..."),
     Stage("merging_files", 0.98, "Merging changes with existing files..."),
     Stage("checking", 0.985, "Checking the new version..."),
+    Stage("check_result", None, "Checks done"),
+    Stage("check_fix", None, "Asking the model to fix what the checks found..."),
     Stage("iteration_complete", 1.00, "Iteration complete"),
     Stage("iteration_no_changes", 1.00, "The model proposed no changes"),
     Stage("iteration_error", None, "Iteration failed"),
@@ -73,6 +75,8 @@ ITERATION_ORDER = [
     "parsing_response",
     "merging_files",
     "checking",
+    "check_result",
+    "check_fix",
     "iteration_complete",
 ]
 

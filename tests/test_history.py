@@ -93,6 +93,42 @@ def test_an_uploaded_file_is_kept_byte_for_byte(owner_client, history):
     assert version_files(Version.objects.get(number=3))["data/data.csv"] == "a,b\r\n1,2\r\n"
 
 
+def test_manual_edits_and_uploads_are_checked_without_a_model_call(owner_client, history):
+    _, v2 = history
+    url = reverse("version-edit", args=[v2.generation_id, 2])
+    owner_client.post(url, {"path": "app.py", "content": "def broken(:\n    pass\n"})
+    v3 = Version.objects.get(number=3)
+    assert v3.checked
+    assert v3.model_calls.count() == 0
+    assert {(f["path"], f["line"], f["rule"]) for f in v3.check_errors} == {("app.py", 1, "syntax")}
+    page = owner_client.get(v3.get_absolute_url() + "?file=app.py").content.decode()
+    assert f"✗ {v3.check_summary}" in page
+    assert 'href="#L-1">Line 1</a>: syntax error' in page
+    upload = SimpleUploadedFile("settings.json", b'{"debug": true,}\n')
+    owner_client.post(url, {"path": "settings.json", "content": "", "upload": upload})
+    v4 = Version.objects.get(number=4)
+    assert [(f["path"], f["rule"]) for f in v4.check_errors] == [("settings.json", "syntax")]
+
+
+def test_a_restore_keeps_the_checks_of_the_version_it_restores(owner_client, history, user):
+    v1, _ = history
+    v1.findings = [
+        {
+            "path": "app.py",
+            "line": 3,
+            "column": 1,
+            "severity": "warning",
+            "rule": "F401",
+            "message": "`os` imported but unused",
+        }
+    ]
+    v1.checked_at = timezone.now()
+    v1.save()
+    restored = restore_version(source=v1, user=user)
+    assert restored.findings == v1.findings
+    assert restored.check_summary == "1 warning"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -40,7 +40,14 @@ def test_generate_then_iterate_streams_every_stage_live(client):
     )
     first = list(read_events(client, stream_url(created.text)))
     assert first[-1]["stage"] == "generation_complete"
-    assert {e["stage"] for e in first} >= {"planning", "phase_start", "file_generated", "saving"}
+    assert {e["stage"] for e in first} >= {
+        "planning",
+        "phase_start",
+        "file_generated",
+        "checking",
+        "check_result",
+        "saving",
+    }
 
     version_page = created.url.path
     iterated = post_form(
@@ -60,7 +67,16 @@ def test_generate_then_iterate_streams_every_stage_live(client):
         "context_building",
         "llm_generation",
     ]
-    assert sent[-3:] == ["parsing_response", "merging_files", "iteration_complete"]
+    assert sent[-5:] == [
+        "parsing_response",
+        "merging_files",
+        "checking",
+        "check_result",
+        "iteration_complete",
+    ]
+    assert [e["message"] for e in events if e["stage"] == "check_result"] == [
+        "Checks: All checks passed"
+    ]
     positions = [ITERATION_ORDER.index(stage) for stage in dict.fromkeys(sent)]
     assert positions == sorted(positions), "the contract's order"
     progress = [e["progress"] for e in events]

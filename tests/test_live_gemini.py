@@ -57,7 +57,11 @@ def client(fake):
             generation=generation, number=1, kind="generate", prompt="an app", status="completed"
         )
         save_files(
-            version=version, files={"app.py": "from flask import Flask\n\napp = Flask(__name__)\n"}
+            version=version,
+            files={
+                "requirements.txt": "flask\n",
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            },
         )
         with httpx.Client(base_url=stack.base_url, follow_redirects=True, timeout=20) as http:
             log_in(http, "alice", "live-password-1")
@@ -128,3 +132,57 @@ def test_cancel_mid_stream_closes_the_connection_and_saves_nothing(client, fake)
     assert version.status == Version.Status.CANCELLED
     assert not version.files.exists()
     assert ModelCall.objects.get(version=version).outcome == "cancelled"
+
+
+BROKEN = (
+    "@@@ PLAN app.py\n@@@ EDIT app.py\n<<<<<<< SEARCH\napp = Flask(__name__)\n=======\n"
+    "app = Flask(__name__)\n\n\n@app.get('/total')\ndef total():\n"
+    "    return {'total': sum(o['price'] for o in ordrs)}\n>>>>>>> REPLACE\n@@@ END\n"
+)
+FIXED = (
+    "@@@ PLAN app.py\n@@@ EDIT app.py\n<<<<<<< SEARCH\n"
+    "    return {'total': sum(o['price'] for o in ordrs)}\n=======\n"
+    "    return {'total': sum(o['price'] for o in ORDERS)}\n>>>>>>> REPLACE\n"
+    "<<<<<<< SEARCH\napp = Flask(__name__)\n=======\napp = Flask(__name__)\nORDERS = []\n"
+    ">>>>>>> REPLACE\n@@@ END\n"
+)
+
+
+def test_the_checks_send_an_undefined_name_back_and_the_fixed_version_passes(client, fake):
+    fake.push(Reply.of(BROKEN, size=16, delay=0.005), Reply.of(FIXED, size=16))
+    iterated = start_iteration(client, "add a total endpoint")
+    events = list(read_events(client, replay_from(stream_url(iterated.text), 0)))
+
+    results = [e for e in events if e["stage"] == "check_result"]
+    assert [(e["errors"], e["warnings"]) for e in results] == [(1, 0), (0, 0)]
+    assert results[0]["findings"][0]["message"] == "Undefined name `ordrs`"
+    [fix] = [e for e in events if e["stage"] == "check_fix"]
+    assert fix["findings"] == 1
+    assert "Undefined name `ordrs`" in str(fake.seen[1].body)
+    assert events[-1]["status"] == "completed"
+    assert [e["progress"] for e in events] == sorted(e["progress"] for e in events)
+
+    version = Version.objects.get(number=2)
+    assert version.checked
+    assert version.findings == []
+    assert "ORDERS = []" in version.files.get(path="app.py").blob.content
+    purposes = ModelCall.objects.filter(version=version).order_by("pk")
+    assert list(purposes.values_list("purpose", "outcome")) == [("iterate", "ok"), ("fix", "ok")]
+    page = client.get(version.get_absolute_url()).text
+    assert 'Checks: <span class="check-ok">✓ all passed</span>' in page
+
+
+def test_a_fix_that_does_not_help_ends_with_the_findings_shown_not_a_failure(client, fake):
+    fake.push(Reply.of(BROKEN, size=16), Reply.of("I cannot see a problem.", size=16))
+    iterated = start_iteration(client, "add a total endpoint")
+    events = list(read_events(client, replay_from(stream_url(iterated.text), 0)))
+    assert events[-1]["status"] == "completed"
+
+    version = Version.objects.get(number=2)
+    assert [(f["path"], f["line"], f["rule"]) for f in version.findings] == [("app.py", 8, "F821")]
+    page = client.get(version.get_absolute_url()).text
+    assert "✗ 1 error" in page
+    assert "Undefined name `ordrs`" in page
+    viewer = client.get(version.get_absolute_url() + "?file=app.py").text
+    assert '<a href="#L-8">Line 8</a>: Undefined name `ordrs`' in viewer
+    assert 'class="has-errors"' in viewer

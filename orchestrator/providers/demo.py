@@ -145,6 +145,9 @@ def answer(request: ModelRequest) -> str:
             if names.fill(f.path) in wanted
         ]
         return f"Writing {len(files)} files.\n\n" + render_operations(files)
+    if request.purpose == "fix":
+        # Its projects pass their own checks; what the user broke by hand it cannot mend.
+        return "The offline demo model cannot fix what the checks found."
     if request.purpose != "iterate":
         # Its own edits always apply, so it is never asked to repair; say so plainly if it is.
         return "The offline demo model cannot repair edits."

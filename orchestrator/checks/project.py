@@ -1,0 +1,133 @@
+"""Check a version's files: syntax, ruff, imports between files, and the manifests.
+
+Each file's own facts (its parse's errors, its imports, what it defines or exports, ruff's
+findings) depend only on its path and content, so they are kept in a cache: a worker
+checks version after version of the same project, and an iteration changes a few files.
+What crosses files (does an import reach a file and a name?) is worked out again each time
+from the facts, which is quick.
+"""
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from orchestrator.checks.findings import CheckReport, Finding
+from orchestrator.checks.javascript import JsFacts, check_imports, javascript_facts
+from orchestrator.checks.languages import language_of, parse, syntax_findings
+from orchestrator.checks.manifests import node_manifest_findings, python_manifest_findings
+from orchestrator.checks.python import PythonFacts, PythonProject, python_facts, ruff_findings
+
+MAX_FINDINGS = 500  # kept per version; a project with more has bigger problems to show first
+CACHE_FILES = 20_000
+JS_LANGUAGES = {"javascript", "typescript", "tsx"}
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    language: str | None
+    syntax: tuple[Finding, ...] = ()
+    python: PythonFacts | None = None
+    javascript: JsFacts | None = None
+
+
+_facts: OrderedDict[tuple[str, str], FileFacts] = OrderedDict()
+_ruff: OrderedDict[tuple[str, str], tuple[Finding, ...]] = OrderedDict()
+
+
+def _key(path: str, content: str) -> tuple[str, str]:
+    data = content.encode("utf-8", "surrogatepass")
+    return path, hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _remember(cache: OrderedDict, key, value) -> None:
+    cache[key] = value
+    if len(cache) > CACHE_FILES:
+        cache.popitem(last=False)
+
+
+def file_facts(path: str, content: str) -> FileFacts:
+    key = _key(path, content)
+    if (cached := _facts.get(key)) is not None:
+        _facts.move_to_end(key)
+        return cached
+    language = language_of(path)
+    if language is None:
+        facts = FileFacts(None)
+    else:
+        tree = parse(language, content)
+        facts = FileFacts(
+            language,
+            tuple(syntax_findings(path, language, tree)),
+            python_facts(tree) if language == "python" else None,
+            javascript_facts(tree) if language in JS_LANGUAGES else None,
+        )
+    _remember(_facts, key, facts)
+    return facts
+
+
+def _ruff_cached(python_files: dict[str, str]) -> tuple[list[Finding], str | None]:
+    keys = {path: _key(path, content) for path, content in python_files.items()}
+    unknown = {path: python_files[path] for path, key in keys.items() if key not in _ruff}
+    problem = None
+    if unknown:
+        found, problem = ruff_findings(unknown)
+        if problem is None:
+            by_path: dict[str, list[Finding]] = {path: [] for path in unknown}
+            for finding in found:
+                by_path.setdefault(finding.path, []).append(finding)
+            for path, findings in by_path.items():
+                if path in keys:
+                    _remember(_ruff, keys[path], tuple(findings))
+    if problem is not None:
+        return [], problem
+    return [f for key in keys.values() for f in _ruff.get(key, ())], None
+
+
+def check_project(
+    files: dict[str, str],
+    *,
+    use_ruff: bool = True,
+    extra: Callable[[dict[str, str]], tuple[list[Finding], list[str]]] | None = None,
+) -> CheckReport:
+    """Every check on these files. `extra` runs more (the sandboxed tests), given the files."""
+    started = time.perf_counter()
+    facts = {path: file_facts(path, content) for path, content in files.items()}
+    findings: list[Finding] = []
+    unavailable: list[str] = []
+    python_files = {p: files[p] for p, f in facts.items() if f.language == "python"}
+    ruff_ran = False
+    if use_ruff and python_files:
+        found, problem = _ruff_cached(python_files)
+        if problem is None:
+            findings += found
+            ruff_ran = True
+        else:
+            unavailable.append(problem)
+    for fact in facts.values():
+        if fact.language == "python" and ruff_ran:
+            continue  # ruff reports Python's syntax errors, with Python's own words
+        findings += fact.syntax
+    python = {p: f.python for p, f in facts.items() if f.python is not None}
+    if python:
+        project = PythonProject(list(files), python)
+        for path, fact in python.items():
+            findings += project.check(path, fact)
+        findings += python_manifest_findings(files, python, project)
+    javascript = {p: f.javascript for p, f in facts.items() if f.javascript is not None}
+    if javascript:
+        paths = set(files)
+        for path, fact in javascript.items():
+            findings += check_imports(path, fact, paths, javascript)
+        findings += node_manifest_findings(files, javascript)
+    if extra is not None:
+        found, problems = extra(files)
+        findings += found
+        unavailable += problems
+    ordered = sorted(set(findings), key=lambda f: (f.severity != "error", f.path, f.line, f.column))
+    if len(ordered) > MAX_FINDINGS:
+        unavailable.append(f"{len(ordered) - MAX_FINDINGS} more findings were left out")
+        ordered = ordered[:MAX_FINDINGS]
+    ordered.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    return CheckReport(tuple(ordered), time.perf_counter() - started, tuple(unavailable))
