@@ -52,6 +52,7 @@ bench: setup ## Benchmarks: figures printed, nothing asserted
 	rm -f var/bench.sqlite3*
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py migrate -v0
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench
+	$(PY) -m bench.context
 	$(PY) -m bench.corpus
 
 # Live events under load: latency, memory per stream, fan-out; ours and the stock setup.

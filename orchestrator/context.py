@@ -1,150 +1,225 @@
 """Choose what of the existing project the model sees, within a token budget.
 
-When everything fits, every file goes in whole. Otherwise the model gets a map of every file
-(its path and top-level symbols) and the full text of the files that matter most to the
-request, best first, until the budget is spent: files the request names, files defining
-symbols it names, then the files that import those or that those import.
+When everything fits, every file goes in whole. Otherwise, as Aider does, a repository
+map. Each file's definitions and references come from tree-sitter tag queries
+(orchestrator.code_index); files are ranked over the reference graph (a file that uses a
+name points at the files defining it) by a personalised PageRank that starts from what the
+request names. The model then gets, within the budget:
+
+- whole: the files the request names (by path or file name) and the files defining the
+  names it mentions; then the files that use those names or sit next to the named files in
+  the graph, best ranked first, up to SUPPORT_SHARE of the budget;
+- the map: every other file, best ranked first, with its definitions, at the detail that
+  fits MAP_SHARE of the budget (fewer names per file, then fewer files); the files left out
+  are counted.
 """
 
+import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
-CHARS_PER_TOKEN = 4  # a rough, conservative estimate for code
-MAP_SYMBOLS = 12  # symbols listed per file in the map
+from orchestrator.checks.javascript import is_relative, resolve
+from orchestrator.checks.python import PythonProject
+from orchestrator.code_index import index_file
 
-_SYMBOL = re.compile(
-    r"^(?:async\s+def|def|class)\s+(\w+)"  # Python
-    r"|^(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|class|interface|type)\s+(\w+)"
-    r"|^(?:export\s+)?(?:const|let|var)\s+(\w+)\s*="  # JavaScript / TypeScript
-    r"|^([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=(?!=)",  # module-level assignment
-    re.MULTILINE,
-)
-_PY_IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([\w, \t]+)|import[ \t]+([\w.]+))",
-    re.MULTILINE,
-)
-_JS_IMPORT = re.compile(r"""(?:from\s+|require\(\s*|import\s+)['"](\.{1,2}/[^'"]+)['"]""")
+CHARS_PER_TOKEN = 4  # a rough, conservative estimate for code
+MAP_SYMBOLS = 12  # names listed per file in the map, at most
+SUPPORT_SHARE = 0.15  # of the budget, for whole files the request does not name
+MAP_SHARE = 0.15  # of the budget, for the map
+DAMPING = 0.85
 
 
 def estimate_tokens(text: str) -> int:
     return len(text) // CHARS_PER_TOKEN + 1
 
 
-def top_level_symbols(content: str) -> list[str]:
-    names = (next(group for group in m.groups() if group) for m in _SYMBOL.finditer(content))
-    return list(dict.fromkeys(names))
-
-
-def imports_of(path: str, content: str, paths: set[str]) -> set[str]:
-    """The project files `path` imports, as far as simple patterns can tell."""
-    found = set()
-    for match in _PY_IMPORT.finditer(content):
-        base = (match.group(1) or match.group(3)).strip(".").replace(".", "/")
-        candidates = [f"{base}.py", f"{base}/__init__.py"]
-        if match.group(2):  # from package import module, other
-            candidates += [f"{base}/{name.strip()}.py" for name in match.group(2).split(",")]
-        found.update(p for p in candidates if p in paths)
-    folder = path.rsplit("/", 1)[0] if "/" in path else ""
-    for relative in _JS_IMPORT.findall(content):
-        parts = [p for p in (folder + "/" + relative).split("/") if p and p != "."]
-        resolved: list[str] = []
-        for part in parts:
-            if part == "..":
-                if resolved:
-                    resolved.pop()
-            else:
-                resolved.append(part)
-        base = "/".join(resolved)
-        candidates = [base + suffix for suffix in ("", ".js", ".ts", ".jsx", ".tsx", "/index.js")]
-        found.update(c for c in candidates if c in paths)
-    return found - {path}
-
-
 @dataclass(frozen=True)
 class Context:
     whole: dict[str, str]  # files sent in full
-    mapped: dict[str, list[str]]  # the other files: path -> top-level symbols
+    mapped: dict[str, list[str]]  # the other files: path -> the names they define
     tokens: int
     unlisted: int = 0  # files in neither, when even the map would not fit
 
     def render(self) -> str:
         parts = [f"--- {path}\n{content}" for path, content in self.whole.items()]
-        if self.mapped:
+        if self.mapped or self.unlisted:
             lines = [
-                f"{path}: {', '.join(symbols[:MAP_SYMBOLS])}" if symbols else path
+                f"{path}: {', '.join(symbols)}" if symbols else path
                 for path, symbols in self.mapped.items()
             ]
             if self.unlisted:
                 lines.append(f"... and {self.unlisted} more files, not listed")
             parts.append(
-                "Other files in the project (path: top-level symbols; ask for none of them "
-                "to be rewritten unless needed):\n" + "\n".join(lines)
+                "Other files in the project, most related first (path: what it defines; "
+                "ask for none of them to be rewritten unless needed):\n" + "\n".join(lines)
             )
         return "\n".join(parts)
 
 
-def relevance(files: dict[str, str], prompt: str, symbols: dict[str, list[str]]) -> dict[str, int]:
-    """A score per file: named 100, defines a named symbol 50, then 10 for a file that
-    imports those and uses a named symbol (or imports a named file), and for what they import.
-    """
-    words = set(re.findall(r"[\w.\-/]+", prompt))
-    lowered = {word.lower().strip("./") for word in words}
-    scores = dict.fromkeys(files, 0)
-    named_files: set[str] = set()
-    named_symbols: set[str] = set()
-    for path in files:
-        name = path.rsplit("/", 1)[-1].lower()
-        if path.lower() in lowered or name in lowered or name.rsplit(".", 1)[0] in lowered:
-            scores[path] += 100
-            named_files.add(path)
-        defined = {s for s in symbols[path] if len(s) >= 3 and s in words}
-        if defined:
-            scores[path] += 50
-            named_symbols |= defined
-    central = {path for path, score in scores.items() if score}
-    uses = (
-        re.compile(r"\b(" + "|".join(map(re.escape, named_symbols)) + r")\b")
-        if named_symbols
-        else None
-    )
-    paths = set(files)
-    for path, content in files.items():
-        imported = imports_of(path, content, paths)
-        if imported & named_files or (imported & central and uses and uses.search(content)):
-            scores[path] += 10  # depends on what the request is about
-        if path in central:
-            for other in imported:
-                scores[other] += 10  # what the request's files build on
-    return scores
+@dataclass
+class _Graph:
+    definitions: dict[str, list[str]]  # file -> names it defines, in order
+    definers: dict[str, set[str]]  # name -> files defining it
+    edges: dict[str, dict[str, float]]  # file -> file it uses -> weight
+    uses: dict[str, set[str]]  # file -> names it references that another file defines
 
 
 def build_context(files: dict[str, str], prompt: str, budget_tokens: int) -> Context:
-    """Every file when the project fits; otherwise a map plus the most relevant files."""
+    """Every file when the project fits; otherwise the map and the files that matter."""
     total = sum(estimate_tokens(content) for content in files.values())
     if total <= budget_tokens:
         return Context(whole=dict(sorted(files.items())), mapped={}, tokens=total)
-    symbols = {path: top_level_symbols(content) for path, content in files.items()}
-    scores = relevance(files, prompt, symbols)
-    order = sorted(files, key=lambda p: (-scores[p], p))
-    # The map takes at most a third of the budget, most relevant entries first.
-    mapped: dict[str, list[str]] = {}
-    spent = unlisted = 0
-    for path in order:
-        cost = estimate_tokens(f"{path}: {', '.join(symbols[path][:MAP_SYMBOLS])}")
-        if spent + cost <= budget_tokens // 3:
-            mapped[path] = symbols[path]
-            spent += cost
-        else:
-            unlisted += 1
+    graph = _graph(files, _mentioned_names(prompt))
+    named_files = _named_files(files, prompt)
+    named_symbols = {n for n in _mentioned_names(prompt) if n in graph.definers and len(n) >= 3}
+    central = named_files | {p for n in named_symbols for p in graph.definers[n]}
+    rank = pagerank(graph.edges, list(files), {p: 1.0 for p in central})
+    order = sorted(files, key=lambda p: (-rank[p], p))
+
     whole: dict[str, str] = {}
-    for path in order:
-        if scores[path] == 0 and whole:
-            break  # the rest are only in the map
+    spent = 0
+    for path in [p for p in order if p in central]:
         cost = estimate_tokens(files[path])
-        if spent + cost > budget_tokens:
+        if spent + cost <= budget_tokens:
+            whole[path] = files[path]
+            spent += cost
+    support_budget = spent + int(budget_tokens * SUPPORT_SHARE)
+    for path in _supporting(order, central, named_symbols, named_files, graph):
+        cost = estimate_tokens(files[path])
+        if spent + cost <= min(support_budget, budget_tokens):
+            whole[path] = files[path]
+            spent += cost
+    rest = [p for p in order if p not in whole]
+    map_budget = min(int(budget_tokens * MAP_SHARE), budget_tokens - spent)
+    mapped, map_tokens = fit_map(rest, graph.definitions, map_budget)
+    return Context(whole, mapped, spent + map_tokens, len(rest) - len(mapped))
+
+
+def _supporting(order, central, named_symbols, named_files, graph: _Graph) -> list[str]:
+    """Files worth sending whole besides the central ones, most needed first: those that use
+    a name the request mentions, then the central files' neighbours in the graph."""
+    users = [p for p in order if p not in central and graph.uses[p] & named_symbols]
+    neighbours = {q for p in central for q in graph.edges.get(p, {})}
+    neighbours |= {p for p, targets in graph.edges.items() if set(targets) & named_files}
+    near = [p for p in order if p in neighbours and p not in central and p not in users]
+    return users + near
+
+
+def fit_map(
+    paths: list[str], definitions: dict[str, list[str]], budget: int
+) -> tuple[dict[str, list[str]], int]:
+    """The map of `paths` (best first) at the most detail that fits: up to MAP_SYMBOLS
+    names per file, fewer if need be, then as many files as fit."""
+    for detail in (MAP_SYMBOLS, 6, 3, 1, 0):
+        mapped, spent = {}, 0
+        for path in paths:
+            names = definitions.get(path, [])[:detail]
+            cost = estimate_tokens(f"{path}: {', '.join(names)}\n")
+            if spent + cost > budget:
+                break
+            mapped[path] = names
+            spent += cost
+        if len(mapped) == len(paths) or detail == 0:
+            return mapped, spent
+    return {}, 0  # not reached
+
+
+def _graph(files: dict[str, str], mentioned: set[str]) -> _Graph:
+    indexes = {path: index_file(path, content) for path, content in files.items()}
+    definitions = {p: [d.name for d in index.definitions] for p, index in indexes.items()}
+    definers: dict[str, set[str]] = defaultdict(set)
+    for path, names in definitions.items():
+        for name in names:
+            definers[name].add(path)
+    edges: dict[str, dict[str, float]] = defaultdict(dict)
+    uses: dict[str, set[str]] = defaultdict(set)
+    for path, target in imported_files(files, indexes):
+        edges[path][target] = edges[path].get(target, 0.0) + 1.0
+    for path, index in indexes.items():
+        for name, count in index.references.items():
+            targets = definers.get(name, set()) - {path}
+            if not targets:
+                continue
+            uses[path].add(name)
+            weight = _importance(name, mentioned, len(targets)) * math.sqrt(count) / len(targets)
+            for target in targets:
+                edges[path][target] = edges[path].get(target, 0.0) + weight
+    return _Graph(definitions, definers, edges, uses)
+
+
+def imported_files(files: dict[str, str], indexes: dict) -> list[tuple[str, str]]:
+    """(importer, imported) for every import of one project file by another."""
+    pairs = []
+    python = {p: i.python for p, i in indexes.items() if i.python is not None}
+    project = PythonProject(list(files), python) if python else None
+    for path, facts in python.items():
+        for imp in facts.imports:
+            for target in project.targets(path, imp):
+                pairs.append((path, target))
+    paths = set(files)
+    for path, index in indexes.items():
+        if index.javascript is None:
             continue
-        whole[path] = files[path]
-        spent += cost
-        if mapped.pop(path, None) is None:
-            unlisted -= 1
-    return Context(whole=whole, mapped=mapped, tokens=spent, unlisted=max(unlisted, 0))
+        for imp in index.javascript.imports:
+            if is_relative(imp.source) and (target := resolve(path, imp.source, paths)):
+                pairs.append((path, target))
+    return [(a, b) for a, b in pairs if a != b]
+
+
+def _importance(name: str, mentioned: set[str], definers: int) -> float:
+    """How much a reference to `name` says about the files it ties (as Aider weighs them)."""
+    weight = 1.0
+    if name in mentioned:
+        weight *= 10
+    if len(name) >= 8 and (("_" in name) or (name != name.lower() and name != name.upper())):
+        weight *= 10  # a long, specific name: usages are meaningful
+    if name.startswith("_"):
+        weight *= 0.1
+    if definers > 5:
+        weight *= 0.1  # defined everywhere (main, index, get): says little
+    return weight
+
+
+def pagerank(
+    edges: dict[str, dict[str, float]],
+    nodes: list[str],
+    personalization: dict[str, float],
+    iterations: int = 40,
+) -> dict[str, float]:
+    """Personalised PageRank by power iteration: the walk restarts at the personalised files
+    (all files alike when there are none); files without links hand their rank back there."""
+    restart = {n: personalization.get(n, 0.0) for n in nodes}
+    total = sum(restart.values())
+    restart = (
+        {n: v / total for n, v in restart.items()}
+        if total
+        else dict.fromkeys(nodes, 1 / len(nodes))
+    )
+    out_weight = {n: sum(edges.get(n, {}).values()) for n in nodes}
+    rank = dict(restart)
+    for _ in range(iterations):
+        dangling = sum(rank[n] for n in nodes if not out_weight[n])
+        step = {n: (1 - DAMPING + DAMPING * dangling) * restart[n] for n in nodes}
+        for source, targets in edges.items():
+            if out_weight[source]:
+                share = DAMPING * rank[source] / out_weight[source]
+                for target, weight in targets.items():
+                    step[target] += share * weight
+        rank = step
+    return rank
+
+
+def _mentioned_names(prompt: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z_]\w*", prompt))
+
+
+def _named_files(files: dict[str, str], prompt: str) -> set[str]:
+    """Files the request names: by path, by file name, or by file name without extension."""
+    words = {w.lower().strip("./`'\"") for w in re.findall(r"[\w.\-/`'\"]+", prompt)}
+    named = set()
+    for path in files:
+        name = path.rsplit("/", 1)[-1].lower()
+        if path.lower() in words or name in words or name.rsplit(".", 1)[0] in words:
+            named.add(path)
+    return named

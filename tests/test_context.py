@@ -1,4 +1,9 @@
-from orchestrator.context import build_context, estimate_tokens, imports_of, top_level_symbols
+"""Context building: everything when it fits; otherwise the repository map, ranked from what
+the request names, with the files it needs sent whole, within the budget."""
+
+from bench.context import REQUESTS, context_project
+from orchestrator.code_index import index_file
+from orchestrator.context import build_context, estimate_tokens, fit_map, pagerank
 
 
 def project(count: int = 300) -> dict[str, str]:
@@ -27,13 +32,11 @@ def test_a_small_project_goes_in_whole():
 def test_a_large_project_sends_a_map_and_the_relevant_files_within_budget():
     files = project()
     context = build_context(files, "rename the Order class", budget_tokens=6000)
-    assert "app/helpers.py" in context.whole  # defines Order
-    assert "app/orders.py" in context.whole  # imports what defines it, and uses Order
-    assert "app/slugs.py" not in context.whole  # imports it too, but does not use Order
-    assert context.mapped["app/module_0.py"] == ["function_0"]
+    assert list(context.whole)[:2] == ["app/helpers.py", "app/orders.py"]  # defines, uses
     assert len(context.whole) + len(context.mapped) + context.unlisted == len(files)
     assert context.tokens <= 6000
     assert context.tokens < sum(estimate_tokens(c) for c in files.values()) / 10
+    assert "app/module_0.py" in context.mapped or context.unlisted
 
 
 def test_even_the_map_stays_within_the_budget():
@@ -45,26 +48,51 @@ def test_even_the_map_stays_within_the_budget():
     assert context.tokens <= 900
 
 
-def test_files_named_in_the_request_come_first():
-    context = build_context(project(), "fix module_42.py", budget_tokens=1000)
-    assert "app/module_42.py" in context.whole
-    assert "function_42" not in context.render().split("Other files")[1]
+def test_every_bench_request_gets_the_files_it_needs_whole_within_a_tenth():
+    files = context_project()
+    everything = sum(estimate_tokens(c) for c in files.values())
+    for prompt, needed in REQUESTS:
+        context = build_context(files, prompt, 60_000)
+        assert set(needed) <= set(context.whole), prompt
+        assert context.tokens <= everything / 10, prompt
+        assert len(context.whole) + len(context.mapped) + context.unlisted == len(files)
 
 
-def test_symbols_and_imports_are_read_from_python_and_javascript():
-    python = "import os\n\nLIMIT = 3\n\n\nclass A:\n    def inner(self): pass\n\n\nasync def b():\n"
-    assert top_level_symbols(python) == ["LIMIT", "A", "b"]
-    assert top_level_symbols("export default function App() {}\nexport const x = 1;\n") == [
-        "App",
-        "x",
+def test_the_map_lists_definitions_best_ranked_first_at_the_detail_that_fits():
+    definitions = {"a.py": ["one", "two", "three"], "b.py": ["four"], "c.py": []}
+    roomy, _ = fit_map(["a.py", "b.py", "c.py"], definitions, 100)
+    assert roomy == {"a.py": ["one", "two", "three"], "b.py": ["four"], "c.py": []}
+    tight, spent = fit_map(["a.py", "b.py", "c.py"], definitions, 10)
+    assert list(tight) == ["a.py", "b.py", "c.py"]  # every file, fewer names each
+    assert tight["a.py"] == ["one"]
+    assert spent <= 10
+    cramped, _ = fit_map(["a.py", "b.py", "c.py"], definitions, 3)
+    assert list(cramped) == ["a.py"]  # paths only, as many as fit
+
+
+def test_pagerank_flows_from_the_named_file_to_what_it_uses():
+    edges = {"a": {"b": 1.0}, "b": {"c": 1.0}, "d": {"c": 1.0}}
+    rank = pagerank(edges, ["a", "b", "c", "d"], {"a": 1.0})
+    assert rank["a"] > rank["b"] > rank["d"]
+    assert rank["c"] > rank["d"]
+    assert abs(sum(rank.values()) - 1.0) < 1e-9
+    even = pagerank({}, ["a", "b"], {})
+    assert even == {"a": 0.5, "b": 0.5}
+
+
+def test_definitions_and_references_come_from_tree_sitter_tags():
+    python = index_file(
+        "app/m.py",
+        "import os\n\nLIMIT = 3\n\n\nclass A(Base):\n    def inner(self):\n"
+        "        return helpers.clamp(1)\n\n\nasync def b():\n    pass\n",
+    )
+    assert [(d.name, d.kind) for d in python.definitions] == [
+        ("LIMIT", "constant"),
+        ("A", "class"),
+        ("inner", "function"),
+        ("b", "function"),
     ]
-    paths = {"app/helpers.py", "web/api.js", "web/lib/util.js"}
-    assert imports_of("app/orders.py", "from app.helpers import Order\n", paths) == {
-        "app/helpers.py"
-    }
-    assert imports_of(
-        "web/lib/x.js", "import u from './util';\nconst a = require('../api');\n", paths
-    ) == {
-        "web/lib/util.js",
-        "web/api.js",
-    }
+    assert {"Base", "clamp"} <= set(python.references)
+    script = index_file("web/x.ts", "import { get } from './api';\nexport function App() {}\n")
+    assert [d.name for d in script.definitions] == ["App"]
+    assert "get" in script.references

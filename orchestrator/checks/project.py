@@ -1,70 +1,33 @@
 """Check a version's files: syntax, ruff, imports between files, and the manifests.
 
 Each file's own facts (its parse's errors, its imports, what it defines or exports, ruff's
-findings) depend only on its path and content, so they are kept in a cache: a worker
-checks version after version of the same project, and an iteration changes a few files.
-What crosses files (does an import reach a file and a name?) is worked out again each time
-from the facts, which is quick.
+findings) depend only on its path and content, so they are kept in caches
+(orchestrator.code_index, and ruff's here): a worker checks version after version of the
+same project, and an iteration changes a few files. What crosses files (does an import
+reach a file and a name?) is worked out again each time from the facts, which is quick.
 """
 
 import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from orchestrator.checks.findings import CheckReport, Finding
-from orchestrator.checks.javascript import JsFacts, check_imports, javascript_facts
-from orchestrator.checks.languages import language_of, parse, syntax_findings
+from orchestrator.checks.javascript import check_imports
 from orchestrator.checks.manifests import node_manifest_findings, python_manifest_findings
-from orchestrator.checks.python import PythonFacts, PythonProject, python_facts, ruff_findings
+from orchestrator.checks.python import PythonProject, ruff_findings
+from orchestrator.code_index import index_file
 
 MAX_FINDINGS = 500  # kept per version; a project with more has bigger problems to show first
 CACHE_FILES = 20_000
-JS_LANGUAGES = {"javascript", "typescript", "tsx"}
 
 
-@dataclass(frozen=True)
-class FileFacts:
-    language: str | None
-    syntax: tuple[Finding, ...] = ()
-    python: PythonFacts | None = None
-    javascript: JsFacts | None = None
-
-
-_facts: OrderedDict[tuple[str, str], FileFacts] = OrderedDict()
 _ruff: OrderedDict[tuple[str, str], tuple[Finding, ...]] = OrderedDict()
 
 
 def _key(path: str, content: str) -> tuple[str, str]:
     data = content.encode("utf-8", "surrogatepass")
     return path, hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _remember(cache: OrderedDict, key, value) -> None:
-    cache[key] = value
-    if len(cache) > CACHE_FILES:
-        cache.popitem(last=False)
-
-
-def file_facts(path: str, content: str) -> FileFacts:
-    key = _key(path, content)
-    if (cached := _facts.get(key)) is not None:
-        _facts.move_to_end(key)
-        return cached
-    language = language_of(path)
-    if language is None:
-        facts = FileFacts(None)
-    else:
-        tree = parse(language, content)
-        facts = FileFacts(
-            language,
-            tuple(syntax_findings(path, language, tree)),
-            python_facts(tree) if language == "python" else None,
-            javascript_facts(tree) if language in JS_LANGUAGES else None,
-        )
-    _remember(_facts, key, facts)
-    return facts
 
 
 def _ruff_cached(python_files: dict[str, str]) -> tuple[list[Finding], str | None]:
@@ -79,7 +42,9 @@ def _ruff_cached(python_files: dict[str, str]) -> tuple[list[Finding], str | Non
                 by_path.setdefault(finding.path, []).append(finding)
             for path, findings in by_path.items():
                 if path in keys:
-                    _remember(_ruff, keys[path], tuple(findings))
+                    _ruff[keys[path]] = tuple(findings)
+            if len(_ruff) > CACHE_FILES:
+                _ruff.popitem(last=False)
     if problem is not None:
         return [], problem
     return [f for key in keys.values() for f in _ruff.get(key, ())], None
@@ -93,7 +58,7 @@ def check_project(
 ) -> CheckReport:
     """Every check on these files. `extra` runs more (the sandboxed tests), given the files."""
     started = time.perf_counter()
-    facts = {path: file_facts(path, content) for path, content in files.items()}
+    facts = {path: index_file(path, content) for path, content in files.items()}
     findings: list[Finding] = []
     unavailable: list[str] = []
     python_files = {p: files[p] for p, f in facts.items() if f.language == "python"}

@@ -10,22 +10,30 @@ a module defines at its top level. An import of a project module that no file pr
 of a name the module does not define, is an error: that is what a rename leaves behind.
 """
 
-import json
+import functools
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from tree_sitter import Node, Tree
+from tree_sitter import Node, Query, QueryCursor, Tree
+from tree_sitter_language_pack import get_language
 
 from orchestrator.checks.findings import ERROR, WARNING, Finding
 
 RUFF_RULES = "F,E9,PLE"
 RUFF_SECONDS = 60
 MAX_SYNTAX_PER_FILE = 3
+MAX_PER_FILE = 50  # more in one file say the same thing again
+# "path:row:column: CODE [*] message", or "path:row:column: invalid-syntax: message".
+_CONCISE = re.compile(
+    r"^(?P<path>.+?):(?P<row>\d+):(?P<column>\d+): "
+    r"(?:(?P<code>[A-Z]+\d+) (?:\[\*\] )?|(?:invalid-syntax|SyntaxError): )(?P<message>.*)$"
+)
 # Ruff codes that are only untidy: the code still runs.
 _UNTIDY = {"F401", "F403", "F405", "F541", "F811", "F841", "F842", "F601", "F602", "F632"}
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
@@ -46,31 +54,31 @@ class PythonFacts:
     imports: tuple[Import, ...] = ()
     defines: frozenset[str] = frozenset()
     open_ended: bool = False  # a star import or a module __getattr__: any name may exist
-    names: frozenset[str] = field(default_factory=frozenset)  # every identifier it mentions
+
+
+@functools.cache
+def _import_query() -> Query:
+    return Query(get_language("python"), "(import_statement) @plain (import_from_statement) @from")
 
 
 def python_facts(tree: Tree) -> PythonFacts:
     root = tree.root_node
+    found = QueryCursor(_import_query()).captures(root)  # in C: quick on a big file
+    statements = sorted(found.get("plain", []) + found.get("from", []), key=lambda n: n.start_byte)
     imports: list[Import] = []
-    defines: set[str] = set()
-    names: set[str] = set()
-    open_ended = False
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    for node in statements:
         if node.type == "import_statement":
             imports.extend(_plain_imports(node))
-        elif node.type == "import_from_statement":
+        else:
             imports.append(_from_import(node))
-        elif node.type == "identifier":
-            names.add(_text(node))
-        stack.extend(node.children)
+    defines: set[str] = set()
+    open_ended = False
     for statement in _module_statements(root):
         bound, star = _bindings(statement)
         defines |= bound
         open_ended |= star
     open_ended |= "__getattr__" in defines
-    return PythonFacts(tuple(imports), frozenset(defines), open_ended, frozenset(names))
+    return PythonFacts(tuple(imports), frozenset(defines), open_ended)
 
 
 def _module_statements(root: Node):
@@ -248,6 +256,32 @@ class PythonProject:
                 return candidate
         return base if base in self.folders else None
 
+    def targets(self, path: str, imp: Import) -> list[str]:
+        """The project files an import reaches: the module, and modules named in it."""
+        if imp.level:
+            base = posixpath.dirname(path)
+            for _ in range(imp.level - 1):
+                base = posixpath.dirname(base)
+            roots = [base]
+        else:
+            top = imp.module.split(".")[0]
+            if not self.is_project_name(top):
+                return []
+            roots = [r for r in _ancestors(path) if r in self.tops[top]]
+        found: list[str] = []
+        for root in roots:
+            target = self.locate(root, imp.module) if imp.module else None
+            if target is not None and target in self.files:
+                found.append(target)
+            folder = posixpath.join(root, *imp.module.split(".")) if imp.module else root
+            for name in imp.names:
+                submodule = self.locate(folder, name)
+                if submodule is not None and submodule in self.files:
+                    found.append(submodule)
+            if found:
+                break
+        return found
+
     def check(self, path: str, facts: PythonFacts) -> list[Finding]:
         findings = []
         for imp in facts.imports:
@@ -355,7 +389,7 @@ def ruff_findings(files: dict[str, str]) -> tuple[list[Finding], str | None]:
             "--select",
             RUFF_RULES,
             "--output-format",
-            "json",
+            "concise",  # a tenth of JSON's size: a project full of findings stays quick
             "--exit-zero",
             ".",
         ]
@@ -372,23 +406,23 @@ def ruff_findings(files: dict[str, str]) -> tuple[list[Finding], str | None]:
             return [], f"ruff could not run ({error.__class__.__name__})"
         if done.returncode != 0:
             return [], f"ruff failed: {done.stderr.strip()[:200]}"
-        items = json.loads(done.stdout or "[]")
-        prefix = os.path.realpath(folder) + os.sep
     findings = []
-    syntax_errors: dict[str, int] = {}
-    for item in items:
-        path = os.path.realpath(item["filename"]).removeprefix(prefix).replace(os.sep, "/")
-        code = item.get("code") or "syntax"
+    counted: dict[tuple[str, bool], int] = {}
+    for line in done.stdout.splitlines():
+        match = _CONCISE.match(line)
+        if match is None or match["path"] not in files:
+            continue  # the summary lines ("Found 6 errors.")
+        path, code = match["path"], match["code"] or "syntax"
+        syntax = code in {"syntax", "invalid-syntax", "SyntaxError", "E999"}
+        # After the first few, a file's syntax errors are mostly the first one's echoes.
+        counted[path, syntax] = counted.get((path, syntax), 0) + 1
+        if counted[path, syntax] > (MAX_SYNTAX_PER_FILE if syntax else MAX_PER_FILE):
+            continue
+        message = match["message"]
+        if syntax:
+            code, message = "syntax", f"syntax error: {message[:1].lower()}{message[1:]}"
         severity = WARNING if code in _UNTIDY else ERROR
-        location = item.get("location") or {}
-        message = item.get("message", "")
-        if code in {"syntax", "invalid-syntax", "E999"}:
-            # After the first few, a file's syntax errors are mostly the first one's echoes.
-            syntax_errors[path] = syntax_errors.get(path, 0) + 1
-            if syntax_errors[path] > MAX_SYNTAX_PER_FILE:
-                continue
-            code = "syntax"
-            message = f"syntax error: {message[:1].lower()}{message[1:]}"
-        row, column = location.get("row", 0), location.get("column", 0)
-        findings.append(Finding(path, row, column, severity, code, message))
+        findings.append(
+            Finding(path, int(match["row"]), int(match["column"]), severity, code, message)
+        )
     return findings, None

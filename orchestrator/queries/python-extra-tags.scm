@@ -1,0 +1,7 @@
+(import_from_statement name: (dotted_name (identifier) @name.reference.import))
+(aliased_import name: (dotted_name (identifier) @name.reference.import))
+(type (identifier) @name.reference.type)
+(argument_list (identifier) @name.reference.argument)
+(class_definition superclasses: (argument_list (identifier) @name.reference.class))
+(attribute attribute: (identifier) @name.reference.attribute)
+(module (assignment left: (identifier) @name.definition.constant))

@@ -1,0 +1,4 @@
+(import_specifier name: (identifier) @name.reference.import)
+(shorthand_property_identifier_pattern) @name.reference.import
+(arguments (identifier) @name.reference.argument)
+(type_identifier) @name.reference.type
