@@ -233,8 +233,12 @@ CONTEXT_BUDGET_TOKENS = env_int("CONTEXT_BUDGET_TOKENS", 60_000, minimum=1000)
 # brought errors, it gets this many rounds to fix them (0: show the findings, ask nothing).
 CHECKS_ENABLED = env_bool("CHECKS_ENABLED", True)
 CHECK_FIX_ROUNDS = env_int("CHECK_FIX_ROUNDS", 1)
-# Run the project's own tests in a bubblewrap sandbox as part of the checks (needs bwrap).
+# Run the project's own tests in a bubblewrap sandbox as part of the checks (needs bwrap):
+# Python projects with CHECK_TEST_PYTHON (an interpreter with pytest and the usual
+# dependencies, best a virtualenv of its own), JavaScript ones with node's own test runner.
 CHECK_RUN_TESTS = env_bool("CHECK_RUN_TESTS", False)
+CHECK_TEST_PYTHON = os.environ.get("CHECK_TEST_PYTHON", "python3")
+CHECK_TEST_SECONDS = env_float("CHECK_TEST_SECONDS", 60, minimum=1)
 # US dollars per million tokens (input, output), for the cost shown on version pages.
 # Google's published list prices when this was written; set your own contract's here.
 MODEL_PRICES = {

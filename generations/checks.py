@@ -8,10 +8,18 @@ from django.conf import settings
 
 from generations.models import Version
 from orchestrator.checks import CheckReport, check_project
+from orchestrator.checks.sandbox import SandboxLimits, sandbox_check
 
 
 def project_checks() -> Callable[[dict[str, str]], CheckReport]:
-    return functools.partial(check_project)
+    """The checks with the settings: the project's tests in the sandbox when asked for."""
+    extra = None
+    if settings.CHECK_RUN_TESTS:
+        limits = SandboxLimits(
+            seconds=settings.CHECK_TEST_SECONDS, cpu_seconds=int(settings.CHECK_TEST_SECONDS)
+        )
+        extra = sandbox_check(limits, python=settings.CHECK_TEST_PYTHON)
+    return functools.partial(check_project, extra=extra)
 
 
 def check_version(version: Version, files: dict[str, str]) -> None:

@@ -30,7 +30,7 @@ class Finding:
 
     def describe(self) -> str:
         """One line, as a compiler would print it: path:line:column: severity: message [rule]."""
-        where = self.path
+        where = self.path or "(the project)"
         if self.line:
             where += f":{self.line}" + (f":{self.column}" if self.column else "")
         return f"{where}: {self.severity}: {self.message} [{self.rule}]"
