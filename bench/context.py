@@ -12,7 +12,7 @@ import statistics
 import time
 
 from bench.projects import project
-from orchestrator import code_index
+from orchestrator.checks import code_index
 from orchestrator.context import build_context, estimate_tokens
 
 BUDGET = 60_000

@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from generations.models import Blob, Generation, ModelCall, Version, VersionFile
+from generations.models import (
+    ApiToken,
+    Blob,
+    Generation,
+    ModelCall,
+    Version,
+    VersionFile,
+    WebhookDelivery,
+)
+from generations.tokens import revoke_token
 
 
 class VersionInline(admin.TabularInline):
@@ -115,3 +124,32 @@ class BlobAdmin(admin.ModelAdmin):
     list_display = ["sha256", "size"]
     search_fields = ["sha256"]
     readonly_fields = ["sha256", "size", "content"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made on the account page (shown once there); here they are listed and
+    revoked."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "prefix"]
+    readonly_fields = ["user", "name", "prefix", "key_hash", "created_at", "last_used_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset) -> None:
+        for token in queryset:
+            revoke_token(token)
+        self.message_user(request, f"{queryset.count()} tokens revoked.")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["version", "url", "status", "attempts", "response_status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["url", "version__generation__title"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]

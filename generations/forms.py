@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from generations.models import TECH_STACK_CHOICES
+from generations.webhooks import address_problem
 from orchestrator.paths import content_problem
 
 
@@ -84,3 +85,16 @@ class ManualEditForm(forms.Form):
 class VersionNameForm(forms.Form):
     name = forms.CharField(max_length=100, required=False, strip=True)
     next = forms.CharField(max_length=2000, required=False)
+
+
+class WebhookForm(forms.Form):
+    """A generation's webhook: an http(s) URL that is not private (unless allowed), or
+    empty to remove it."""
+
+    url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        if url and (problem := address_problem(url)):
+            raise forms.ValidationError(problem)
+        return url

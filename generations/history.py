@@ -104,42 +104,63 @@ def restore_version(*, source: Version, user) -> Version:
 
 def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version:
     """Save one file written by hand on top of `base` as a new version."""
+    return save_manual_files(base=base, files={path: content}, user=user)
+
+
+def save_manual_files(*, base: Version, files: dict[str, str], user) -> Version:
+    """Save files written by hand (the terminal client's push) as one new version."""
     if not base.has_files:
         raise ActionRefused(f"Version {base.number} has no files to edit.")
-    try:
-        path = clean_path(path)
-    except UnsafePath as refusal:
-        raise ActionRefused(refusal.message) from None
-    if problem := content_problem(content):
-        raise ActionRefused(f"{path} cannot be saved: {problem}.")
-    size = len(content.encode())
-    if size > settings.FILE_MAX_BYTES:
+    if not files:
+        raise ActionRefused("No files were given, so there is nothing to save.")
+    current = snapshot(base)
+    changed: dict[str, str] = {}
+    for raw, content in files.items():
+        try:
+            path = clean_path(raw)
+        except UnsafePath as refusal:
+            raise ActionRefused(refusal.message) from None
+        if problem := content_problem(content):
+            raise ActionRefused(f"{path} cannot be saved: {problem}.")
+        size = len(content.encode())
+        if size > settings.FILE_MAX_BYTES:
+            raise ActionRefused(
+                f"{path} is {size:,} bytes; one file may hold at most {settings.FILE_MAX_BYTES:,}."
+            )
+        if current.get(path) != Blob.hash_of(content):
+            changed[path] = content
+    if not changed:
+        names = ", ".join(sorted(files))
         raise ActionRefused(
-            f"The file is {size:,} bytes; one file may hold at most {settings.FILE_MAX_BYTES:,}."
+            f"{names} {'is' if len(files) == 1 else 'are'} unchanged, so there is nothing to save."
         )
-    files = snapshot(base)
-    digest = Blob.hash_of(content)
-    if files.get(path) == digest:
-        raise ActionRefused(f"{path} is unchanged, so there is nothing to save.")
-    if path not in files and len(files) >= settings.PROJECT_MAX_FILES:
-        raise ActionRefused(f"The project already has {len(files)} files, the most it may hold.")
-    if path not in files and (problem := collision([*files, path])):
+    new_paths = [p for p in changed if p not in current]
+    if len(current) + len(new_paths) > settings.PROJECT_MAX_FILES:
+        raise ActionRefused(f"The project already has {len(current)} files, the most it may hold.")
+    if new_paths and (problem := collision([*current, *new_paths])):
         raise ActionRefused(
-            f"{path} cannot be added: {problem}. Edit the existing file, or choose another name."
+            f"{new_paths[0]} cannot be added: {problem}. Edit the existing file, or choose "
+            "another name."
         )
     with transaction.atomic():
+        blobs = {path: Blob.hash_of(content) for path, content in changed.items()}
         Blob.objects.bulk_create(
-            [Blob(sha256=digest, content=content, size=size)], ignore_conflicts=True
+            [
+                Blob(sha256=blobs[path], content=content, size=len(content.encode()))
+                for path, content in changed.items()
+            ],
+            ignore_conflicts=True,
         )
+        names = ", ".join(sorted(changed)[:3]) + (" and more" if len(changed) > 3 else "")
         version = _finished_version(
             generation=base.generation,
             parent=base,
             kind=Version.Kind.MANUAL,
-            prompt=f"Edited {path} by hand",
+            prompt=f"Edited {names} by hand",
             user=user,
-            files={**files, path: digest},
+            files={**current, **blobs},
         )
-        _keep_checks(version, {**version_files(base), path: content})
+        _keep_checks(version, {**version_files(base), **changed})
         return version
 
 

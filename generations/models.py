@@ -27,6 +27,9 @@ class Generation(models.Model):
     constraints = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optional: a URL that receives a signed POST when a version of this generation ends.
+    webhook_url = models.URLField(max_length=500, blank=True)
+    webhook_secret = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -87,6 +90,10 @@ class Version(models.Model):
     # What the run changed against the parent: [{path, action, lines_added, lines_removed}].
     changes = models.JSONField(default=list, blank=True)
     cancel_requested = models.BooleanField(default=False)
+    # The API token that asked for this run, if a program did (for its rate limit and log).
+    api_token = models.ForeignKey(
+        "ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="versions"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -284,3 +291,55 @@ class ModelCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} via {self.provider}/{self.model}: {self.outcome}"
+
+
+class ApiToken(models.Model):
+    """A user's key for the API: shown once when made, kept only as its SHA-256."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="The token's first characters.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class WebhookDelivery(models.Model):
+    """One version's end, sent to its generation's webhook: attempts and outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        REFUSED = "refused"  # the URL points at a private or loopback address
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="deliveries")
+    url = models.URLField(max_length=500)
+    event = models.CharField(max_length=40, default="version.ended")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.version} to {self.url}: {self.status}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from generations.live.events import publish
 from generations.models import Blob, Generation, ModelCall, Version, VersionFile
+from generations.webhooks import version_ended
 from orchestrator import PipelineResult, ProgressEvent
 from orchestrator.progress import CallForecast, PastCall, forecast_from
 from orchestrator.results import ModelCall as ModelCallRecord
@@ -54,13 +55,50 @@ def check_queue_room(*, user) -> None:
         )
 
 
+class RateLimited(ActionRefused):
+    """Too many runs started with one API token in the last minute."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def check_token_rate(api_token) -> None:
+    """At most API_RUNS_PER_MINUTE runs per API token in any minute (runs the pages start
+    are not counted). Checked under the user's lock, so simultaneous requests cannot pass."""
+    if api_token is None:
+        return
+    since = timezone.now() - timedelta(minutes=1)
+    recent = list(
+        Version.objects.filter(api_token=api_token, created_at__gte=since)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    limit = settings.API_RUNS_PER_MINUTE
+    if len(recent) >= limit:
+        wait = max(int((recent[-limit] - since).total_seconds()) + 1, 1)
+        raise RateLimited(
+            f"This token started {len(recent)} runs in the last minute, the most allowed "
+            f"({limit}); try again in {wait} s.",
+            wait,
+        )
+
+
 def create_generation(
-    *, owner, title: str, prompt: str, tech_stack: str, domain: str = "", constraints: str = ""
+    *,
+    owner,
+    title: str,
+    prompt: str,
+    tech_stack: str,
+    domain: str = "",
+    constraints: str = "",
+    api_token=None,
 ) -> Version:
     """Create a generation and its version 1, queued; the worker starts after commit."""
     with transaction.atomic():
         lock_user(owner)
         check_queue_room(user=owner)
+        check_token_rate(api_token)
         generation = Generation.objects.create(
             owner=owner,
             title=title,
@@ -75,12 +113,13 @@ def create_generation(
             kind=Version.Kind.GENERATE,
             prompt=prompt,
             created_by=owner,
+            api_token=api_token,
         )
         queue(version)
     return version
 
 
-def start_iteration(*, base: Version, prompt: str, user) -> Version:
+def start_iteration(*, base: Version, prompt: str, user, api_token=None) -> Version:
     """Queue a new version that applies `prompt` to the files of `base`."""
     if base.status not in (Version.Status.COMPLETED, Version.Status.NO_CHANGES):
         raise ActionRefused(
@@ -90,6 +129,7 @@ def start_iteration(*, base: Version, prompt: str, user) -> Version:
     with transaction.atomic():
         lock_user(user)
         check_queue_room(user=user)
+        check_token_rate(api_token)
         generation, number = next_number(base.generation_id)
         version = Version.objects.create(
             generation=generation,
@@ -98,6 +138,7 @@ def start_iteration(*, base: Version, prompt: str, user) -> Version:
             kind=Version.Kind.ITERATE,
             prompt=prompt,
             created_by=user,
+            api_token=api_token,
         )
         generation.save(update_fields=["updated_at"])
         queue(version)
@@ -200,6 +241,7 @@ def announce_end(version: Version, **extra: object) -> None:
     progress = 1.0 if version.has_files else version.progress
     event = ProgressEvent(version.stage, version.status, version.message, progress, extra=extra)
     publish(version, event)
+    version_ended(version)
 
 
 def finish_version(*, version: Version, result: PipelineResult) -> Version:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("new/", views.generation_create, name="generation-create"),
     path("<uuid:generation_id>/", views.generation_detail, name="generation-detail"),
     path("<uuid:generation_id>/compare/", views.generation_compare, name="generation-compare"),
+    path("<uuid:generation_id>/webhook/", views.generation_webhook, name="generation-webhook"),
     path("<uuid:generation_id>/v<version:number>/", views.version_detail, name="version-detail"),
     path(
         "<uuid:generation_id>/v<version:number>/iterate/",

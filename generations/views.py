@@ -11,7 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from generations.comparisons import comparison, expanded_rows, read_selection
 from generations.downloads import as_async, zip_name, zip_stream
-from generations.forms import GenerationForm, IterationForm, ManualEditForm, VersionNameForm
+from generations.forms import (
+    GenerationForm,
+    IterationForm,
+    ManualEditForm,
+    VersionNameForm,
+    WebhookForm,
+)
 from generations.history import name_version, restore_version, save_manual_edit
 from generations.live.events import current_event_id
 from generations.live.streams import event_stream
@@ -25,6 +31,7 @@ from generations.runs import (
     start_iteration,
     version_files,
 )
+from generations.webhooks import set_webhook
 
 
 class LogoutWithMessage(LogoutView):
@@ -290,3 +297,20 @@ def file_url(version: Version, path: str | None) -> str:
     """The version's page showing one file; the path is encoded, whatever it holds."""
     url = version.get_absolute_url()
     return f"{url}?{urlencode({'file': path})}" if path else url
+
+
+@require_POST
+@login_required
+def generation_webhook(request: HttpRequest, generation_id) -> HttpResponse:
+    """Set or clear the generation's webhook (the same rule as the API's)."""
+    generation = owned_generation(request, generation_id)
+    form = WebhookForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The webhook was not saved: " + "; ".join(form.errors["url"]))
+        return redirect(generation)
+    set_webhook(generation, form.cleaned_data["url"])
+    if generation.webhook_url:
+        messages.success(request, "Webhook saved: each version's end is posted to it.")
+    else:
+        messages.success(request, "Webhook removed.")
+    return redirect(generation)

@@ -2,7 +2,7 @@
 
 When everything fits, every file goes in whole. Otherwise, as Aider does, a repository
 map. Each file's definitions and references come from tree-sitter tag queries
-(orchestrator.code_index); files are ranked over the reference graph (a file that uses a
+(orchestrator.checks.code_index); files are ranked over the reference graph (a file that uses a
 name points at the files defining it) by a personalised PageRank that starts from what the
 request names. The model then gets, within the budget:
 
@@ -19,9 +19,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from orchestrator.checks.code_index import index_file
 from orchestrator.checks.javascript import is_relative, resolve
 from orchestrator.checks.python import PythonProject
-from orchestrator.code_index import index_file
 
 CHARS_PER_TOKEN = 4  # a rough, conservative estimate for code
 MAP_SYMBOLS = 12  # names listed per file in the map, at most

@@ -2,7 +2,7 @@
 the request names, with the files it needs sent whole, within the budget."""
 
 from bench.context import REQUESTS, context_project
-from orchestrator.code_index import index_file
+from orchestrator.checks.code_index import index_file
 from orchestrator.context import build_context, estimate_tokens, fit_map, pagerank
 
 

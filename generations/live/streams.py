@@ -28,7 +28,7 @@ from importlib import import_module
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.contrib.auth import get_user
+from django.contrib.auth import get_user, get_user_model
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
 from django.db import InterfaceError, OperationalError, connection, connections
@@ -44,6 +44,7 @@ from django_eventstream.views import events as grip_events
 from generations.live.access import can_read_channel
 from generations.models import Version
 from generations.request_values import whole_number
+from generations.tokens import stream_token_user_id
 
 KEEP_ALIVE_SECONDS = 20
 # Sent with a refusal: a browser's EventSource would otherwise reconnect every 3 s, forever.
@@ -184,8 +185,17 @@ def parse_last_id(request: HttpRequest, channel: str) -> int | None:
 
 def reader_of(request: HttpRequest, channel: str) -> tuple[int, int] | None:
     """Runs in a reader thread (the session and user are loaded there, not per stream): the
-    user's id and how far their own channel goes, if they may read `channel`; else None."""
-    user = get_user(request)
+    user's id and how far their own channel goes, if they may read `channel`; else None.
+
+    A `token` in the URL (a stream token from the API, for clients that cannot send a
+    cookie) stands for its user if it is genuine, unexpired and made for this channel; an
+    API token is never accepted there."""
+    token = request.GET.get("token")
+    if token is not None:
+        user_id = stream_token_user_id(token, channel)
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    else:
+        user = get_user(request)
     if not can_read_channel(user, channel):
         return None
     return user.pk, current_id(user_channel(user.pk))

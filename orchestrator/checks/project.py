@@ -2,7 +2,7 @@
 
 Each file's own facts (its parse's errors, its imports, what it defines or exports, ruff's
 findings) depend only on its path and content, so they are kept in caches
-(orchestrator.code_index, and ruff's here): a worker checks version after version of the
+(orchestrator.checks.code_index, and ruff's here): a worker checks version after version of the
 same project, and an iteration changes a few files. What crosses files (does an import
 reach a file and a name?) is worked out again each time from the facts, which is quick.
 """
@@ -12,11 +12,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+from orchestrator.checks.code_index import index_file
 from orchestrator.checks.findings import CheckReport, Finding
 from orchestrator.checks.javascript import check_imports
 from orchestrator.checks.manifests import node_manifest_findings, python_manifest_findings
 from orchestrator.checks.python import PythonProject, ruff_findings
-from orchestrator.code_index import index_file
 
 MAX_FINDINGS = 500  # kept per version; a project with more has bigger problems to show first
 CACHE_FILES = 20_000

@@ -12,8 +12,8 @@ from django.urls import reverse
 from bench.projects import project
 from generations.models import Blob, Generation, Version
 from generations.runs import save_files, version_files
-from orchestrator import ProjectBrief, code_index, iterate
-from orchestrator.checks import check_project
+from orchestrator import ProjectBrief, iterate
+from orchestrator.checks import check_project, code_index
 from orchestrator.checks import project as checks_project
 from orchestrator.edit_format import EditFile, SearchReplace, render_operations
 from orchestrator.options import RunOptions

@@ -21,7 +21,7 @@ from orchestrator.checks.languages import language_of, parse, syntax_findings
 from orchestrator.checks.python import PythonFacts, python_facts
 
 CACHE_FILES = 20_000
-QUERIES = pathlib.Path(__file__).with_name("queries")
+QUERIES = pathlib.Path(__file__).parent.parent / "queries"
 JS_LANGUAGES = {"javascript", "typescript", "tsx"}
 _QUERY_FILE = {"tsx": "typescript"}  # TSX is TypeScript with elements: the same tags
 

@@ -1,0 +1,37 @@
+"""The account page: a user's API tokens, made (shown once), listed and revoked."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from generations.tokens import create_token, revoke_token
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text='What it is for, such as "CI" or "laptop".')
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        _, created = create_token(user=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    context = {"form": form, "tokens": request.user.api_tokens.all(), "created": created}
+    return render(request, "account/tokens.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(request.user.api_tokens, pk=token_id)
+    revoke_token(token)
+    messages.success(
+        request, f"The token “{token.name}” is revoked; programs using it are refused."
+    )
+    return redirect("account-tokens")

@@ -1,0 +1,171 @@
+"""Webhooks: when a version ends, a signed POST to its generation's URL, with retries.
+
+The body is JSON: the event contract's final event (generation_id, version, status, stage,
+message, progress, timestamp) plus the version's URL and changes. It is signed with the
+generation's secret: `X-Iterum-Signature: sha256=<hex>` is HMAC-SHA256 of
+`<timestamp>.<body>`, and `X-Iterum-Timestamp` carries the timestamp, so a receiver can
+refuse old replays. A delivery is tried WEBHOOK_ATTEMPTS times with exponential backoff, on
+a thread of the process where the version ended (the worker, for a run), and recorded.
+
+Private, loopback, link-local and reserved addresses are refused (unless
+WEBHOOK_ALLOW_PRIVATE): a webhook must not reach into the network Iterum runs in. Every
+address the host name resolves to is checked, and redirects are not followed.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import close_old_connections
+from django.utils import timezone
+
+from generations.models import Version, WebhookDelivery
+
+logger = logging.getLogger(__name__)
+TIMEOUT_SECONDS = 10
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def address_problem(url: str) -> str | None:
+    """Why this URL may not be called, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "the webhook URL must be http or https, with a host"
+    if settings.WEBHOOK_ALLOW_PRIVATE:
+        return None
+    try:
+        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return f"the webhook host {parts.hostname} does not resolve"
+    for *_, address in found:
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global or ip.is_multicast:
+            return (
+                f"the webhook host {parts.hostname} is a private, loopback or reserved address "
+                f"({ip}); set WEBHOOK_ALLOW_PRIVATE to allow it"
+            )
+    return None
+
+
+def set_webhook(generation, url: str) -> None:
+    """Set (or clear) the URL; the secret that signs deliveries is made once."""
+    generation.webhook_url = url
+    if url and not generation.webhook_secret:
+        generation.webhook_secret = new_secret()
+    generation.save(update_fields=["webhook_url", "webhook_secret", "updated_at"])
+
+
+def payload(version: Version) -> dict:
+    return {
+        "event": "version.ended",
+        "generation_id": str(version.generation_id),
+        "version": version.number,
+        "status": version.status,
+        "stage": version.stage,
+        "message": version.message,
+        "progress": version.progress,
+        "timestamp": time.time(),
+        "url": version.get_absolute_url(),
+        "changes": version.changes,
+        "checks": version.check_summary if version.checked else None,
+    }
+
+
+def version_ended(version: Version) -> WebhookDelivery | None:
+    """Record a delivery for this version's end and send it on a thread of its own."""
+    generation = version.generation
+    if not generation.webhook_url:
+        return None
+    delivery = WebhookDelivery.objects.create(version=version, url=generation.webhook_url)
+    body = json.dumps(payload(version), cls=DjangoJSONEncoder).encode()
+    thread = threading.Thread(
+        target=deliver,
+        args=(delivery.pk, generation.webhook_secret, body),
+        name=f"webhook-{delivery.pk}",
+        daemon=True,
+    )
+    thread.start()
+    return delivery
+
+
+def deliver(delivery_id: int, secret: str, body: bytes, sleep=time.sleep) -> WebhookDelivery:
+    """Send one delivery, retrying with backoff, and record each attempt's outcome."""
+    try:
+        delivery = WebhookDelivery.objects.get(pk=delivery_id)
+        if problem := address_problem(delivery.url):
+            return _finish(delivery, WebhookDelivery.Status.REFUSED, error=problem)
+        for attempt in range(1, settings.WEBHOOK_ATTEMPTS + 1):
+            timestamp = str(int(time.time()))
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": "Iterum-Webhook/1",
+                "X-Iterum-Event": "version.ended",
+                "X-Iterum-Timestamp": timestamp,
+                "X-Iterum-Signature": sign(secret, timestamp, body),
+            }
+            status, error = None, ""
+            try:
+                response = httpx.post(
+                    delivery.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
+                )
+                status = response.status_code
+                if 200 <= status < 300:
+                    return _finish(
+                        delivery,
+                        WebhookDelivery.Status.SUCCEEDED,
+                        attempts=attempt,
+                        response_status=status,
+                    )
+                error = f"answered {status}"
+            except httpx.HTTPError as failure:
+                error = f"{type(failure).__name__}: {failure}"[:500]
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                attempts=attempt, response_status=status, error=error
+            )
+            if attempt < settings.WEBHOOK_ATTEMPTS:
+                sleep(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+        delivery.refresh_from_db()
+        return _finish(delivery, WebhookDelivery.Status.FAILED, attempts=delivery.attempts)
+    finally:
+        close_old_connections()
+
+
+def _finish(
+    delivery: WebhookDelivery,
+    outcome: str,
+    *,
+    attempts: int | None = None,
+    response_status: int | None = None,
+    error: str | None = None,
+) -> WebhookDelivery:
+    delivery.status = outcome
+    delivery.finished_at = timezone.now()
+    if attempts is not None:
+        delivery.attempts = attempts
+    if response_status is not None:
+        delivery.response_status = response_status
+    if error is not None:
+        delivery.error = error
+    elif outcome == WebhookDelivery.Status.SUCCEEDED:
+        delivery.error = ""
+    delivery.save()
+    logger.info("webhook %s for version %s: %s", delivery.pk, delivery.version_id, outcome)
+    return delivery
