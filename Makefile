@@ -24,13 +24,14 @@ format: setup
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt client/pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \
 	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
 		rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); \
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -e ./client
 	touch $(STAMP)
 
 migrate: setup
@@ -52,6 +53,13 @@ bench: setup ## Benchmarks: figures printed, nothing asserted
 	rm -f var/bench.sqlite3*
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py migrate -v0
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench_api
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) -m bench.client_first_update
+	@if psql "$(BENCH_PG_URL:/iterum_bench=/postgres)" -c 'select 1' >/dev/null 2>&1; then \
+		psql "$(BENCH_PG_URL:/iterum_bench=/postgres)" -q -c 'DROP DATABASE IF EXISTS iterum_bench' -c 'CREATE DATABASE iterum_bench' && \
+		DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py migrate -v0 && \
+		DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py bench_api; \
+	else echo "PostgreSQL is not reachable: API latency measured on SQLite only"; fi
 	$(PY) -m bench.context
 	$(PY) -m bench.corpus
 

@@ -1,0 +1,359 @@
+"""`iterum`: Iterum from a terminal. Start runs and watch them live, cancel, diff, pull, push.
+
+Exit codes say what happened:
+  0 done (the run completed, or had nothing to change)
+  1 the run failed
+  2 the command was wrong (usage)
+  3 not logged in, or the token was refused
+  4 no such generation, version or file
+  5 the run was cancelled
+  6 the server refused the request (a limit, a rule; its message says which)
+  7 pull would overwrite local changes (use --force)
+  8 the server could not be reached
+  130 interrupted by Ctrl-C outside a run (during a run, Ctrl-C asks whether to cancel it)
+"""
+
+import argparse
+import getpass
+import hashlib
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+import platformdirs
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.prompt import Confirm
+
+from iterum_client.api import Api, ApiError
+
+OK, FAILED, USAGE, AUTH, NOT_FOUND, CANCELLED, REFUSED, CONFLICT, UNREACHABLE = range(9)
+INTERRUPTED = 130  # Ctrl-C, as shells report it
+MANIFEST = ".iterum.json"
+SKIPPED_DIRS = {".git", ".hg", "node_modules", "__pycache__", ".venv", "venv", ".mypy_cache"}
+
+
+def config_path() -> Path:
+    return Path(platformdirs.user_config_dir("iterum")) / "config.json"
+
+
+def save_config(url: str, token: str) -> Path:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump({"url": url.rstrip("/"), "token": token}, handle)
+    os.chmod(path, 0o600)  # also when the file was there before
+    return path
+
+
+class NotLoggedIn(Exception):
+    pass
+
+
+def load_api(console: Console) -> Api:
+    try:
+        config = json.loads(config_path().read_text())
+        return Api(config["url"], config["token"])
+    except (OSError, ValueError, KeyError):
+        raise NotLoggedIn from None
+
+
+# Following a run ---------------------------------------------------------------------------
+
+
+def follow(api: Api, console: Console, generation: str, number: int) -> int:
+    """Show the run live (bar, stage, %, ETA, files as they arrive) until it ends; Ctrl-C
+    asks whether to cancel it. Returns the exit code its ending means."""
+    seen: list = []  # the events so far; a reconnection goes on from the last one
+    while True:
+        try:
+            watch(api, console, generation, number, seen)
+            break
+        except KeyboardInterrupt:
+            if Confirm.ask("Cancel the run?", console=console, default=False):
+                api.post(api.version_path(generation, number) + "/cancel")
+                console.print("Cancelling...")
+    last = seen[-1] if seen else None
+    status = last.data.get("status") if last else None
+    if status in ("completed", "no_changes"):
+        console.print(f"[green]Version {number}: {last.data.get('message')}[/]")
+        return OK
+    if status == "cancelled":
+        console.print(f"[yellow]Version {number} was cancelled; nothing was saved.[/]")
+        return CANCELLED
+    message = last.data.get("message") if last else "the stream ended"
+    console.print(f"[red]Version {number} failed: {message}[/]")
+    return FAILED
+
+
+def watch(api: Api, console: Console, generation: str, number: int, seen: list) -> None:
+    progress = Progress(
+        TextColumn("[bold]v{task.fields[number]}[/]"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[eta]}"),
+        TextColumn("{task.description}"),
+        console=console,
+    )
+    task = progress.add_task("Waiting for a worker...", total=100, number=number, eta="")
+    with progress:
+        if seen:
+            show(progress, task, seen[-1].data, files=False)
+        for event in api.events(generation, number, seen[-1].id if seen else ""):
+            seen.append(event)
+            show(progress, task, event.data)
+            if event.type == "done":
+                return
+
+
+def show(progress: Progress, task, data: dict, files: bool = True) -> None:
+    eta = data.get("eta_seconds")
+    progress.update(
+        task,
+        completed=round(float(data.get("progress", 0)) * 100, 1),
+        description=str(data.get("message", "")),
+        eta=(f"about {eta:.0f} s left" if eta >= 1.5 else "finishing") if eta else "",
+    )
+    if files and data.get("stage") == "file_generated" and data.get("file"):
+        progress.console.print(f"  {data.get('action', 'changed'):>9} {data['file']}")
+
+
+# Commands ----------------------------------------------------------------------------------
+
+
+def cmd_login(args, console: Console) -> int:
+    token = args.token or os.environ.get("ITERUM_TOKEN") or getpass.getpass("API token: ")
+    me = Api(args.url, token).me()
+    path = save_config(args.url, token)
+    console.print(f"Logged in to {args.url} as {me['username']} (token saved in {path}).")
+    return OK
+
+
+def cmd_new(args, console: Console) -> int:
+    api = load_api(console)
+    body = {
+        "title": args.title or args.prompt[:60],
+        "prompt": args.prompt,
+        "tech_stack": args.stack,
+        "domain": args.domain,
+        "constraints": args.constraints,
+    }
+    generation = api.post("/generations", body)
+    gid = generation_id_of(generation["url"])
+    console.print(f"Generation {gid}: {api.url}{generation['url']}")
+    return OK if args.no_follow else follow(api, console, gid, generation["number"])
+
+
+def cmd_iterate(args, console: Console) -> int:
+    api = load_api(console)
+    base = args.version or api.latest(args.generation)
+    version = api.post(
+        api.version_path(args.generation, base) + "/iterate", {"prompt": args.prompt}
+    )
+    console.print(f"Version {version['number']} from version {base}: {api.url}{version['url']}")
+    return OK if args.no_follow else follow(api, console, args.generation, version["number"])
+
+
+def cmd_cancel(args, console: Console) -> int:
+    api = load_api(console)
+    number = args.version or api.latest(args.generation)
+    version = api.post(api.version_path(args.generation, number) + "/cancel")
+    console.print(f"Version {number}: {version['status']}.")
+    return OK
+
+
+def cmd_diff(args, console: Console) -> int:
+    api = load_api(console)
+    query = {"old": args.old, "new": args.new}
+    diff = api.get(f"/generations/{args.generation}/diff", params=query)
+    if not diff["files"]:
+        console.print(f"Versions {args.old} and {args.new} have the same files.")
+    for change in diff["files"]:
+        counts = f"+{change['added']} -{change['removed']}"
+        console.print(f"[bold]{change['status']} {change['path']}[/] ({counts})")
+        for line in change["unified"].splitlines():
+            style = (
+                "green"
+                if line.startswith("+") and not line.startswith("+++")
+                else "red"
+                if line.startswith("-") and not line.startswith("---")
+                else "cyan"
+                if line.startswith("@@")
+                else None
+            )
+            console.print(line, style=style, markup=False, highlight=False)
+    return OK
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def local_files(folder: Path) -> dict[str, bytes]:
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_dir() or relative.as_posix() == MANIFEST:
+            continue
+        if any(part in SKIPPED_DIRS for part in relative.parts):
+            continue
+        found[relative.as_posix()] = path.read_bytes()
+    return found
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        return json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def cmd_pull(args, console: Console) -> int:
+    api = load_api(console)
+    number = args.version or api.latest(args.generation)
+    folder = Path(args.dir)
+    manifest = read_manifest(folder)
+    known = manifest.get("files", {}) if manifest.get("generation") == args.generation else {}
+    listed = api.get(api.version_path(args.generation, number) + "/files")
+    local = local_files(folder) if folder.exists() else {}
+    conflicts = []
+    for item in listed:
+        here = local.get(item["path"])
+        if here is None or digest(here) == item["sha256"]:
+            continue
+        if known.get(item["path"]) != digest(here):  # changed here since the last pull
+            conflicts.append(item["path"])
+    if conflicts and not args.force:
+        names = ", ".join(conflicts[:10])
+        console.print(
+            f"[red]Not pulled: local changes would be overwritten[/] in {names}. Push them, "
+            "or pull with --force."
+        )
+        return CONFLICT
+    for item in listed:
+        content = api.get(api.version_path(args.generation, number) + "/files/" + item["path"])
+        target = folder / item["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content["content"].encode("utf-8", "surrogatepass"))
+    record = {
+        "url": api.url,
+        "generation": args.generation,
+        "version": number,
+        "files": {item["path"]: item["sha256"] for item in listed},
+    }
+    (folder / MANIFEST).write_text(json.dumps(record, indent=2) + "\n")
+    console.print(f"Pulled version {number}: {len(listed)} files into {folder}.")
+    return OK
+
+
+def cmd_push(args, console: Console) -> int:
+    api = load_api(console)
+    folder = Path(args.dir)
+    manifest = read_manifest(folder)
+    if manifest.get("generation") != args.generation:
+        console.print(f"[red]{folder} was not pulled from this generation.[/] Pull it first.")
+        return USAGE
+    known = manifest.get("files", {})
+    changed = {}
+    for path, content in local_files(folder).items():
+        if known.get(path) != digest(content):
+            try:
+                changed[path] = content.decode("utf-8")
+            except UnicodeDecodeError:
+                console.print(f"[yellow]Skipped {path}: only UTF-8 text files can be pushed.[/]")
+    if not changed:
+        console.print("Nothing to push: the files are as pulled.")
+        return OK
+    base = manifest["version"]
+    version = api.post(api.version_path(args.generation, base) + "/files", {"files": changed})
+    listed = api.get(api.version_path(args.generation, version["number"]) + "/files")
+    manifest.update(version=version["number"], files={i["path"]: i["sha256"] for i in listed})
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    console.print(
+        f"Pushed {len(changed)} files as version {version['number']} ({version['checks']})."
+    )
+    return OK
+
+
+def generation_id_of(url: str) -> str:
+    """The generation's id from a version's page URL (/generations/<id>/v<n>/)."""
+    return url.strip("/").split("/")[1]
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="iterum",
+        description="Iterum from a terminal.",
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = main.add_subparsers(dest="command", required=True)
+    login = commands.add_parser("login", help="store the server's URL and your API token")
+    login.add_argument("url")
+    login.add_argument("--token", help="the token (else $ITERUM_TOKEN, else asked)")
+    login.set_defaults(run=cmd_login)
+    new = commands.add_parser("new", help="start a generation and watch it")
+    new.add_argument("prompt")
+    new.add_argument("--stack", required=True, help="flask, django, fastapi_postgres, express")
+    new.add_argument("--title", default="")
+    new.add_argument("--domain", default="")
+    new.add_argument("--constraints", default="")
+    new.add_argument("--no-follow", action="store_true", help="do not wait for the run")
+    new.set_defaults(run=cmd_new)
+    iterate = commands.add_parser("iterate", help="a new version from a follow-up prompt")
+    iterate.add_argument("generation")
+    iterate.add_argument("prompt")
+    iterate.add_argument("--version", type=int, help="start from this version (the latest)")
+    iterate.add_argument("--no-follow", action="store_true")
+    iterate.set_defaults(run=cmd_iterate)
+    cancel = commands.add_parser("cancel", help="cancel a running version")
+    cancel.add_argument("generation")
+    cancel.add_argument("version", nargs="?", type=int)
+    cancel.set_defaults(run=cmd_cancel)
+    diff = commands.add_parser("diff", help="the changes between two versions, coloured")
+    diff.add_argument("generation")
+    diff.add_argument("old", type=int)
+    diff.add_argument("new", type=int)
+    diff.set_defaults(run=cmd_diff)
+    pull = commands.add_parser("pull", help="write a version's files into a folder")
+    pull.add_argument("generation")
+    pull.add_argument("dir")
+    pull.add_argument("--version", type=int, help="this version (the latest)")
+    pull.add_argument("--force", action="store_true", help="overwrite local changes")
+    pull.set_defaults(run=cmd_pull)
+    push = commands.add_parser("push", help="send a folder's edits as a new version")
+    push.add_argument("generation")
+    push.add_argument("dir")
+    push.set_defaults(run=cmd_push)
+    return main
+
+
+def main(argv: list[str] | None = None, console: Console | None = None) -> int:
+    console = console or Console()
+    args = parser().parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return args.run(args, console)
+    except NotLoggedIn:
+        console.print("[red]Not logged in.[/] Run: iterum login URL")
+        return AUTH
+    except ApiError as error:
+        console.print(f"[red]{error.message}[/]")
+        if error.status == 401:
+            console.print("Run: iterum login URL")
+            return AUTH
+        return NOT_FOUND if error.status == 404 else REFUSED
+    except httpx.TransportError as error:
+        console.print(f"[red]Cannot reach the server: {error}[/]")
+        return UNREACHABLE
+    except KeyboardInterrupt:  # outside a run's display (which asks first)
+        console.print("Interrupted.")
+        return INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
