@@ -24,6 +24,7 @@ from tree_sitter import Node, Query, QueryCursor, Tree
 from tree_sitter_language_pack import get_language
 
 from orchestrator.checks.findings import ERROR, WARNING, Finding
+from orchestrator.checks.workspace import write_files
 
 RUFF_RULES = "F,E9,PLE"
 RUFF_SECONDS = 60
@@ -376,11 +377,7 @@ def ruff_findings(files: dict[str, str]) -> tuple[list[Finding], str | None]:
     if binary is None:
         return [], "ruff is not installed, so Python files were checked for syntax only"
     with tempfile.TemporaryDirectory(prefix="iterum-check-") as folder:
-        for path, content in files.items():
-            target = os.path.join(folder, *path.split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "w", encoding="utf-8", errors="surrogatepass") as handle:
-                handle.write(content)
+        write_files(folder, files)
         command = [
             binary,
             "check",

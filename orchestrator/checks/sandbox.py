@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from orchestrator.checks.findings import ERROR, Finding
+from orchestrator.checks.workspace import write_files
 
 PYTHON_TEST = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
 NODE_TEST = re.compile(r"(^|/)([^/]*\.test\.[cm]?js|test/[^/]*\.[cm]?js)$")
@@ -88,11 +89,7 @@ def run_project_tests(
 
 def _run(bwrap, files, command, mounts, limits: SandboxLimits, parse) -> TestRun:
     with tempfile.TemporaryDirectory(prefix="iterum-tests-") as source:
-        for path, content in files.items():
-            target = os.path.join(source, *path.split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "w", encoding="utf-8", errors="surrogatepass") as handle:
-                handle.write(content)
+        write_files(source, files)
         os.chmod(source, 0o755)
         for folder, _, names in os.walk(source):
             os.chmod(folder, 0o755)
