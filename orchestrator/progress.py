@@ -7,8 +7,9 @@ the share of the call's time already spent. What is known while the call runs:
   first token usually takes, and never reaches it;
 - after it, the characters received against the characters expected. The expectation comes
   from similar earlier calls (CallForecast: same provider, model and purpose); once the
-  answer's PLAN line names its files, it is planned files times characters per file, and
-  each finished file makes that figure more this answer's own;
+  answer's PLAN line names its files, it stays theirs if they wrote as many files, and is
+  otherwise planned files times characters per file, each finished file making that figure
+  more this answer's own;
 - the clock again, so a pause in the stream never freezes the bar: time may lead the
   characters by a little, never by much.
 
@@ -34,6 +35,7 @@ class CallForecast:
     chars_out: float
     chars_per_second: float
     chars_per_file: float = 1500.0
+    files: float = 0.0  # how many files such answers wrote (0: unknown)
 
     @property
     def seconds(self) -> float:
@@ -76,6 +78,7 @@ def forecast_from(history: Iterable[PastCall], prompt_chars: int) -> CallForecas
         chars_out=chars * scale,
         chars_per_second=rate,
         chars_per_file=statistics.median(per_file) if per_file else 1500.0,
+        files=statistics.median(c.files for c in calls if c.files) if per_file else 0.0,
     )
 
 
@@ -111,8 +114,10 @@ class CallProgress:
 
     def expected_chars(self) -> float:
         """History's guess; once the PLAN is known, planned files times characters per
-        file (history's, then more and more this answer's own)."""
-        expected = self.forecast.chars_out
+        file (history's, then more and more this answer's own). When the plan names as many
+        files as similar answers wrote, it is one more of them: their length stands."""
+        history = self.forecast.chars_out
+        expected = history
         if self.planned:
             per_file = self.forecast.chars_per_file
             if self.finished:
@@ -126,18 +131,25 @@ class CallProgress:
             expected = self.chars_at_last_file + per_file * remaining
             if remaining:
                 expected += max(self.chars - self.chars_at_last_file - per_file, 0)
+            if self.planned == self.forecast.files:
+                # One more answer like those: their length stands, unless this one has
+                # outgrown it with files still to come (each at least half a usual one).
+                unstarted = max(remaining - 1, 0)
+                expected = max(history, self.chars + unstarted * self.forecast.chars_per_file / 2)
         return max(expected, self.chars / CEILING, 1.0)
 
     def fraction(self, now: float) -> float:
-        """The share shown: the estimate, or, when a new estimate is not ahead of what was
-        already shown (the answer proved longer than forecast), a quarter of the expected
-        pace onwards, so the bar never goes back and never stands still."""
+        """The share shown: the estimate, but at least a quarter of the expected pace onwards
+        from what was shown. When the answer proves longer than forecast, the estimate stops
+        short of the end and barely moves; the bar then creeps on: it never goes back and
+        never stands still."""
         estimate = self.estimate(now)
-        if estimate <= self.shown:
+        creep = self.shown  # before the first token, the wait's own curve moves the bar
+        if self.first_token is not None:
             remaining = max((self.expected_chars() - self.chars) / self._rate(), 1.0)
             pace = (LIMIT - self.shown) * (now - self.shown_at) / (4 * remaining)
-            estimate = min(self.shown + pace, LIMIT)
-        self.shown, self.shown_at = max(estimate, self.shown), now
+            creep = min(self.shown + pace, LIMIT)
+        self.shown, self.shown_at = max(estimate, creep, self.shown), now
         return self.shown
 
     def estimate(self, now: float) -> float:

@@ -115,11 +115,10 @@ def test_ctrl_c_asks_and_cancels_the_run(home):
             ready, _, _ = select.select([process.stdout], [], [], 0.2)
             if ready:
                 output += os.read(process.stdout.fileno(), 65536)
+        time.sleep(1)  # into the wait for the first token (3 s): the run is being watched
         process.send_signal(signal.SIGINT)
         time.sleep(0.5)
-        if process.poll() is not None:
-            output += process.stdout.read()
-        assert process.poll() is None, output.decode(errors="replace")
+        assert process.poll() is None, (output + process.stdout.read()).decode(errors="replace")
         process.stdin.write(b"y\n")
         process.stdin.flush()
         rest, _ = process.communicate(timeout=60)

@@ -1,6 +1,6 @@
 import pytest
 
-from orchestrator.progress import CEILING, CallForecast, CallProgress
+from orchestrator.progress import CEILING, CallForecast, CallProgress, PastCall, forecast_from
 from orchestrator.stages import ITERATION_CALL, ITERATION_ORDER, STAGES, Reporter
 
 
@@ -147,6 +147,36 @@ def test_the_file_being_written_counts_at_least_at_the_size_it_has_reached():
     progress.file_done()
     progress.received(4.0, "x" * 5000)  # the last file overruns too: nearly all has come
     assert progress.expected_chars() == pytest.approx(9000 / CEILING)
+
+
+def test_a_plan_like_its_history_keeps_the_history_length():
+    similar = CallForecast(2.0, chars_out=9000, chars_per_second=400, chars_per_file=1500, files=6)
+    progress = CallProgress(similar, started=0.0)
+    progress.plan(6)  # as many files as similar answers wrote: 9,000 characters stands
+    progress.received(1.0, "x" * 300)
+    progress.file_done()  # a small first file says little about this answer's length
+    assert progress.expected_chars() == 9000
+    other = CallProgress(similar, started=0.0)
+    other.plan(3)  # fewer files than usual: estimated from its plan
+    assert other.expected_chars() == 3 * 1500
+    progress.received(2.0, "x" * 9500)  # longer than history, 4 files still to come:
+    assert progress.expected_chars() == 9800 + 4 * 1500 / 2  # at least half a usual file each
+
+
+def test_a_forecast_is_the_median_of_similar_calls():
+    history = [
+        PastCall(first_token_seconds=1.0, chars_out=6000, seconds=16.0, prompt_chars=1000, files=4),
+        PastCall(first_token_seconds=2.0, chars_out=9000, seconds=20.0, prompt_chars=1000, files=6),
+        PastCall(
+            first_token_seconds=3.0, chars_out=12000, seconds=27.0, prompt_chars=1000, files=6
+        ),
+    ]
+    forecast = forecast_from(history, prompt_chars=1000)
+    assert (forecast.first_token_seconds, forecast.chars_out, forecast.files) == (2.0, 9000, 6)
+    assert forecast.chars_per_second == 500  # 9,000 / 18 s, the median rate
+    assert forecast.chars_per_file == 1500
+    assert forecast_from(history, prompt_chars=4000).chars_out == 18000  # twice the size
+    assert forecast_from([], prompt_chars=1000) is None
 
 
 def test_without_history_the_default_keeps_the_bar_alive():

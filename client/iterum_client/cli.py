@@ -65,12 +65,16 @@ def load_api(console: Console) -> Api:
 # Following a run ---------------------------------------------------------------------------
 
 
-def follow(api: Api, console: Console, generation: str, number: int) -> int:
-    """Show the run live (bar, stage, %, ETA, files as they arrive) until it ends; Ctrl-C
-    asks whether to cancel it. Returns the exit code its ending means."""
+def follow(api: Api, console: Console, generation: str, number: int, header: str = "") -> int:
+    """Show the run live (bar, stage, %, ETA, files as they arrive) until it ends; Ctrl-C,
+    from the moment the run exists, asks whether to cancel it. Returns the exit code its
+    ending means."""
     seen: list = []  # the events so far; a reconnection goes on from the last one
     while True:
         try:
+            if header:
+                console.print(header)
+                header = ""
             watch(api, console, generation, number, seen)
             break
         except KeyboardInterrupt:
@@ -144,8 +148,11 @@ def cmd_new(args, console: Console) -> int:
     }
     generation = api.post("/generations", body)
     gid = generation_id_of(generation["url"])
-    console.print(f"Generation {gid}: {api.url}{generation['url']}")
-    return OK if args.no_follow else follow(api, console, gid, generation["number"])
+    header = f"Generation {gid}: {api.url}{generation['url']}"
+    if args.no_follow:
+        console.print(header)
+        return OK
+    return follow(api, console, gid, generation["number"], header)
 
 
 def cmd_iterate(args, console: Console) -> int:
@@ -154,8 +161,11 @@ def cmd_iterate(args, console: Console) -> int:
     version = api.post(
         api.version_path(args.generation, base) + "/iterate", {"prompt": args.prompt}
     )
-    console.print(f"Version {version['number']} from version {base}: {api.url}{version['url']}")
-    return OK if args.no_follow else follow(api, console, args.generation, version["number"])
+    header = f"Version {version['number']} from version {base}: {api.url}{version['url']}"
+    if args.no_follow:
+        console.print(header)
+        return OK
+    return follow(api, console, args.generation, version["number"], header)
 
 
 def cmd_cancel(args, console: Console) -> int:
