@@ -343,7 +343,7 @@ def longest_stall(samples: list, low: int, high: int) -> float:
 
 
 def test_the_bar_never_goes_back_nor_stands_still_while_the_model_streams():
-    env = {"DEMO_MODEL_CHUNK_DELAY": "0.05", "DEMO_MODEL_FIRST_TOKEN_DELAY": "1.5"}
+    env = {"DEMO_MODEL_CHUNK_DELAY": "0.15", "DEMO_MODEL_FIRST_TOKEN_DELAY": "1.5"}
     with browser_on_stack(**env) as (page, _):
         page.add_init_script(SAMPLE_BAR)
         log_in(page)
@@ -355,10 +355,12 @@ def test_the_bar_never_goes_back_nor_stands_still_while_the_model_streams():
         page.wait_for_url("**/v2/")
         wait_until_finished(page)
         second = page.evaluate("window.__samples")
-    for samples in (first, second):
+    # Version 1 streams a plan and four files; the iteration's answer is a few lines, so its
+    # bar has fewer steps to show (the wait for the first token, then its one file).
+    for samples, steps in ((first, 5), (second, 4)):
         values = [v for _, v, status in samples if status in ("queued", "processing")]
         assert values == sorted(values), f"the bar went back: {values}"
-        assert len(set(values)) >= 5, f"the bar hardly moved: {sorted(set(values))}"
+        assert len(set(values)) >= steps, f"the bar hardly moved: {sorted(set(values))}"
     # While a model call streams (version 1: the plan and phases, 2-97.5%; an iteration's
     # call, 4-97%) the bar moves at least every 2 s.
     stalls = longest_stall(first, 2, 97), longest_stall(second, 4, 97)
