@@ -47,6 +47,9 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            # A second Ctrl-C (or the TERM a shell sends too) must not cut the stop short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             self.stdout.write("Stopping...")
             _stop_all([web, self.worker])
 
