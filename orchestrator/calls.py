@@ -192,7 +192,7 @@ class Run:
                     f"The model stopped for a reason other than finishing ({finish}). "
                     "Rephrase the request and try again."
                 )
-            take(parser.finish(allow_open=True))
+            take(parser.finish(allow_open=True, complete=finish == "STOP"))
             outcome = "ok" if finish == "STOP" and parser.open_path is None else "truncated"
             return Answer(
                 text="".join(text),

@@ -34,6 +34,18 @@ def estimate_tokens(text: str) -> int:
     return len(text) // CHARS_PER_TOKEN + 1
 
 
+_INNER_FENCE = re.compile(r"^[ \t]*(`{3,})", re.MULTILINE)
+
+
+def quote_file(path: str, content: str) -> str:
+    """A file as the model reads it: its path, then its text in a fence longer than any
+    fence inside it, so where the file ends is never in doubt."""
+    inner = [len(match.group(1)) for match in _INNER_FENCE.finditer(content)]
+    fence = "`" * max(3, max(inner, default=0) + 1)
+    body = content if content.endswith("\n") or not content else content + "\n"
+    return f"{path}\n{fence}\n{body}{fence}"
+
+
 @dataclass(frozen=True)
 class Context:
     whole: dict[str, str]  # files sent in full
@@ -42,7 +54,7 @@ class Context:
     unlisted: int = 0  # files in neither, when even the map would not fit
 
     def render(self) -> str:
-        parts = [f"--- {path}\n{content}" for path, content in self.whole.items()]
+        parts = [quote_file(path, content) for path, content in self.whole.items()]
         if self.mapped or self.unlisted:
             lines = [
                 f"{path}: {', '.join(symbols)}" if symbols else path

@@ -116,6 +116,24 @@ class _Block:
 
     size: int = 7  # how many "<" its SEARCH line has: its divider has as many "="
     lines: list[str] = field(default_factory=list)
+    # A REPLACE line of another length after the divider: the block's end if nothing but
+    # blank lines and fences follow it before the next operation, else the block's text.
+    loose_end: int | None = None
+
+    def add(self, line: str) -> None:
+        stripped = line.rstrip()
+        if _REPLACE.match(stripped) and any(_DIVIDER.match(text) for text in self.lines):
+            self.loose_end = len(self.lines)
+        elif stripped and not FENCE.match(stripped):
+            self.loose_end = None
+        self.lines.append(line)
+
+    def end_loosely(self) -> bool:
+        """Close at the REPLACE line of another length, if it was the block's last word."""
+        if self.loose_end is None:
+            return False
+        del self.lines[self.loose_end :]
+        return True
 
     def finish(self) -> SearchReplace | str:
         """The block, or the reason it cannot be read. Several ======= lines (a Markdown
@@ -196,12 +214,17 @@ class EditStreamParser:
         done, self._done = self._done, []
         return done
 
-    def finish(self, allow_open: bool = False) -> list[Operation]:
-        """Read what is left; an operation still open means the answer was cut off."""
+    def finish(self, allow_open: bool = False, complete: bool = False) -> list[Operation]:
+        """Read what is left; an operation still open means the answer was cut off.
+
+        `complete`: the model said it had finished (not cut off by a length limit), so an
+        EDIT whose blocks are all whole is closed, though its END was forgotten."""
         if self._pending:
             self.feed("\n")
         self._release_held()
         self._end_diff()
+        if complete and self._open is not None and self._open.kind != "FILE":
+            self._close_complete_edit()
         if self._open is not None and not allow_open:
             raise ModelAnswerInvalid(
                 f"The model's answer stopped in the middle of {self.open_path} "
@@ -212,7 +235,7 @@ class EditStreamParser:
             self.fenced_blocks.append(self._fence)
         if not self.operations and not self.refusals and self._open is None:
             operations, refusals = loose_operations(
-                "".join(self._text), self.fenced_blocks, self.known
+                "".join(self._text), self.fenced_blocks, self.known, _blocks_only
             )
             self.operations, self.refusals = list(operations), list(refusals)
             self._done = list(operations)
@@ -432,15 +455,32 @@ class EditStreamParser:
             if _closes(operation.block, stripped):
                 self._close_block()
             elif _SEARCH.match(stripped) or _MARKER.match(stripped):
-                operation.problem = "a search/replace block is unfinished (no REPLACE line)"
-                operation.block = None
-                if operation.kind == "BLOCK":
+                if operation.block.end_loosely():
+                    self._close_block()
+                else:
+                    operation.problem = "a search/replace block is unfinished (no REPLACE line)"
+                    operation.block = None
+                    if operation.kind != "BLOCK":
+                        self._edit_line(line)  # read on: the rest of the EDIT
+                        return
                     self._close_edit(closed_by_end=False)
+                if self._open is None:
                     self._outside(line)
                 else:
-                    self._edit_line(line)  # read on: the rest of the EDIT
+                    self._edit_line(line)
+            elif (
+                operation.kind == "BLOCK"
+                and stripped
+                and not FENCE.match(stripped)
+                and operation.block.loose_end is not None
+                and any(FENCE.match(text) for text in operation.block.lines[-3:])
+            ):
+                # An Aider-style block whose fence closed after a REPLACE of another length.
+                operation.block.end_loosely()
+                self._close_block()
+                self._outside(line)
             else:
-                operation.block.lines.append(line)
+                operation.block.add(line)
             return
         marker = _MARKER.match(stripped)
         if _SEARCH.match(stripped):
@@ -457,6 +497,17 @@ class EditStreamParser:
             operation.problem = "a block's text holds a >>>>>>> REPLACE line, so it ends unclearly"
         else:
             operation.lines.append(line)  # between blocks: fences, blank lines, comments
+
+    def _close_complete_edit(self) -> None:
+        operation = self._open
+        if operation.block is not None:
+            if not operation.block.end_loosely():
+                return
+            self._close_block()
+            if self._open is None:
+                return
+        if operation.blocks and not "".join(operation.lines).strip("`~ \t\n"):
+            self._close_edit(closed_by_end=False)
 
     def _close_block(self) -> None:
         operation = self._open

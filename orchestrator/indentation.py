@@ -7,6 +7,7 @@ to the file's, and new lines are written in the file's own character and width. 
 matched lines disagree about that relation, nothing is guessed: the block is refused.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -110,3 +111,33 @@ def learn(
     if len(offsets) != 1:
         return None
     return IndentMap(model_unit=model_unit, file_unit=file_unit, offset=offsets.pop())
+
+
+_MAKE_NAMES = frozenset({"makefile", "gnumakefile"})
+# A rule line: targets, a colon (not := or ::=), prerequisites.
+_RULE = re.compile(r"^[^\s#=][^=]*?(?<![:+?!]):{1,2}(?![=:])")
+
+
+def is_makefile(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name in _MAKE_NAMES or name.endswith(".mk")
+
+
+def tab_recipes(path: str, text: str) -> str:
+    """A Makefile's recipe lines start with a tab, or make refuses the file ("missing
+    separator"); a model that indents them with spaces gets them turned into a tab."""
+    if not is_makefile(path) or ".RECIPEPREFIX" in text:
+        return text
+    out, in_rule, continued = [], False, False
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if continued:
+            out.append(line)
+        elif body.startswith(" ") and body.strip() and in_rule:
+            out.append("\t" + line.lstrip(" "))
+        else:
+            out.append(line)
+            if body.strip() and not body.startswith(("\t", " ")):
+                in_rule = bool(_RULE.match(body))
+        continued = body.endswith("\\")
+    return "".join(out)

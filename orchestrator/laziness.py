@@ -25,7 +25,7 @@ _SHRINK_WORDS = re.compile(
 )
 _STUB_WORDS = re.compile(
     r"\b(stubs?|stubbed|stub out|placeholders?|no-?ops?|noop|skeleton|empty|todo|"
-    r"not implemented|blank|protocol|interface|abstract|dummy|mock)\b",
+    r"not implemented|notimplemented\w*|blank|protocol|interface|abstract|dummy|mock)\b",
     re.IGNORECASE,
 )
 _COMMENT = re.compile(r"^(?:#+|//+|/\*+|\{/\*+|<!--|--|;+|\*)\s*(?P<text>.*?)\s*(?:\*+/\}?|-->)?$")
@@ -62,6 +62,11 @@ _PLACEHOLDER = re.compile(
         \s+(?:remains?|stays?|is|are)\s+(?:the\s+same|unchanged|as\s+before|as\s+is|untouched)
      |keep\s+(?:the\s+)?(?:existing|rest|same)(?:\s+{_CODE_NOUNS})?(?:\s+as\s+is)?
      |etc|and\s+so\s+on|(?:your|more|other)\s+{_CODE_NOUNS}\s+here
+     |todo(?:\s*[:\-]?\s*(?:implement\w*|fill\s+(?:this\s+|it\s+)?in|add|write)
+        (?:\s+(?:the\s+|this\s+|it|me|here|later|{_CODE_NOUNS}))*)?
+     |implement(?:ation)?\s+(?:this|me|here|later|goes\s+here)
+     |(?:your|the|actual|real)\s+{_CODE_NOUNS}\s+(?:goes\s+)?here
+     |not\s+(?:yet\s+)?implemented(?:\s+yet)?|fill\s+(?:this\s+|it\s+)?in
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -74,6 +79,12 @@ _REFERS_ELSEWHERE = re.compile(
 _ELIDES = re.compile(
     r"\.\.\.|…|\b(unchanged|the same|as before|as is|omitted|untouched|remains?|stays?|"
     r"goes here|here|for brevity)\b",
+    re.IGNORECASE,
+)
+# Statements that stand for a body without doing its work.
+_STUB_STATEMENT = re.compile(
+    r"^(?:pass|raise\s+NotImplementedError(?:\(\s*\))?|"
+    r"throw\s+new\s+Error\(\s*[\"'`]not\s+implemented[\"'`]\s*\);?)$",
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(
@@ -96,7 +107,7 @@ def placeholder_kind(line: str, prose: bool = False) -> str | None:
     stripped = line.strip()
     if stripped in ("...", "…", "...;", "…;"):
         return "strong" if prose else "weak"
-    if stripped == "pass" and not prose:
+    if not prose and _STUB_STATEMENT.match(stripped):
         return "weak"
     found = None if prose else _CODE_THEN_COMMENT.match(stripped)
     if found is None:
@@ -114,6 +125,15 @@ def _placeholder_stands_for_code(line: str, code_gone: bool, alone: bool) -> boo
     if code_gone:
         return alone or bool(_ELIDES.search(line))
     return bool(_ELIDES.search(line) and _REFERS_ELSEWHERE.search(line))
+
+
+def _whole_body(old: list[str], start: int, end: int) -> bool:
+    """Whether old[start:end] is the whole body of the definition on the line before it."""
+    if start == 0 or not _DEFINITION.match(old[start - 1]):
+        return False
+    header = len(old[start - 1]) - len(old[start - 1].lstrip())
+    after = next((line for line in old[end:] if line.strip()), None)
+    return after is None or len(after) - len(after.lstrip()) <= header
 
 
 def _lines_gone(removed: list[str], new_lines: set[str]) -> list[str]:
@@ -163,7 +183,8 @@ class LazinessPolicy:
             only_markers = bool(added) and all(kinds)
             if strong and _placeholder_stands_for_code(strong[0], bool(gone), only_markers):
                 return f"it puts a placeholder where code was: {strong[0].strip()[:80]!r}"
-            if only_markers and len(gone) >= 2 and not self.stubs_allowed:
+            emptied = len(gone) >= 2 or (gone and _whole_body(old, i1, i2))
+            if only_markers and emptied and not self.stubs_allowed:
                 return (
                     f"it replaces {len(gone)} lines of code with {added[0].strip()!r}, as if "
                     "the code were unchanged"

@@ -1,11 +1,14 @@
 """Answers that hold no operation in the edit format: JSON, or prose with fenced files.
 
-They are read only when the answer held nothing else. A fenced block becomes a whole file
-when the answer says, with certainty, which file it is: in the fence's info string
-("```python app/main.py"), in a first comment line naming the path, or on the line just
-before the fence. Such files are marked `loose`, so the merge refuses one that looks like a
-part of an existing file rather than all of it. Code whose file is not named is refused,
-and the model is asked again: never taken as "no changes".
+They are read only when the answer held nothing else; answers written with file tags
+(`<file path=...>`, bolt.diy's and Dyad's) by orchestrator.tagged_answers. A fenced block
+becomes a whole file when the answer says, with certainty, which file it is: in the
+fence's info string ("```python app/main.py"), in a first comment line naming the path, or
+on the line just before the fence. Such files are marked `loose`, so the merge refuses one
+that looks like a part of an existing file rather than all of it. Code whose file is not
+named is refused and the model asked again, never taken as "no changes": unless it is
+unmistakably a new version of one existing file (identify_file), or the model then says it
+was only an example.
 """
 
 import json
@@ -23,6 +26,7 @@ from orchestrator.operations import (
     WriteFile,
 )
 from orchestrator.path_mentions import looks_like_path, path_in_line
+from orchestrator.tagged_answers import BlockReader, tagged_operations
 
 SHELL_LANGUAGES = frozenset(
     [
@@ -80,9 +84,12 @@ class FencedBlock:
 
 
 def loose_operations(
-    text: str, blocks: list[FencedBlock], known: frozenset[str]
+    text: str, blocks: list[FencedBlock], known: frozenset[str], read_blocks: BlockReader
 ) -> tuple[list[Operation], list[Refusal]]:
     """Operations from an answer without edit-format operations, and what must be refused."""
+    tagged = tagged_operations(text, read_blocks)
+    if tagged is not None:
+        return tagged
     named: dict[str, list[FencedBlock]] = {}
     unnamed: list[FencedBlock] = []
     for block in blocks:
@@ -111,10 +118,33 @@ def loose_operations(
             Refusal(
                 None,
                 "the answer has code in a fence without saying which file it belongs to",
-                "".join(block.lines)[:400],
+                "".join(block.lines),
+                kind="unnamed_code",
             )
         )
     return operations, refusals
+
+
+def identify_file(code: str, files: dict[str, str]) -> str | None:
+    """The existing file a fenced block that names no file is a new version of, when its
+    lines are unmistakably that file's: most of the block's lines are in it, most of its
+    lines are in the block, and no other file comes close. None otherwise."""
+    lines = _filled(code)
+    if len(lines) < 5:
+        return None
+    shares = []
+    for path, content in files.items():
+        theirs = _filled(content)
+        common = len(lines & theirs)
+        shares.append((common / len(lines), common / max(len(theirs), 1), path))
+    likely = [path for ours, theirs, path in shares if ours >= 0.6 and theirs >= 0.6]
+    close = [path for ours, _, path in shares if ours >= 0.3]
+    return likely[0] if len(likely) == 1 and len(close) == 1 else None
+
+
+def _filled(text: str) -> set[str]:
+    """The distinct lines that say something (not blank, not a lone bracket)."""
+    return {line.strip() for line in text.splitlines() if len(line.strip()) > 2}
 
 
 def block_path(block: FencedBlock, known: frozenset[str]) -> str | None:

@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.fences import FENCE, is_closing_fence
-from orchestrator.indentation import convert_characters, indent_unit, learn
+from orchestrator.indentation import (
+    convert_characters,
+    indent_unit,
+    learn,
+    tab_recipes,
+)
 from orchestrator.operations import (
     DeleteFile,
     EditFile,
@@ -52,7 +57,7 @@ class Failure:
 
     path: str | None
     reason: str
-    kind: str = "edit"  # edit, wrong_path, lazy, refused, cut_off
+    kind: str = "edit"  # edit, wrong_path, missing, lazy, refused, unnamed_code, cut_off
     block: int | None = None  # the block's number among the answer's blocks for this path
     search: str = ""  # the block's SEARCH text, quoted back in the repair request
     suggestion: str | None = None  # an existing file the model may have meant
@@ -113,13 +118,16 @@ def dry_run(
     judge: Judge | None = None,
     base: dict[str, str] | None = None,
     renames: dict[str, str] | None = None,
+    done: frozenset[tuple[str, str, str]] = frozenset(),
 ) -> DryRun:
     """Apply what applies, on a copy, and collect what fails. Unsafe paths still raise.
 
     `base` is the project before this run: a block already applied in an earlier round is
-    recognised and skipped, not failed. `renames` carries earlier rounds' renames.
+    recognised and skipped, not failed. `renames` carries earlier rounds' renames. `done`
+    holds the blocks earlier rounds applied (see block_key): sent again, they are skipped,
+    never applied twice (an insertion would be doubled).
     """
-    merge = _Merge(dict(files), judge, base or files, dict(renames or {}))
+    merge = _Merge(dict(files), judge, base or files, dict(renames or {}), done)
     mentioned = {clean_path(path) for op in operations for path in _paths_of(op)}
     failed = []
     for operation in operations:
@@ -132,6 +140,25 @@ def dry_run(
     return DryRun(merge.files, merge.applied, merge.failures, merge.notes, merge.renames, failed)
 
 
+def block_key(path: str, block: SearchReplace) -> tuple[str, str, str]:
+    """What makes two blocks the same change to a file, whatever their trailing spaces."""
+
+    def lines(text: str) -> str:
+        return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
+
+    return path, lines(block.search), lines(block.replace)
+
+
+def applied_blocks(operations: Iterable[Operation]) -> set[tuple[str, str, str]]:
+    """The keys of the blocks among applied operations."""
+    return {
+        block_key(op.path, block)
+        for op in operations
+        if isinstance(op, EditFile)
+        for block in op.blocks
+    }
+
+
 def _paths_of(operation: Operation) -> list[str]:
     if isinstance(operation, RenameFile):
         return [operation.path, operation.new_path]
@@ -140,9 +167,15 @@ def _paths_of(operation: Operation) -> list[str]:
 
 class _Merge:
     def __init__(
-        self, files: dict[str, str], judge: Judge | None, base: dict[str, str], renames: dict
+        self,
+        files: dict[str, str],
+        judge: Judge | None,
+        base: dict[str, str],
+        renames: dict,
+        done: frozenset[tuple[str, str, str]],
     ) -> None:
         self.files = files
+        self.done = done
         self.judge = judge
         self.base = base
         self.renames = renames
@@ -204,6 +237,7 @@ class _Merge:
             )
             return
         old = self.files.get(path)
+        content = tab_recipes(path, content)
         if old is not None:
             content = match_line_endings(old, content)
         if self.judge and (reason := self.judge(path, old, content, True, loose)):
@@ -224,6 +258,8 @@ class _Merge:
         text = self.files[path]
         kept: list[SearchReplace] = []
         for number, block in enumerate(blocks, start=first):
+            if block_key(path, block) in self.done:
+                continue  # applied in an earlier round, and sent again
             try:
                 new_text = apply_block(text, block)
             except EditFailed as failure:
@@ -288,7 +324,7 @@ class _Merge:
                 del self.files[inner]
                 self.applied.append(DeleteFile(inner))
         else:
-            self.fail(path, f"{path} does not exist, so it cannot be deleted", kind="wrong_path")
+            self.fail(path, f"{path} does not exist, so it cannot be deleted", kind="missing")
 
     def rename(self, path: str, raw_new: str) -> None:
         new_path = clean_path(raw_new)

@@ -55,3 +55,6 @@ class Refusal:
     path: str | None  # the file it concerns, when the answer names one
     reason: str
     text: str = ""  # what the model wrote, quoted back to it in the repair request
+    # "unnamed_code": a fenced block that names no file. It may be the whole of an existing
+    # file (orchestrator.loose_answers.identify_file), or only an example for the reader.
+    kind: str = "refused"

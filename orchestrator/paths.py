@@ -19,6 +19,7 @@ case-insensitive file systems.
 
 import re
 import unicodedata
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -89,7 +90,37 @@ def clean_path(raw: str) -> str:
     for part in parts:
         if problem := _part_problem(part):
             raise UnsafePath(f"The path {shown} {problem}.")
+    if problem := _disguise_problem(path):
+        raise UnsafePath(f"The path {shown} {problem}.")
     return "/".join(parts)
+
+
+_DECODERS = (
+    ("percent-decoded", urllib.parse.unquote),
+    ("read with compatibility folding", lambda text: unicodedata.normalize("NFKC", text)),
+)
+
+
+def _disguise_problem(path: str) -> str | None:
+    """Why a path is unsafe once a tool decodes it (or None): percent escapes that a web
+    server or a zip tool turns into "..", a slash or a NUL, and compatibility characters
+    (full-width dots and slash, U+FF0E and U+FF0F) that NFKC folding turns into "../"."""
+    decoded: list[tuple[str, str]] = []  # (how, the path as a tool would read it)
+    frontier = [path]
+    for _ in range(3):  # "%252e" is "%2e" once decoded, and ".." twice
+        found = [(how, decode(text)) for text in frontier for how, decode in _DECODERS]
+        found = [(how, text) for how, text in found if text != path and text not in frontier]
+        decoded += found
+        frontier = [text for _, text in found]
+    for how, other in decoded:
+        if any(char in other for char in "\\\x00") or character_problem(other):
+            return f"becomes unsafe when {how} ({other[:80]!r})"
+        parts = other.split("/")
+        if ".." in parts or other.startswith(("/", "~")) or _DRIVE.match(other):
+            return f"leaves the project when {how} ({other[:80]!r})"
+        if any(_part_problem(part) for part in parts if part not in ("", ".")):
+            return f"becomes a reserved or version-control name when {how} ({other[:80]!r})"
+    return None
 
 
 def case_key(path: str) -> str:

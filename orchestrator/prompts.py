@@ -1,5 +1,6 @@
 """The texts sent to the model: the system line, the plan, writing, iterating, repairing."""
 
+from orchestrator.context import quote_file
 from orchestrator.edit_format import FORMAT_INSTRUCTIONS
 from orchestrator.merge import Failure
 from orchestrator.providers.base import ModelRequest
@@ -101,7 +102,9 @@ def fix_request(
         "Fix exactly these with the smallest edits. Change nothing else, and do not send "
         "again what was applied.",
     ]
-    parts += [f"The current content of {path}:\n{files[path]}" for path in involved]
+    parts += [
+        f"The current content of {path}:\n{quote_file(path, files[path])}" for path in involved
+    ]
     parts.append(FORMAT_INSTRUCTIONS)
     fields = {
         **brief_fields(brief),
@@ -110,6 +113,14 @@ def fix_request(
         "files": {path: files[path] for path in involved},
     }
     return ModelRequest("fix", SYSTEM, "\n\n".join(parts), fields)
+
+
+QUOTE_CHARS = 1500  # how much of a refused part of an answer is quoted back
+
+
+def _quoted(text: str) -> str:
+    shown = text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "\n[...]\n"
+    return "\n".join("| " + line for line in shown.rstrip("\n").split("\n"))
 
 
 def _describe_failure(failure: Failure, totals: dict[str, int]) -> str:
@@ -123,7 +134,15 @@ def _describe_failure(failure: Failure, totals: dict[str, int]) -> str:
         )
     else:
         text = f"{failure.path}: {failure.reason}."
-    if failure.search:
+    if failure.kind == "unnamed_code":
+        text += (
+            f"\nYou wrote:\n{_quoted(failure.search)}\nIf it belongs in a file, give it with "
+            "@@@ FILE or @@@ EDIT naming the file. If it was only an example for the reader, "
+            "say so in one sentence, with no operations."
+        )
+    elif failure.kind == "refused" and failure.search:
+        text += f"\nThat part of your answer read:\n{_quoted(failure.search)}"
+    elif failure.search:
         text += f"\nThat block searched for:\n<<<<<<< SEARCH\n{failure.search}======="
     if failure.suggestion:
         text += (
@@ -168,7 +187,10 @@ def repair_request(
             "one sentence that none is needed."
         )
     for path in sorted({f.path for f in failures if f.path in files}):
-        parts.append(f"The current content of {path} (with your applied changes):\n{files[path]}")
+        parts.append(
+            "The current content of this file, with your applied changes:\n"
+            + quote_file(path, files[path])
+        )
     if purpose == "regenerate":
         parts.append(
             "Write each of these files again in full with @@@ FILE, starting from the current "

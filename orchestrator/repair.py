@@ -13,13 +13,14 @@ file and the reason, with nothing saved.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from orchestrator.calls import Answer, Run
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.laziness import LazinessPolicy
-from orchestrator.merge import Failure, FileChange, changes_between, dry_run
-from orchestrator.operations import EditFile, Operation, RenameFile
+from orchestrator.loose_answers import identify_file
+from orchestrator.merge import Failure, FileChange, applied_blocks, changes_between, dry_run
+from orchestrator.operations import EditFile, Operation, RenameFile, WriteFile
 from orchestrator.paths import case_key, clean_path
 from orchestrator.prompts import repair_request
 from orchestrator.results import ProjectBrief
@@ -52,7 +53,7 @@ def _keys(answer: Answer) -> set[str]:
 def _failures_read(answer: Answer) -> list[Failure]:
     """Failures for what the answer itself could not say clearly."""
     failures = [
-        Failure(clean_path(r.path) if r.path else None, r.reason, kind="refused", search=r.text)
+        Failure(clean_path(r.path) if r.path else None, r.reason, kind=r.kind, search=r.text)
         for r in answer.refusals
     ]
     if answer.cut_off_in:
@@ -82,11 +83,45 @@ def _block_totals(answer: Answer) -> dict[str, int]:
     return totals
 
 
-def _still_open(failure: Failure, answer_keys: set[str], fresh: bool) -> bool:
-    """Whether a failure from an earlier round still stands after the latest answer."""
-    if (failure.path is None or failure.kind == "wrong_path") and fresh:
+# Failures that a plain "nothing to do" settles: code that was only an example for the
+# reader, and a delete of a file that is not there (what the model wanted is already so).
+SETTLED_BY_SILENCE = {
+    "unnamed_code": "The model said its code sample was an example, not a file to change.",
+    "missing": "The model wanted to delete {path}, which does not exist; nothing was deleted.",
+}
+
+
+def _still_open(failure: Failure, answer_keys: set[str], fresh: bool, silent: bool) -> bool:
+    """Whether a failure from an earlier round still stands after the latest answer.
+    `silent`: the answer proposed nothing at all."""
+    if silent and failure.kind in SETTLED_BY_SILENCE:
+        return False
+    if (failure.path is None or failure.kind in ("wrong_path", "missing")) and fresh:
         return False  # the answer changed another file: the one the model meant
     return failure.path is None or case_key(failure.path) not in answer_keys
+
+
+def _identified(
+    answer: Answer, files: dict[str, str], report: Callable[[Operation], None] | None
+) -> Answer:
+    """The answer with each fenced block that names no file, but is unmistakably a new
+    version of an existing file, taken as that file."""
+    found = {
+        refusal: path
+        for refusal in answer.refusals
+        if refusal.kind == "unnamed_code" and (path := identify_file(refusal.text, files))
+    }
+    if not found or len(set(found.values())) < len(found):
+        return answer
+    writes = [WriteFile(path, refusal.text, loose=True) for refusal, path in found.items()]
+    for write in writes:
+        if report:
+            report(write)
+    return replace(
+        answer,
+        operations=[*answer.operations, *writes],
+        refusals=[refusal for refusal in answer.refusals if refusal not in found],
+    )
 
 
 def settle(
@@ -105,22 +140,34 @@ def settle(
     current, renames, notes = dict(files), {}, []
     touched: set[str] = set()
     applied_before: set[Operation] = set()
+    done: set[tuple[str, str, str]] = set()  # blocks applied, by block_key
     carried: list[Failure] = []
     planned = [p for p in (_clean_or_none(p) for p in answer.planned or []) if p]
     unwritten: list[str] = []
     asked_unwritten = False
     follow_ups = 0
     while True:
+        answer = _identified(answer, current, report)
         operations = [op for op in answer.operations if op not in applied_before]
         answer_keys = _keys(answer)
         named = {case_key(f.path) for f in carried if f.path}
         fresh = bool(answer_keys - named - touched)
-        result = dry_run(current, operations, judge=policy, base=files, renames=renames)
+        result = dry_run(
+            current, operations, judge=policy, base=files, renames=renames, done=frozenset(done)
+        )
         current, renames = result.files, result.renames
+        done |= applied_blocks(result.applied)
         notes += result.notes
         applied_before |= {op for op in operations if op not in result.failed}
         touched |= {case_key(clean_path(p)) for op in result.applied for p in _paths(op)}
-        carried = [f for f in carried if _still_open(f, answer_keys, fresh)]
+        silent = not answer.operations and not answer.refusals and not answer.cut_off_in
+        if silent:
+            notes += [
+                SETTLED_BY_SILENCE[f.kind].format(path=f.path)
+                for f in carried
+                if f.kind in SETTLED_BY_SILENCE
+            ]
+        carried = [f for f in carried if _still_open(f, answer_keys, fresh, silent)]
         failures = carried + result.failures + _failures_read(answer)
         failing = {case_key(f.path) for f in failures if f.path}
         if not asked_unwritten:

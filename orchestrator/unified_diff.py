@@ -19,7 +19,12 @@ from orchestrator.operations import (
     WriteFile,
 )
 
-HUNK_HEADER = re.compile(r"^@@+\s*(?:-(\d+)(?:,(\d+))?\s+\+(\d+)(?:,(\d+))?)?\s*@@+")
+# "@@ -9,7 +9,7 @@ context", and the looser headers models write: "@@ -9 +9 @@", "@@ ... @@"
+# (Aider's udiff format), or a bare "@@".
+HUNK_HEADER = re.compile(
+    r"^@@(?!@)[ \t]*(?:-(\d+)(?:,(\d+))?[ \t]+\+(\d+)(?:,(\d+))?)?[^@\n]*@@(?:[ \t].*)?$"
+    r"|^@@[ \t]*$"
+)
 GIT_HEADER = re.compile(r"^diff --git (\S+) (\S+)\s*$")
 _META = (
     "index ",
@@ -71,6 +76,7 @@ class DiffReader:
     def __init__(self, old_path: str, new_path: str) -> None:
         self.old_path, self.new_path = strip_prefixes(old_path, new_path)
         self.hunks: list[_Hunk] = []
+        self.meta = False  # git's rename, mode or new/deleted file lines
         self._blank_lines = 0
         self.broken: str | None = None
 
@@ -117,6 +123,7 @@ class DiffReader:
         return False
 
     def _meta(self, line: str) -> None:
+        self.meta = True
         if line.startswith("rename from "):
             self.old_path = line[len("rename from ") :].strip()
         elif line.startswith("rename to "):
@@ -133,6 +140,8 @@ class DiffReader:
         old, new = self.old_path, self.new_path
         if not old or not new:
             return [Refusal(None, "a diff hunk does not say which file it changes")]
+        if not self.hunks and not self.meta:
+            return [Refusal(self.path, "its diff has a header but no hunks (@@ lines)")]
         if old == NULL and new == NULL:
             return [Refusal(None, "a diff names /dev/null on both sides")]
         if old == NULL:

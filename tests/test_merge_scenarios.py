@@ -187,7 +187,7 @@ SCENARIOS = {
             Failure(
                 path="ghost.py",
                 reason="ghost.py does not exist, so it cannot be deleted",
-                kind="wrong_path",
+                kind="missing",
             )
         ],
         [],

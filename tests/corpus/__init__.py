@@ -131,9 +131,14 @@ def all_cases() -> list[Case]:
         cases_indentation,
         cases_lazy,
         cases_line_endings,
+        cases_lookalikes,
         cases_other,
         cases_paths,
         cases_repair,
+        cases_rounds,
+        cases_shapes,
+        cases_snippets,
+        cases_tags,
         cases_variants,
         cases_well_formed,
     )
@@ -149,5 +154,10 @@ def all_cases() -> list[Case]:
         cases_repair,
         cases_paths,
         cases_other,
+        cases_shapes,
+        cases_snippets,
+        cases_rounds,
+        cases_tags,
+        cases_lookalikes,
     )
     return [case for module in modules for case in module.CASES]

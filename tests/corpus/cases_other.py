@@ -132,7 +132,7 @@ CASES = [
     nothing(
         "unnamed code, then a plain no",
         ["```python\nprint('hi')\n```\n", "No change is needed: the project already prints hi."],
-        Fails("without saying which file"),
+        NO_CHANGES,
         well_formed=False,
     ),
     garbage("an unknown marker", ["@@@ PATCH app.py\n"], Fails("marker the format lacks")),

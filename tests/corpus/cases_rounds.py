@@ -1,0 +1,323 @@
+"""Repair rounds as models answer them (another format, a re-sent block, a whole file), cut
+off answers, and marker variants of local models."""
+
+from tests.corpus import Case, Fails, block, cut, edit, whole
+from tests.corpus.projects import (
+    APP,
+    FLASK,
+    MODELS,
+    README,
+    TESTS,
+)
+
+IDX_OLD = '    return jsonify({"service": "todos", "status": "ok"})\n'
+IDX_NEW = '    return jsonify({"service": "todos", "status": "up"})\n'
+APP_UP = APP.replace(IDX_OLD, IDX_NEW)
+DONE_OLD = "    done: bool = False\n"
+DONE_NEW = "    done: bool = False\n    priority: int = 0\n"
+MODELS_P = MODELS.replace(DONE_OLD, DONE_NEW)
+
+
+def case(
+    kind: str,
+    name: str,
+    answers: list,
+    expect: dict | str | Fails,
+    files: dict = FLASK,
+    prompt: str = "make the requested change",
+    wf: bool = False,
+) -> Case:
+    """A case of the given class; `wf`: well formed, so it must apply with no repair call."""
+    return Case(name, kind, answers, expect, files=files, prompt=prompt, well_formed=wf)
+
+
+CASES = [
+    case(
+        "repair",
+        "repair: first block ok, second fails, repair resends both with second fixed",
+        [
+            edit(
+                "app.py", (IDX_OLD, IDX_NEW), ("    app.run(debug=True)\n    \n", "    app.run()\n")
+            ),
+            edit("app.py", (IDX_OLD, IDX_NEW), ("    app.run(debug=True)\n", "    app.run()\n")),
+        ],
+        {"app.py": APP_UP.replace("    app.run(debug=True)\n", "    app.run()\n")},
+    ),
+    case(
+        "repair",
+        "repair: whole file after failed blocks in two files, one file fixed by FILE",
+        [
+            edit("app.py", ("nothing like this\n", "x\n"))
+            + edit("models.py", (DONE_OLD, DONE_NEW)),
+            whole("app.py", APP_UP),
+        ],
+        {"app.py": APP_UP, "models.py": MODELS_P},
+    ),
+    case(
+        "repair",
+        "repair answered in aider style",
+        [
+            edit("app.py", ("nothing like this\n", "x\n")),
+            "app.py\n```python\n<<<<<<< SEARCH\n"
+            + IDX_OLD
+            + "=======\n"
+            + IDX_NEW
+            + ">>>>>>> REPLACE\n```\n",
+        ],
+        {"app.py": APP_UP},
+    ),
+    case(
+        "repair",
+        "repair answered as prose with a fenced full file",
+        [
+            edit("app.py", ("nothing like this\n", "x\n")),
+            "Here is the corrected file:\n\n```python\n# app.py\n" + APP_UP + "```\n",
+        ],
+        {"app.py": "# app.py\n" + APP_UP if False else APP_UP},
+    ),
+    case(
+        "repair",
+        "repair: hallucinated path, repair edits real file with different name",
+        [
+            edit("server.py", (IDX_OLD, IDX_NEW)),
+            edit("app.py", (IDX_OLD, IDX_NEW)),
+        ],
+        {"app.py": APP_UP},
+    ),
+    case(
+        "repair",
+        "repair of lazy whole file answered with EDIT blocks",
+        [
+            whole(
+                "app.py",
+                APP_UP.split('@app.get("/todos")')[0] + "# ... rest of the file unchanged ...\n",
+            ),
+            edit("app.py", (IDX_OLD, IDX_NEW)),
+        ],
+        {"app.py": APP_UP},
+    ),
+    case(
+        "truncated",
+        "truncated answer: first op complete, second cut; regenerated second",
+        [
+            cut(edit("models.py", (DONE_OLD, DONE_NEW)) + "@@@ FILE app.py\n" + APP_UP[:300]),
+            whole("app.py", APP_UP),
+        ],
+        {"app.py": APP_UP, "models.py": MODELS_P},
+    ),
+    case(
+        "truncated",
+        "truncated answer repeating the complete op in the regenerate",
+        [
+            cut(edit("models.py", (DONE_OLD, DONE_NEW)) + "@@@ FILE app.py\n" + APP_UP[:300]),
+            edit("models.py", (DONE_OLD, DONE_NEW)) + whole("app.py", APP_UP),
+        ],
+        {"app.py": APP_UP, "models.py": MODELS_P},
+    ),
+    case(
+        "truncated",
+        "MAX_TOKENS after complete ops (no open op)",
+        [cut(edit("app.py", (IDX_OLD, IDX_NEW)) + "\nI also updated")],
+        {"app.py": APP_UP},
+    ),
+    case(
+        "formats",
+        "diff then edit format mixed in one answer",
+        [
+            "--- a/app.py\n+++ b/app.py\n@@ -11,2 +11,2 @@\n def index():\n-"
+            + IDX_OLD
+            + "+"
+            + IDX_NEW
+            + "\n"
+            + edit("models.py", (DONE_OLD, DONE_NEW))
+        ],
+        {"app.py": APP_UP, "models.py": MODELS_P},
+        wf=True,
+    ),
+    case(
+        "repair",
+        "diff hunk with wrong context (fuzzy) -> repair",
+        [
+            "--- a/app.py\n+++ b/app.py\n@@ -11,2 +11,2 @@\n def index_wrong():\n-"
+            + IDX_OLD
+            + "+"
+            + IDX_NEW,
+            edit("app.py", (IDX_OLD, IDX_NEW)),
+        ],
+        {"app.py": APP_UP},
+    ),
+    case(
+        "repair",
+        "diff with multiple hunks, one failing",
+        [
+            "--- a/models.py\n+++ b/models.py\n@@ -9,3 +9,4 @@\n     id: int\n     title: str\n     done: bool = False\n+    priority: int = 0\n@@ -40,2 +41,2 @@\n-    nothing here\n+    x\n",
+            "--- a/models.py\n+++ b/models.py\n@@ -9,3 +9,4 @@\n     id: int\n     title: str\n     done: bool = False\n+    priority: int = 0\n",
+        ],
+        {"models.py": MODELS_P},
+    ),
+    case(
+        "variants",
+        "search/replace with SEARCH: and REPLACE: labels (local model)",
+        [
+            "@@@ EDIT app.py\nSEARCH:\n" + IDX_OLD + "REPLACE:\n" + IDX_NEW + "@@@ END\n",
+            edit("app.py", (IDX_OLD, IDX_NEW)),
+        ],
+        {"app.py": APP_UP},
+    ),
+    case(
+        "variants",
+        "blocks with 'search' lowercase markers",
+        [
+            "@@@ EDIT app.py\n<<<<<<< search\n"
+            + IDX_OLD
+            + "=======\n"
+            + IDX_NEW
+            + ">>>>>>> replace\n@@@ END\n"
+        ],
+        {"app.py": APP_UP},
+        wf=True,
+    ),
+    case(
+        "variants",
+        "block markers with trailing spaces and CRLF answer",
+        [
+            (
+                "@@@ EDIT app.py  \n<<<<<<< SEARCH  \n"
+                + IDX_OLD
+                + "=======  \n"
+                + IDX_NEW
+                + ">>>>>>> REPLACE  \n@@@ END  \n"
+            ).replace("\n", "\r\n")
+        ],
+        {"app.py": APP_UP},
+        wf=True,
+    ),
+    case(
+        "variants",
+        "divider with 6 equals in 7 block",
+        [
+            "@@@ EDIT app.py\n<<<<<<< SEARCH\n"
+            + IDX_OLD
+            + "======\n"
+            + IDX_NEW
+            + ">>>>>>> REPLACE\n@@@ END\n"
+        ],
+        {"app.py": APP_UP},
+    ),
+    case(
+        "variants",
+        "markers of 6 chars",
+        ["@@@ EDIT app.py\n" + block(IDX_OLD, IDX_NEW, size=6) + "@@@ END\n"],
+        {"app.py": APP_UP},
+        wf=True,
+    ),
+    case(
+        "variants",
+        "PLAN lists files with bullet list on following lines",
+        [
+            "@@@ PLAN\n- app.py\n- models.py\n\n"
+            + edit("app.py", (IDX_OLD, IDX_NEW))
+            + edit("models.py", (DONE_OLD, DONE_NEW))
+        ],
+        {"app.py": APP_UP, "models.py": MODELS_P},
+    ),
+    case(
+        "paths",
+        "@@@ FILE with windows path separators",
+        ["@@@ FILE docs\\api.md\n# API\n@@@ END\n"],
+        Fails("backslash"),
+    ),
+    case(
+        "truncated",
+        "an EDIT with no END at the end of the answer",
+        ["@@@ EDIT app.py\n" + block(IDX_OLD, IDX_NEW)],
+        {"app.py": APP_UP},
+    ),
+    case(
+        "truncated",
+        "a FILE with no END at the end of the answer (STOP)",
+        ["@@@ FILE NOTES.md\n# Notes\n", whole("NOTES.md", "# Notes\n")],
+        {"NOTES.md": "# Notes\n"},
+    ),
+    case(
+        "indentation",
+        "a whole python file rewritten with tabs replacing spaces",
+        [
+            whole(
+                "models.py",
+                MODELS.replace("    ", "\t").replace(
+                    DONE_OLD.replace("    ", "\t"), DONE_NEW.replace("    ", "\t")
+                ),
+            )
+        ],
+        {
+            "models.py": MODELS.replace("    ", "\t").replace(
+                DONE_OLD.replace("    ", "\t"), DONE_NEW.replace("    ", "\t")
+            )
+        },
+    ),
+    case(
+        "renames",
+        "a rename of a folder with trailing slash",
+        ["@@@ RENAME tests/ -> test/\n"],
+        {"tests/test_app.py": None, "test/test_app.py": TESTS},
+        wf=True,
+    ),
+    case(
+        "renames",
+        "rename to a path with different case of same file",
+        ["@@@ RENAME app.py -> App.py\n"],
+        {"app.py": None, "App.py": APP},
+        wf=True,
+    ),
+    case(
+        "fences",
+        "file body is fenced and contains internal fences (python docstring with ```)",
+        [
+            "@@@ FILE doc.py\n```python\ndef f():\n    '''\n    ```\n    example\n    ```\n    '''\n```\n@@@ END\n"
+        ],
+        {"doc.py": "def f():\n    '''\n    ```\n    example\n    ```\n    '''\n"},
+        wf=True,
+    ),
+    case(
+        "fences",
+        "edit of README whose search includes a fence line",
+        [
+            edit(
+                "README.md",
+                (
+                    "```sh\npip install -r requirements.txt\npython app.py\n```\n",
+                    "```sh\npip install -r requirements.txt\nflask --app app run\n```\n",
+                ),
+            )
+        ],
+        {"README.md": README.replace("python app.py\n", "flask --app app run\n")},
+        wf=True,
+    ),
+    case(
+        "fences",
+        "edit of python where search and replace are each fenced",
+        [
+            "@@@ EDIT app.py\n<<<<<<< SEARCH\n```python\n"
+            + IDX_OLD
+            + "```\n=======\n```python\n"
+            + IDX_NEW
+            + "```\n>>>>>>> REPLACE\n@@@ END\n"
+        ],
+        {"app.py": APP_UP},
+        wf=True,
+    ),
+    case(
+        "formats",
+        "prose file named by heading then fenced diff",
+        [
+            "### `app.py`\n```diff\n@@ -11,2 +11,2 @@\n def index():\n-"
+            + IDX_OLD
+            + "+"
+            + IDX_NEW
+            + "```\n"
+        ],
+        {"app.py": APP_UP},
+        wf=True,
+    ),
+]
