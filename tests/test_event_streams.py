@@ -303,6 +303,8 @@ def test_logging_out_ends_the_open_streams_of_that_user_only(
         await sync_to_async(client.post)("/accounts/logout/")
         await sync_to_async(streams_relay_poll)()
         body = await browser.read_until("stream-error")
+        last = await browser.connection.receive_output(5)
+        assert (last["body"], last.get("more_body", False)) == (b"", False)  # response ends
         await browser.connection.wait(5)  # ended by the server
         await other.connection.send_input({"type": "http.disconnect"})
         await other.connection.wait(5)

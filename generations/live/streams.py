@@ -352,6 +352,10 @@ class EventStreams:
                 async for text in texts:
                     body = text.encode()
                     await send({"type": "http.response.body", "body": body, "more_body": True})
+            if not watcher.done():
+                # The stream ended from our side (a kick at logout), not the client's: end
+                # the response, so the connection closes instead of idling.
+                await send({"type": "http.response.body", "body": b""})
         finally:
             watcher.cancel()
 
