@@ -266,8 +266,8 @@ class EditStreamParser:
 
     def _line_unheld(self, line: str) -> None:
         if self._diff is not None:
-            if GIT_HEADER.match(line):
-                self._end_diff()
+            if GIT_HEADER.match(line) or _MARKER.match(line.rstrip()) or _SEARCH.match(line):
+                self._end_diff()  # the next operation, in this format or ours
             elif self._diff.feed(line):
                 return
             else:
@@ -302,8 +302,11 @@ class EditStreamParser:
             self._start_diff(path, path)
             self._diff.start_hunk(stripped)
             return
-        if _REPLACE.match(stripped) and self._last_block is not None:
-            self._retract(self._last_block, "its block's text holds a >>>>>>> REPLACE line")
+        if _REPLACE.match(stripped) and (self._last_block or self._closed_by_end):
+            # A REPLACE line after the block closed: the block held it, and ended too early.
+            last = self._last_block or self._closed_by_end
+            self._last_block = self._closed_by_end = None
+            self._retract(last, "its block's text holds a >>>>>>> REPLACE line")
             return
         fence = FENCE.match(stripped)
         if fence:
@@ -455,7 +458,10 @@ class EditStreamParser:
             if _closes(operation.block, stripped):
                 self._close_block()
             elif _SEARCH.match(stripped) or _MARKER.match(stripped):
-                if operation.block.end_loosely():
+                # Only the next block or the END may follow a block's last word; any other
+                # marker means the REPLACE line was the block's text, and it is unfinished.
+                ends = _SEARCH.match(stripped) or _is_end(stripped)
+                if ends and operation.block.end_loosely():
                     self._close_block()
                 else:
                     operation.problem = "a search/replace block is unfinished (no REPLACE line)"
@@ -563,6 +569,11 @@ class EditStreamParser:
     def _refuse(self, path: str | None, reason: str, text: str = "") -> None:
         self.refusals.append(Refusal(path, reason, text))
         self._recent.clear()
+
+
+def _is_end(stripped: str) -> bool:
+    marker = _MARKER.match(stripped)
+    return bool(marker) and marker.group(1).upper() == "END"
 
 
 def _blocks_only(lines: list[str]) -> tuple[SearchReplace, ...]:

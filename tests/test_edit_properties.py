@@ -189,7 +189,7 @@ def changes(draw, files: dict, tricky: bool):
             keep = draw(st.lists(st.booleans(), min_size=size, max_size=size))
             replacement = [line for line, kept in zip(search, keep, strict=True) if kept] + new
             assume(any(line.strip() for line in search))
-            pieces.append(("edit", path, search, replacement))
+            pieces.append(("edit", path, search, replacement, start))
             expected[path] = expected_edit(files[path], start, size, replacement)
         elif kind in ("write_new", "rewrite"):
             if kind == "rewrite":
@@ -242,6 +242,9 @@ def styles(draw) -> dict:
         "arrow": draw(st.sampled_from(["->", "→", "=>"])),
         "trailing": draw(st.sampled_from(["", " ", "\t"])),
         "prose": draw(st.booleans()),
+        # How edits are written: our blocks, a unified diff (with or without line numbers),
+        # or Aider's blocks after the file name.
+        "form": draw(st.sampled_from(["ours", "ours", "diff", "loose_diff", "aider"])),
     }
 
 
@@ -260,6 +263,21 @@ def render(pieces: list, style: dict) -> str:
             if style["fence_body"] and not path.endswith((".md", ".txt")):
                 body = "```\n" + body + "```\n"
             text = f"@@@ {keyword('FILE')}{colon} {named}{t}\n{body}{end}"
+        elif piece[0] == "edit" and style["form"] in ("diff", "loose_diff"):
+            _, _, search, replacement, start = piece
+            header = (
+                "@@ ... @@"
+                if style["form"] == "loose_diff"
+                else f"@@ -{start + 1},{len(search)} +{start + 1},{len(replacement)} @@"
+            )
+            lines = [f"-{line}" for line in search] + [f"+{line}" for line in replacement]
+            text = f"--- a/{path}\n+++ b/{path}\n{header}\n" + "".join(f"{x}\n" for x in lines)
+        elif piece[0] == "edit" and style["form"] == "aider":
+            search = "".join(line + "\n" for line in piece[2])
+            replace = "".join(line + "\n" for line in piece[3])
+            head, divider, tail = "<" * size, "=" * size, ">" * size
+            block = f"{head} SEARCH{t}\n{search}{divider}{t}\n{replace}{tail} REPLACE{t}\n"
+            text = f"{named}\n```\n{block}```\n"
         elif piece[0] == "edit":
             search = "".join(line + "\n" for line in piece[2])
             replace = "".join(line + "\n" for line in piece[3])
