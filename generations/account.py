@@ -7,11 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from generations.forms import TextField
 from generations.tokens import create_token, revoke_token
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text='What it is for, such as "CI" or "laptop".')
+    name = TextField(max_length=100, help_text='What it is for, such as "CI" or "laptop".')
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,9 +6,25 @@ from generations.webhooks import address_problem
 from orchestrator.paths import content_problem
 
 
+def refuse_surrogates(value: str) -> None:
+    """Lone surrogates (which JSON can carry, as "\\ud800") are not text: no database stores
+    them, and no page can show them."""
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise forms.ValidationError(
+            "This contains characters that are not valid Unicode text (lone surrogates)."
+        )
+
+
+class TextField(forms.CharField):
+    """A CharField for text people or programs send: no NUL (Django's own check) and no
+    lone surrogates."""
+
+    default_validators = [refuse_surrogates]
+
+
 def _prompt_field(label: str, help_text: str) -> forms.CharField:
     limit = settings.PROMPT_MAX_CHARS
-    return forms.CharField(
+    return TextField(
         label=label,
         max_length=limit,
         strip=True,
@@ -22,16 +38,16 @@ def _prompt_field(label: str, help_text: str) -> forms.CharField:
 
 
 class GenerationForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text="A short name for the project.")
+    title = TextField(max_length=200, help_text="A short name for the project.")
     prompt = _prompt_field("Prompt", "What should the project do?")
     tech_stack = forms.ChoiceField(
         choices=TECH_STACK_CHOICES,
         error_messages={"invalid_choice": "Unknown tech stack %(value)s; pick one from the list."},
     )
-    domain = forms.CharField(
+    domain = TextField(
         max_length=200, required=False, help_text="For example: bookstore, task tracking."
     )
-    constraints = forms.CharField(
+    constraints = TextField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -46,8 +62,8 @@ class IterationForm(forms.Form):
 
 
 class ManualEditForm(forms.Form):
-    path = forms.CharField(max_length=240, help_text="A relative path, such as app/main.py.")
-    content = forms.CharField(
+    path = TextField(max_length=240, help_text="A relative path, such as app/main.py.")
+    content = TextField(
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
@@ -83,15 +99,17 @@ class ManualEditForm(forms.Form):
 
 
 class VersionNameForm(forms.Form):
-    name = forms.CharField(max_length=100, required=False, strip=True)
-    next = forms.CharField(max_length=2000, required=False)
+    name = TextField(max_length=100, required=False, strip=True)
+    next = TextField(max_length=2000, required=False)
 
 
 class WebhookForm(forms.Form):
     """A generation's webhook: an http(s) URL that is not private (unless allowed), or
     empty to remove it."""
 
-    url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    url = forms.URLField(
+        max_length=500, required=False, assume_scheme="https", validators=[refuse_surrogates]
+    )
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()

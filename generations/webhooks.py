@@ -46,14 +46,18 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 def address_problem(url: str) -> str | None:
     """Why this URL may not be called, or None."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number, or out of range; a broken IPv6 host
+        return "the webhook URL cannot be read; give an http or https URL with a host"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "the webhook URL must be http or https, with a host"
     if settings.WEBHOOK_ALLOW_PRIVATE:
         return None
     try:
-        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError:
+        found = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):  # UnicodeError: a host name IDNA cannot encode
         return f"the webhook host {parts.hostname} does not resolve"
     for *_, address in found:
         ip = ipaddress.ip_address(address[0])
@@ -110,9 +114,10 @@ def deliver(delivery_id: int, secret: str, body: bytes, sleep=time.sleep) -> Web
     """Send one delivery, retrying with backoff, and record each attempt's outcome."""
     try:
         delivery = WebhookDelivery.objects.get(pk=delivery_id)
-        if problem := address_problem(delivery.url):
-            return _finish(delivery, WebhookDelivery.Status.REFUSED, error=problem)
         for attempt in range(1, settings.WEBHOOK_ATTEMPTS + 1):
+            # Checked before every attempt: the host may resolve elsewhere by now.
+            if problem := address_problem(delivery.url):
+                return _finish(delivery, WebhookDelivery.Status.REFUSED, error=problem)
             timestamp = str(int(time.time()))
             headers = {
                 "Content-Type": "application/json",
