@@ -59,6 +59,10 @@ _NAMES = {"dockerfile": "dockerfile", "containerfile": "dockerfile"}
 # Grammars that do not know every dialect their files are written in (SQL's many databases,
 # HTML holding template tags): what they cannot read is reported as a warning, not an error.
 _LENIENT = {"sql", "html", "dockerfile", "bash", "php"}
+# CSS keeps growing syntax the grammar lags behind (range media queries such as
+# `(width >= 600px)`), and browsers skip a rule they cannot read: text it cannot read is a
+# warning, but a missing brace (the rest of the sheet swallowed) stays an error.
+_LENIENT_TEXT = {"css", "scss"}
 
 # Files whose language allows comments although their extension says JSON.
 _JSON_WITH_COMMENTS = {"tsconfig.json", "jsconfig.json", ".eslintrc.json", "devcontainer.json"}
@@ -89,6 +93,7 @@ def syntax_findings(path: str, language: str, tree: Tree) -> list[Finding]:
     if not tree.root_node.has_error:
         return []
     severity = WARNING if language in _LENIENT else ERROR
+    unreadable = WARNING if language in _LENIENT_TEXT else severity
     findings: list[Finding] = []
     stack = [tree.root_node]
     while stack and len(findings) < MAX_PER_FILE:
@@ -96,7 +101,7 @@ def syntax_findings(path: str, language: str, tree: Tree) -> list[Finding]:
         if node.is_missing:
             findings.append(_finding(path, node, severity, f"missing {_shown(node.type)}"))
         elif node.type == "ERROR":
-            findings.append(_finding(path, node, severity, _unexpected(node)))
+            findings.append(_finding(path, node, unreadable, _unexpected(node)))
         elif node.has_error:
             stack.extend(reversed(node.children))
     return findings

@@ -251,7 +251,7 @@ def python_manifest_findings(
     for path, file_facts in sorted(facts.items()):
         for imp in file_facts.imports:
             top = imp.module.split(".")[0]
-            if imp.level or not top or top in STDLIB or top in project.tops:
+            if imp.level or not top or top in STDLIB or top in project.tops or imp.optional:
                 continue
             manifest = _nearest(path, manifests)
             if manifest is None:

@@ -48,6 +48,8 @@ class Import:
     module: str  # dotted, "" for "from . import x"
     names: tuple[str, ...] = ()  # for "from m import a, b"; empty for "import m"
     star: bool = False
+    # Inside `try: ... except ImportError` or `if TYPE_CHECKING:`: the code runs without it.
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,8 +164,30 @@ def _plain_imports(node: Node) -> list[Import]:
         target = child.child_by_field_name("name") if child.type == "aliased_import" else child
         if target is not None and target.type == "dotted_name":
             row, column = node.start_point
-            out.append(Import(row + 1, column + 1, 0, _text(target)))
+            out.append(Import(row + 1, column + 1, 0, _text(target), optional=_optional(node)))
     return out
+
+
+_IMPORT_ERRORS = re.compile(r"\b(?:ImportError|ModuleNotFoundError|Exception|BaseException)\b")
+
+
+def _optional(node: Node) -> bool:
+    """Whether the code copes without this import: it sits in the body of a try whose
+    handler catches ImportError (or any exception), or under `if TYPE_CHECKING:`."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type == "try_statement" and child.type == "block":
+            for handler in parent.named_children:
+                if handler.type == "except_clause":
+                    caught = [c for c in handler.named_children if c.type != "block"]
+                    if not caught or any(_IMPORT_ERRORS.search(_text(c)) for c in caught):
+                        return True
+        if parent.type == "if_statement" and "TYPE_CHECKING" in _text(
+            parent.child_by_field_name("condition")
+        ):
+            return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _aliases(node: Node) -> set[str]:
@@ -197,7 +221,7 @@ def _from_import(node: Node) -> Import:
         elif child.type == "aliased_import" and (name := child.child_by_field_name("name")):
             names.append(_text(name))
     row, column = node.start_point
-    return Import(row + 1, column + 1, level, dotted, tuple(names), star)
+    return Import(row + 1, column + 1, level, dotted, tuple(names), star, _optional(node))
 
 
 def _bound_from(node: Node) -> list[str]:
@@ -288,7 +312,9 @@ class PythonProject:
         for imp in facts.imports:
             problem = self._problem(path, imp)
             if problem:
-                findings.append(Finding(path, imp.line, imp.column, ERROR, "import", problem))
+                # Code that copes without the import (try/except ImportError) is not broken.
+                severity = WARNING if imp.optional else ERROR
+                findings.append(Finding(path, imp.line, imp.column, severity, "import", problem))
         return findings
 
     def _problem(self, path: str, imp: Import) -> str | None:

@@ -80,6 +80,19 @@ CASES = [
         E("static/site.css", 2, "error", "syntax", "missing `}`"),
     ),
     case(
+        "css that the grammar cannot read is only a warning",
+        {"static/site.css": "@media (width >= 600px) {\n  .a { inset: 0; }\n}\n"},
+        E("static/site.css", 1, "warning", "syntax", "cannot read"),
+    ),
+    case(
+        "an optional project import that no file provides is only a warning",
+        {
+            "site/__init__.py": "",
+            "site/settings.py": "DEBUG = False\ntry:\n    from .local import DEBUG\nexcept ImportError:\n    pass\n",
+        },
+        E("site/settings.py", 3, "warning", "import", "local"),
+    ),
+    case(
         "go missing a brace",
         {"main.go": 'package main\n\nfunc main() {\n\tprintln("hi")\n'},
         E("main.go", 5, "error", "syntax", "missing `}`"),
@@ -255,5 +268,211 @@ CLEAN = {
             "import { parse, UserSchema } from './models';\nimport { type Id } from './types.js';\n\n"
             "const id: Id = 1;\nconsole.log(parse({ id }), UserSchema);\n"
         ),
+    },
+    "modern syntax in every language: match, type parameters, JSX, nesting, heredocs": {
+        "app/main.py": (
+            "from __future__ import annotations\n"
+            "import asyncio\n"
+            "from dataclasses import dataclass\n"
+            "from typing import TypeVar\n"
+            "\n"
+            "from app.models import Order\n"
+            "\n"
+            "type Pair[T] = tuple[T, T]\n"
+            "\n"
+            "\n"
+            "def first[T](items: list[T]) -> T | None:\n"
+            "    return items[0] if items else None\n"
+            "\n"
+            "\n"
+            "@dataclass(slots=True)\n"
+            "class Point:\n"
+            "    x: int\n"
+            "    y: int\n"
+            "\n"
+            "\n"
+            "def describe(value: object) -> str:\n"
+            "    match value:\n"
+            "        case Point(x=0, y=0):\n"
+            '            return "origin"\n'
+            "        case [a, b, *rest]:\n"
+            '            return f"{a}{b}{len(rest)}"\n'
+            '        case {"k": v}:\n'
+            '            return f"{v!r:>{10}}"\n'
+            "        case _:\n"
+            '            return "other"\n'
+            "\n"
+            "\n"
+            "async def main() -> None:\n"
+            "    async with asyncio.timeout(1):\n"
+            "        if (n := len(Order.__name__)) > 3:\n"
+            "            print(f\"{n=}\", f\"{'nested' + f'{n}'}\")\n"
+            "    try:\n"
+            "        pass\n"
+            "    except* ValueError:\n"
+            "        pass\n"
+            "\n"
+            '__all__ = ["describe", "first", "main"]\n'
+        ),
+        "app/models.py": ("class Order:\n    pass\n"),
+        "app/__init__.py": "",
+        "requirements.txt": "",
+        "web/src/App.tsx": (
+            'import { useState } from "react";\n'
+            'import type { FC } from "react";\n'
+            'import { api } from "./api";\n'
+            "\n"
+            "export const App: FC<{ title: string }> = ({ title }) => {\n"
+            "  const [n, setN] = useState<number>(0);\n"
+            "  return (\n"
+            "    <>\n"
+            '      <h1 className="t">{title}</h1>\n'
+            "      <button onClick={() => setN((x) => x + 1)}>{n}</button>\n"
+            "      {api.base satisfies string ? <p>ok</p> : null}\n"
+            "    </>\n"
+            "  );\n"
+            "};\n"
+            "\n"
+            "export default App;\n"
+        ),
+        "web/src/api.ts": (
+            'export const api = { base: "/api" as const };\n'
+            'export enum Color { Red = "red" }\n'
+            "export function get<T>(url: string): Promise<T> { return fetch(url).then((r) => r.json() as Promise<T>); }\n"
+        ),
+        "web/package.json": (
+            "{\n"
+            '  "name": "web",\n'
+            '  "dependencies": {"react": "^19.0.0"},\n'
+            '  "devDependencies": {"typescript": "^5.6.0", "@types/react": "^19.0.0"}\n'
+            "}\n"
+        ),
+        "docker-compose.yml": (
+            "x-common: &common\n"
+            "  restart: always\n"
+            "services:\n"
+            "  web:\n"
+            "    <<: *common\n"
+            "    image: nginx:1.27\n"
+            '    ports: ["80:80"]\n'
+        ),
+        "pyproject.toml": (
+            "[project]\n"
+            'name = "app"\n'
+            'version = "0.1.0"\n'
+            "dependencies = []\n"
+            "\n"
+            "[tool.ruff]\n"
+            "line-length = 100\n"
+        ),
+        "Dockerfile": (
+            "FROM python:3.12-slim AS base\n"
+            "WORKDIR /app\n"
+            "RUN <<EOF\n"
+            "pip install --no-cache-dir uv\n"
+            "EOF\n"
+            "COPY . .\n"
+            'CMD ["python", "-m", "app.main"]\n'
+        ),
+        "db/schema.sql": (
+            "CREATE TABLE IF NOT EXISTS orders (id BIGSERIAL PRIMARY KEY, data JSONB NOT NULL DEFAULT '{}'::jsonb, created_at TIMESTAMPTZ DEFAULT now());\n"
+            "CREATE INDEX ON orders USING gin (data);\n"
+        ),
+        "static/site.css": (
+            ":root { --c: oklch(70% 0.1 200); }\n"
+            ".a { color: var(--c); &:hover { color: red; } }\n"
+            "@media (width >= 600px) { .a { inset: 0; } }\n"
+        ),
+        "index.html": (
+            "<!doctype html>\n"
+            '<html lang="en"><head><meta charset="utf-8"><title>x</title></head><body><main><p>Hi<br>there</p><img src="a.png" alt=""></main><script type="module" src="/src/main.tsx"></script></body></html>\n'
+        ),
+        "scripts/run.sh": (
+            "#!/usr/bin/env bash\n"
+            "set -euo pipefail\n"
+            'for f in "$@"; do\n'
+            '  [[ -f "$f" ]] && echo "${f%.txt}"\n'
+            "done\n"
+            'case "$1" in\n'
+            "  a|b) echo ab ;;\n"
+            "  *) echo other ;;\n"
+            "esac\n"
+        ),
+        "go/main.go": (
+            "package main\n"
+            "\n"
+            'import "fmt"\n'
+            "\n"
+            "func Map[T, U any](xs []T, f func(T) U) []U {\n"
+            "\tout := make([]U, 0, len(xs))\n"
+            "\tfor _, x := range xs {\n"
+            "\t\tout = append(out, f(x))\n"
+            "\t}\n"
+            "\treturn out\n"
+            "}\n"
+            "\n"
+            "func main() { fmt.Println(Map([]int{1}, func(i int) string { return fmt.Sprint(i) })) }\n"
+        ),
+        "go/go.mod": ("module example.com/go\n\ngo 1.23\n"),
+    },
+    "optional imports, dev requirements, path aliases, assets and node: modules": {
+        "requirements.txt": (
+            "Flask==3.1.0\n"
+            "SQLAlchemy>=2.0\n"
+            "python-dotenv\n"
+            "PyYAML\n"
+            "beautifulsoup4\n"
+            "-r requirements-base.txt\n"
+        ),
+        "requirements-dev.txt": ("pytest==8.3\npytest-cov\n"),
+        "app/__init__.py": ("from .routes import bp\n\n__all__ = ['bp']\n"),
+        "app/routes.py": (
+            "from flask import Blueprint\n"
+            "from sqlalchemy import select\n"
+            "from dotenv import load_dotenv\n"
+            "import yaml\n"
+            "from bs4 import BeautifulSoup\n"
+            "from typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n"
+            "    from app.models import User\n"
+            "try:\n"
+            "    import ujson as json\n"
+            "except ImportError:\n"
+            "    import json\n"
+            "\n"
+            "bp = Blueprint('x', __name__)\n"
+            "print(select, load_dotenv, yaml, BeautifulSoup, json)\n"
+            "\n"
+            "def f(u: 'User') -> None:\n"
+            "    print(u)\n"
+        ),
+        "app/models.py": ("class User:\n    pass\n"),
+        "tests/test_routes.py": (
+            "import pytest\nfrom app import bp\n\n\ndef test_bp():\n    assert bp\n"
+        ),
+        "tests/conftest.py": ("import pytest\n\n@pytest.fixture\ndef x():\n    return 1\n"),
+        "web/package.json": '{"name":"w","dependencies":{"react":"^19","@tanstack/react-query":"^5"},"devDependencies":{"vite":"^6","@vitejs/plugin-react":"^4","typescript":"^5"}}',
+        "web/tsconfig.json": (
+            "{\n"
+            "  // comment\n"
+            '  "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["src/*"]}}\n'
+            "}\n"
+        ),
+        "web/vite.config.ts": (
+            'import { defineConfig } from "vite";\n'
+            'import react from "@vitejs/plugin-react";\n'
+            "export default defineConfig({ plugins: [react()] });\n"
+        ),
+        "web/src/main.tsx": (
+            'import { readFileSync } from "node:fs";\n'
+            'import { QueryClient } from "@tanstack/react-query";\n'
+            'import { Button } from "@/components/Button";\n'
+            'import logo from "./logo.svg";\n'
+            'import "./index.css";\n'
+            "console.log(readFileSync, QueryClient, Button, logo);\n"
+        ),
+        "web/src/components/Button.tsx": "export function Button() { return <button />; }\n",
+        "web/src/logo.svg": "<svg/>\n",
+        "web/src/index.css": "body{}\n",
     },
 }
