@@ -6,7 +6,15 @@ import pytest
 
 from orchestrator.edit_format import DeleteFile, EditFile, RenameFile, SearchReplace, WriteFile
 from orchestrator.errors import EditFailed, UnsafePath
-from orchestrator.merge import FileChange, apply_block, changes_between, dry_run, line_ending
+from orchestrator.merge import (
+    FileChange,
+    applied_blocks,
+    apply_block,
+    block_key,
+    changes_between,
+    dry_run,
+    line_ending,
+)
 
 
 def edit(path, search, replace, **options):
@@ -250,3 +258,31 @@ def test_a_long_edit_keeps_the_lines_it_does_not_change_exactly_as_the_file_has_
     replace = search.replace("line_1 = 1\n", "line_1 = 100\n")
     result = apply_block(text, SearchReplace(search, replace))
     assert result == text.replace("line_1 = 1  \n", "line_1 = 100\n")
+
+
+def test_a_block_sent_again_is_the_same_whatever_its_trailing_spaces_and_outer_blank_lines():
+    sent = SearchReplace("x = 1\n", "x = 1\ny = 2\n")
+    again = SearchReplace("\nx = 1   \n\n", "x = 1\ny = 2  \n\n")
+    assert block_key("a.py", sent) == block_key("a.py", again)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        SearchReplace("    x = 1\n", "x = 1\ny = 2\n"),  # indented: another block
+        SearchReplace("x = 1\n", "x = 1\n\ny = 2\n"),  # a blank line inside
+        SearchReplace("x = 1\n", "x = 1y = 2\n"),  # lines joined
+    ],
+)
+def test_blocks_that_differ_inside_or_by_indentation_are_not_the_same(other):
+    assert block_key("a.py", SearchReplace("x = 1\n", "x = 1\ny = 2\n")) != block_key("a.py", other)
+
+
+def test_a_block_an_earlier_round_applied_is_skipped_not_doubled():
+    insertion = SearchReplace("x = 1\n", "x = 1\ny = 2\n")
+    first = dry_run({"a.py": "x = 1\n"}, [EditFile("a.py", (insertion,))])
+    again = dry_run(
+        first.files, [EditFile("a.py", (insertion,))], done=frozenset(applied_blocks(first.applied))
+    )
+    assert again.files == {"a.py": "x = 1\ny = 2\n"}
+    assert again.failures == []

@@ -734,3 +734,101 @@ def test_parse(name, size):
     assert parser.prose == prose
     assert parser.planned == planned
     assert parser.open_path == cut_off_in
+
+
+# A REPLACE line of another length than its SEARCH line, and a forgotten END at the end ------
+
+
+def finished(text: str, size: int, complete: bool) -> EditStreamParser:
+    parser = EditStreamParser({"a.py"})
+    for start in range(0, len(text), size):
+        parser.feed(text[start : start + size])
+    parser.finish(allow_open=True, complete=complete)
+    return parser
+
+
+LONG_R = ">>>>>>>> REPLACE\n"  # eight: the block's SEARCH line has seven
+ONE = EditFile("a.py", (SearchReplace("x\n", "y\n"),))
+LOOSE_ENDS = {
+    "then END": (f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}@@@ END\n", [ONE], []),
+    "then blank lines and a fence, then END": (
+        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}\n```\n@@@ END\n",
+        [ONE],
+        [],
+    ),
+    "then the next block": (
+        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}{S}p\n{D}q\n{R}@@@ END\n",
+        [EditFile("a.py", (SearchReplace("x\n", "y\n"), SearchReplace("p\n", "q\n")))],
+        [],
+    ),
+    "then more text: it was the block's text": (
+        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}z\n{R}@@@ END\n",
+        [EditFile("a.py", (SearchReplace("x\n", f"y\n{LONG_R}z\n"),))],
+        [],
+    ),
+    "before the divider: the search's text": (
+        f"@@@ EDIT a.py\n{S}{LONG_R}{D}y\n{R}@@@ END\n",
+        [EditFile("a.py", (SearchReplace(LONG_R, "y\n"),))],
+        [],
+    ),
+    "indented: text, so the block is unfinished at END": (
+        f"@@@ EDIT a.py\n{S}x\n{D}y\n    {LONG_R}@@@ END\n",
+        [],
+        [Refusal("a.py", "a search/replace block is unfinished (no REPLACE line)")],
+    ),
+    "then another operation's marker: unfinished": (
+        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}@@@ FILE b.py\nb\n@@@ END\n",
+        [WriteFile("b.py", "b\n")],
+        [Refusal("a.py", "its block was not closed with @@@ END before the next operation")],
+    ),
+    "closing an Aider block whose fence then closes": (
+        f"a.py\n```\n{S}x\n{D}y\n{LONG_R}```\nThat is all.\n",
+        [ONE],
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("size", [1, 7, 10_000])
+@pytest.mark.parametrize("name", list(LOOSE_ENDS))
+def test_a_replace_line_of_another_length(name, size):
+    text, operations, refusals = LOOSE_ENDS[name]
+    parser = finished(text, size, complete=False)
+    assert (parser.operations, parser.refusals) == (operations, refusals)
+
+
+FORGOTTEN_END = {
+    # answer, what a finished answer gives, where a cut-off one stops
+    "an EDIT whose blocks are whole": (f"@@@ EDIT a.py\n{S}x\n{D}y\n{R}", [ONE], "a.py"),
+    "an EDIT whose blocks are whole, then a fence": (
+        f"@@@ EDIT a.py\n```\n{S}x\n{D}y\n{R}```\n",
+        [ONE],
+        "a.py",
+    ),
+    "an EDIT whose last block ends with a longer REPLACE": (
+        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}",
+        [ONE],
+        "a.py",
+    ),
+    "an EDIT whose block is open": (f"@@@ EDIT a.py\n{S}x\n{D}y\n", [], "a.py"),
+    "an EDIT with text after its blocks": (f"@@@ EDIT a.py\n{S}x\n{D}y\n{R}done\n", [], "a.py"),
+    "an EDIT with no blocks": ("@@@ EDIT a.py\n", [], "a.py"),
+    "a FILE: its end is never certain": ("@@@ FILE a.py\nx = 1\n", [], "a.py"),
+}
+
+
+@pytest.mark.parametrize("name", list(FORGOTTEN_END))
+def test_an_operation_open_when_the_answer_ends(name):
+    text, operations, open_path = FORGOTTEN_END[name]
+    complete = finished(text, 5, complete=True)
+    assert complete.operations == operations
+    assert complete.open_path == (None if operations else open_path)
+    cut_off = finished(text, 5, complete=False)
+    assert (cut_off.operations, cut_off.open_path) == ([], open_path)
+
+
+def test_an_answer_is_not_taken_as_complete_unless_the_caller_says_so():
+    parser = EditStreamParser()
+    parser.feed(f"@@@ EDIT a.py\n{S}x\n{D}y\n{R}")
+    parser.finish(allow_open=True)
+    assert parser.open_path == "a.py"

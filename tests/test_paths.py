@@ -245,3 +245,39 @@ def test_device_names_are_refused_whatever_follows_the_first_dot(name):
 def test_content_that_is_not_valid_unicode_is_named():
     assert content_problem("\udcff") == "it contains characters that are not valid Unicode text"
     assert content_problem("\x00") == "it contains NUL characters, which mark binary data"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("%2e%2e/x.py", "leaves the project when percent-decoded ('../x.py')"),
+        ("%252e%252e/x.py", "leaves the project when percent-decoded ('../x.py')"),
+        ("%25252e%25252e/x.py", "leaves the project when percent-decoded ('../x.py')"),
+        ("%2fetc/passwd", "leaves the project when percent-decoded ('/etc/passwd')"),
+        ("%7e/.bashrc", "leaves the project when percent-decoded ('~/.bashrc')"),
+        ("a%5cb.py", "becomes unsafe when percent-decoded ('a\\\\b.py')"),
+        ("a%00b.py", "becomes unsafe when percent-decoded ('a\\x00b.py')"),
+        ("a%e2%80%aeb.py", "becomes unsafe when percent-decoded ('a\\u202eb.py')"),
+        ("%2egit/config", "becomes a reserved or version-control name when percent-decoded"),
+        ("%43ON.txt", "becomes a reserved or version-control name when percent-decoded"),
+        (
+            "\uff0e\uff0e/x.py",
+            "leaves the project when read with compatibility folding ('../x.py')",
+        ),
+        ("\uff0fetc/x", "leaves the project when read with compatibility folding ('/etc/x')"),
+        ("\uff5e/x", "leaves the project when read with compatibility folding ('~/x')"),
+        ("\uff23\uff2f\uff2e", "becomes a reserved or version-control name when read with"),
+        ("\uff0e\uff47\uff49\uff54/x", "becomes a reserved or version-control name when read"),
+    ],
+)
+def test_a_path_that_a_decoder_turns_unsafe_is_refused(raw, message):
+    with pytest.raises(UnsafePath) as refused:
+        clean_path(raw)
+    assert message in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "raw", ["%41.txt", "a%2fb.py", "100%.md", "50%off.txt", "\uff21.py", "ﬁle.py", "日本語/メモ.md"]
+)
+def test_a_path_that_stays_safe_however_it_is_decoded_is_kept(raw):
+    assert clean_path(raw) == raw
