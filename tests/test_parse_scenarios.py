@@ -832,3 +832,18 @@ def test_an_answer_is_not_taken_as_complete_unless_the_caller_says_so():
     parser.feed(f"@@@ EDIT a.py\n{S}x\n{D}y\n{R}")
     parser.finish(allow_open=True)
     assert parser.open_path == "a.py"
+
+
+@pytest.mark.parametrize(
+    "after",
+    [f"\na.py\n{S}x\n{D}y\n{R}", f"@@@ EDIT a.py\n{S}x\n{D}y\n{R}@@@ END\n"],
+    ids=["an Aider block after a blank line", "an EDIT at once"],
+)
+def test_a_diff_ends_where_the_next_operation_starts(after):
+    diff = "--- a/b.py\n+++ b/b.py\n@@ -1 +1 @@\n-p\n+q\n"
+    parser = finished(diff + after, 3, complete=True)
+    assert parser.refusals == []
+    assert parser.operations == [
+        EditFile("b.py", (SearchReplace("p\n", "q\n", line_hint=1, from_diff=True),)),
+        ONE,
+    ]
