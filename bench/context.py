@@ -12,7 +12,7 @@ import statistics
 import time
 
 from bench.projects import project
-from orchestrator.checks import code_index
+from orchestrator.checks import forget_in_memory
 from orchestrator.context import build_context, estimate_tokens
 
 BUDGET = 60_000
@@ -56,7 +56,7 @@ def build_times(files: dict[str, str], prompt: str) -> tuple[float, float]:
     """Median seconds to build the context cold (nothing parsed yet) and warm."""
     cold, warm = [], []
     for _ in range(RUNS):
-        code_index._cache.clear()
+        forget_in_memory()
         started = time.perf_counter()
         build_context(files, prompt, BUDGET)
         cold.append(time.perf_counter() - started)

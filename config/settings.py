@@ -241,6 +241,8 @@ WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 # brought errors, it gets this many rounds to fix them (0: show the findings, ask nothing).
 CHECKS_ENABLED = env_bool("CHECKS_ENABLED", True)
 CHECK_FIX_ROUNDS = env_int("CHECK_FIX_ROUNDS", 1)
+# Keep what the checks learn of each file in the database, for every worker and restart.
+CHECK_FACTS_STORED = env_bool("CHECK_FACTS_STORED", True)
 # Run the project's own tests in a bubblewrap sandbox as part of the checks (needs bwrap):
 # Python projects with CHECK_TEST_PYTHON (an interpreter with pytest and the usual
 # dependencies, best a virtualenv of its own), JavaScript ones with node's own test runner.

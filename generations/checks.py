@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 
+from generations.fact_store import DatabaseFactStore
 from generations.models import Version
 from orchestrator.checks import CheckReport, check_project
 from orchestrator.checks.sandbox import SandboxLimits, sandbox_check
@@ -19,7 +20,12 @@ def project_checks() -> Callable[[dict[str, str]], CheckReport]:
             seconds=settings.CHECK_TEST_SECONDS, cpu_seconds=int(settings.CHECK_TEST_SECONDS)
         )
         extra = sandbox_check(limits, python=settings.CHECK_TEST_PYTHON)
-    return functools.partial(check_project, extra=extra)
+    return functools.partial(check_project, extra=extra, store=stored_facts())
+
+
+def stored_facts() -> DatabaseFactStore | None:
+    """Where every process keeps what the checks learn of each file (None: memory only)."""
+    return DatabaseFactStore() if settings.CHECK_FACTS_STORED else None
 
 
 def check_version(version: Version, files: dict[str, str]) -> None:

@@ -249,6 +249,22 @@ class Blob(models.Model):
         return hashlib.sha256(content.encode()).hexdigest()
 
 
+class FileFacts(models.Model):
+    """What the checks learned about one file's content (orchestrator.checks.fact_store),
+    kept so that no worker reads the same file twice. Rows are never changed; a change of
+    checker gives other keys, and old rows can be deleted at any time."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    data = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "file facts"
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class VersionFile(models.Model):
     """A path in a version, pointing at its content."""
 

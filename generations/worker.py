@@ -6,7 +6,7 @@ import time
 
 from django.conf import settings
 
-from generations.checks import project_checks
+from generations.checks import project_checks, stored_facts
 from generations.live.events import TERMINAL_STATUSES
 from generations.models import Version
 from generations.providers import get_provider, retry_policy
@@ -114,6 +114,7 @@ def run_options(version: Version, provider: ModelProvider) -> RunOptions:
         forecast=forecast,
         check=project_checks() if settings.CHECKS_ENABLED else None,
         fix_rounds=settings.CHECK_FIX_ROUNDS,
+        fact_store=stored_facts(),
     )
 
 

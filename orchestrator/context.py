@@ -19,7 +19,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from orchestrator.checks.code_index import index_file
+from orchestrator.checks.code_index import index_files
+from orchestrator.checks.fact_store import FactStore
 from orchestrator.checks.javascript import is_relative, resolve
 from orchestrator.checks.python import PythonProject
 
@@ -77,12 +78,14 @@ class _Graph:
     uses: dict[str, set[str]]  # file -> names it references that another file defines
 
 
-def build_context(files: dict[str, str], prompt: str, budget_tokens: int) -> Context:
+def build_context(
+    files: dict[str, str], prompt: str, budget_tokens: int, store: FactStore | None = None
+) -> Context:
     """Every file when the project fits; otherwise the map and the files that matter."""
     total = sum(estimate_tokens(content) for content in files.values())
     if total <= budget_tokens:
         return Context(whole=dict(sorted(files.items())), mapped={}, tokens=total)
-    graph = _graph(files, _mentioned_names(prompt))
+    graph = _graph(files, _mentioned_names(prompt), store)
     named_files = _named_files(files, prompt)
     named_symbols = {n for n in _mentioned_names(prompt) if n in graph.definers and len(n) >= 3}
     central = named_files | {p for n in named_symbols for p in graph.definers[n]}
@@ -137,8 +140,8 @@ def fit_map(
     return {}, 0  # not reached
 
 
-def _graph(files: dict[str, str], mentioned: set[str]) -> _Graph:
-    indexes = {path: index_file(path, content) for path, content in files.items()}
+def _graph(files: dict[str, str], mentioned: set[str], store: FactStore | None) -> _Graph:
+    indexes = index_files(files, store)
     definitions = {p: [d.name for d in index.definitions] for p, index in indexes.items()}
     definers: dict[str, set[str]] = defaultdict(set)
     for path, names in definitions.items():

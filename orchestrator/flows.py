@@ -151,7 +151,9 @@ def iterate(
     run.stage("iteration_start")
     intent = detect_intent(prompt)
     run.stage("intent_detection", f"Detected intent: {intent.kind}", intent=intent.kind)
-    context = build_context(files, prompt, run.options.context_budget_tokens)
+    context = build_context(
+        files, prompt, run.options.context_budget_tokens, run.options.fact_store
+    )
     run.stage(
         "context_building",
         f"Building context from existing files: {len(context.whole)} in full, "

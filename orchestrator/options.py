@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from orchestrator.checks import CheckReport
+from orchestrator.checks.fact_store import FactStore
 from orchestrator.paths import ProjectLimits
 from orchestrator.progress import CallForecast
 from orchestrator.results import ModelCall
@@ -45,3 +46,5 @@ class RunOptions:
     # and how many times the model may fix the errors its change brought.
     check: Callable[[dict[str, str]], CheckReport] | None = None
     fix_rounds: int = 1
+    # Where the repository map keeps each file's facts for other processes (None: memory).
+    fact_store: FactStore | None = None

@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from bench.projects import project
-from generations.models import Blob, Generation, Version
+from generations.fact_store import DatabaseFactStore
+from generations.models import Blob, FileFacts, Generation, Version
 from generations.runs import save_files, version_files
 from orchestrator import ProjectBrief, iterate
-from orchestrator.checks import check_project, code_index
-from orchestrator.checks import project as checks_project
+from orchestrator.checks import check_project, forget_in_memory
 from orchestrator.edit_format import EditFile, SearchReplace, render_operations
 from orchestrator.options import RunOptions
 from orchestrator.providers.base import StreamChunk, Usage
@@ -254,26 +254,42 @@ class Command(BaseCommand):
         self.check_time(files)
 
     def check_time(self, files: dict[str, str]) -> None:
-        """The checks alone on the 1,000-file project: cold (nothing parsed or linted yet)
-        and an iteration's (20 files changed, the rest known by content)."""
-        cold, warm = [], []
+        """The checks alone on the 1,000-file project: never seen anywhere (every file parsed
+        and linted), seen by an earlier worker (facts in the database, none in memory), and
+        an iteration's (20 files changed, the rest known by content)."""
+        unseen, stored, iteration = [], [], []
+        store = DatabaseFactStore()
         for run in range(RUNS):
-            code_index._cache.clear()
-            checks_project._ruff.clear()
+            forget_in_memory()
+            FileFacts.objects.all().delete()
             started = time.perf_counter()
-            report = check_project(files)
-            cold.append(time.perf_counter() - started)
+            report = check_project(files, store=store)  # and keeps what it learns
+            unseen.append(time.perf_counter() - started)
+            forget_in_memory()
+            started = time.perf_counter()
+            check_project(files, store=store)
+            stored.append(time.perf_counter() - started)
             changed = dict(files)
             for path in sorted(files)[:: len(files) // 20][:20]:
                 changed[path] += f"\nRUN = {run}\n"
             started = time.perf_counter()
-            check_project(changed)
-            warm.append(time.perf_counter() - started)
-        met = "met" if statistics.median(warm) <= 1 else "NOT met"
+            check_project(changed, store=store)
+            iteration.append(time.perf_counter() - started)
+
+        def figure(values: list[float]) -> str:
+            return f"{statistics.median(values) * 1000:.0f} / {max(values) * 1000:.0f} ms"
+
+        met = (
+            "met"
+            if max(statistics.median(stored), statistics.median(iteration)) <= 1
+            else "NOT met"
+        )
         self.stdout.write(
-            f"Checks of {len(files)} files ({RUNS} runs, median / max): cold "
-            f"{statistics.median(cold) * 1000:.0f} / {max(cold) * 1000:.0f} ms, after a 20-file "
-            f"change {statistics.median(warm) * 1000:.0f} / {max(warm) * 1000:.0f} ms "
-            f"({len(report.findings)} findings kept) -> goal at most 1000 ms: {met} for an "
-            "iteration; a cold check parses and lints every file"
+            f"Checks of {len(files)} files ({RUNS} runs, median / max; {len(report.findings)} "
+            f"findings kept):\n  a project no worker has read   {figure(unseen)}\n"
+            f"  a new worker, facts stored     {figure(stored)}\n"
+            f"  after a 20-file change         {figure(iteration)}\n"
+            f"  goal: at most 1000 ms -> {met} for every project a worker has seen (each "
+            "parent of an iteration was checked when it was saved); a project no worker has "
+            "read is parsed and linted whole"
         )
