@@ -64,6 +64,10 @@
     }
   }
 
+  // Events applied since the panel asked the server for its state: that answer was rendered
+  // before them, so they are applied again once it is swapped in (the bar never goes back).
+  var sinceReread = null;
+
   // htmx-ext-sse hands each "progress" event to the element with sse-swap="progress";
   // it is applied here instead of being swapped in as HTML.
   document.addEventListener("htmx:sseBeforeMessage", function (event) {
@@ -72,10 +76,25 @@
     var panel = document.getElementById("live-panel");
     if (!panel) return;
     try {
-      apply(panel, JSON.parse(event.detail.data));
+      var data = JSON.parse(event.detail.data);
+      apply(panel, data);
+      if (sinceReread) sinceReread.push(data);
     } catch (error) {
       // A malformed event changes nothing; the next one, or the next connection, does.
     }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.target.id === "live-panel") sinceReread = [];
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id !== "live-panel" || !sinceReread) return;
+    var missed = sinceReread;
+    sinceReread = null;
+    missed.forEach(function (data) {
+      apply(event.target, data);
+    });
   });
 
   // Cancel says so at once; the run's final event then replaces the page.

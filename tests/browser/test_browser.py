@@ -371,6 +371,28 @@ def test_the_bar_never_goes_back_nor_stands_still_while_the_model_streams():
     assert stalls[1] <= 2.0
 
 
+def test_a_late_answer_to_the_state_re_read_never_sets_the_bar_back():
+    """The re-read at stream-open is rendered at once but answered 1.5 s later, while the
+    run's events arrive: swapping in that older state must not undo them."""
+    env = {"DEMO_MODEL_CHUNK_DELAY": "0.1", "DEMO_MODEL_FIRST_TOKEN_DELAY": "0.3"}
+    with browser_on_stack(**env) as (page, _):
+        log_in(page)
+        late = []
+
+        def answer_late(route) -> None:
+            response = route.fetch()  # the state as it is now
+            late.append(response.url)
+            page.wait_for_timeout(1500)  # events arrive meanwhile
+            route.fulfill(response=response)
+
+        page.route("**/*part=live*", answer_late)
+        start_generation(page, "Late re-read", "flask")
+        wait_until_finished(page)
+        seen = page.evaluate("window.__progress")
+    assert late, "the page never re-read its state"
+    assert seen == sorted(seen), f"the bar went back: {seen}"
+
+
 def test_the_page_makes_no_request_per_event():
     with browser_on_stack(DEMO_MODEL_CHUNK_DELAY="0.05", DEMO_MODEL_FIRST_TOKEN_DELAY="0.5") as (
         page,
