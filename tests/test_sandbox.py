@@ -140,6 +140,7 @@ def test_without_bwrap_the_checks_say_why_nothing_ran(monkeypatch):
     )
 
 
+@needs_bwrap  # without it the checks say that first (the test above)
 def test_without_pytest_the_checks_say_so():
     result = run_project_tests(
         project_with_tests("def test_ok():\n    pass\n"), LIMITS, python="no-such-python"
