@@ -98,6 +98,20 @@ def _difference(case: Case, result) -> str:
     return f"{result.outcome}; files differing: {wrong}"
 
 
+def classed(
+    kind: str,
+    name: str,
+    answers: list,
+    expect: dict | str | Fails,
+    files: dict = FLASK,
+    prompt: str = "make the requested change",
+    wf: bool = False,
+) -> Case:
+    """A case that names its class, for the modules that gather several classes; `wf`: well
+    formed, so it must apply with no repair call."""
+    return Case(name, kind, answers, expect, files=files, prompt=prompt, well_formed=wf)
+
+
 # Writing answers ----------------------------------------------------------------------------
 
 

@@ -1,23 +1,12 @@
 """Legitimate code that reads like a placeholder, and shrinks the request asks for: each must
 apply with no repair call."""
 
-from tests.corpus import Case, Fails, edit, whole
-from tests.corpus.projects import APP, EXPRESS, FLASK, MODELS
+import functools
 
-IDX_OLD = '    return jsonify({"service": "todos", "status": "ok"})\n'
+from tests.corpus import Case, classed, edit, whole
+from tests.corpus.projects import APP, EXPRESS, FLASK, INDEX_OK, MODELS
 
-
-def case(
-    kind: str,
-    name: str,
-    answers: list,
-    expect: dict | str | Fails,
-    files: dict = FLASK,
-    prompt: str = "make the requested change",
-    wf: bool = True,
-) -> Case:
-    """A case of the given class; `wf`: well formed, so it must apply with no repair call."""
-    return Case(name, kind, answers, expect, files=files, prompt=prompt, well_formed=wf)
+case = functools.partial(classed, wf=True)  # every case here must apply at once
 
 
 def one_edit(
@@ -42,15 +31,15 @@ def one_edit(
 CASES = [
     one_edit(
         "app.py",
-        IDX_OLD,
+        INDEX_OK,
         "    # Same response as before, plus the version number.\n"
-        + IDX_OLD.replace("})", ', "version": 2})'),
+        + INDEX_OK.replace("})", ', "version": 2})'),
         name="comment: same response as before, plus",
     ),
     one_edit(
         "app.py",
-        IDX_OLD,
-        "    # The rest of the routes live below.\n" + IDX_OLD,
+        INDEX_OK,
+        "    # The rest of the routes live below.\n" + INDEX_OK,
         name="comment: the rest of the routes live below",
     ),
     one_edit(

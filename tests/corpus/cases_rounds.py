@@ -1,49 +1,37 @@
 """Repair rounds as models answer them (another format, a re-sent block, a whole file), cut
 off answers, and marker variants of local models."""
 
-from tests.corpus import Case, Fails, block, cut, edit, whole
+from tests.corpus import Fails, block, classed, cut, edit, whole
 from tests.corpus.projects import (
     APP,
-    FLASK,
+    APP_UP,
+    INDEX_OK,
+    INDEX_UP,
     MODELS,
     README,
     TESTS,
 )
 
-IDX_OLD = '    return jsonify({"service": "todos", "status": "ok"})\n'
-IDX_NEW = '    return jsonify({"service": "todos", "status": "up"})\n'
-APP_UP = APP.replace(IDX_OLD, IDX_NEW)
 DONE_OLD = "    done: bool = False\n"
 DONE_NEW = "    done: bool = False\n    priority: int = 0\n"
 MODELS_P = MODELS.replace(DONE_OLD, DONE_NEW)
 
 
-def case(
-    kind: str,
-    name: str,
-    answers: list,
-    expect: dict | str | Fails,
-    files: dict = FLASK,
-    prompt: str = "make the requested change",
-    wf: bool = False,
-) -> Case:
-    """A case of the given class; `wf`: well formed, so it must apply with no repair call."""
-    return Case(name, kind, answers, expect, files=files, prompt=prompt, well_formed=wf)
-
-
 CASES = [
-    case(
+    classed(
         "repair",
         "repair: first block ok, second fails, repair resends both with second fixed",
         [
             edit(
-                "app.py", (IDX_OLD, IDX_NEW), ("    app.run(debug=True)\n    \n", "    app.run()\n")
+                "app.py",
+                (INDEX_OK, INDEX_UP),
+                ("    app.run(debug=True)\n    \n", "    app.run()\n"),
             ),
-            edit("app.py", (IDX_OLD, IDX_NEW), ("    app.run(debug=True)\n", "    app.run()\n")),
+            edit("app.py", (INDEX_OK, INDEX_UP), ("    app.run(debug=True)\n", "    app.run()\n")),
         ],
         {"app.py": APP_UP.replace("    app.run(debug=True)\n", "    app.run()\n")},
     ),
-    case(
+    classed(
         "repair",
         "repair: whole file after failed blocks in two files, one file fixed by FILE",
         [
@@ -53,20 +41,20 @@ CASES = [
         ],
         {"app.py": APP_UP, "models.py": MODELS_P},
     ),
-    case(
+    classed(
         "repair",
         "repair answered in aider style",
         [
             edit("app.py", ("nothing like this\n", "x\n")),
             "app.py\n```python\n<<<<<<< SEARCH\n"
-            + IDX_OLD
+            + INDEX_OK
             + "=======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>> REPLACE\n```\n",
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "repair",
         "repair answered as prose with a fenced full file",
         [
@@ -75,16 +63,16 @@ CASES = [
         ],
         {"app.py": "# app.py\n" + APP_UP if False else APP_UP},
     ),
-    case(
+    classed(
         "repair",
         "repair: hallucinated path, repair edits real file with different name",
         [
-            edit("server.py", (IDX_OLD, IDX_NEW)),
-            edit("app.py", (IDX_OLD, IDX_NEW)),
+            edit("server.py", (INDEX_OK, INDEX_UP)),
+            edit("app.py", (INDEX_OK, INDEX_UP)),
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "repair",
         "repair of lazy whole file answered with EDIT blocks",
         [
@@ -92,11 +80,11 @@ CASES = [
                 "app.py",
                 APP_UP.split('@app.get("/todos")')[0] + "# ... rest of the file unchanged ...\n",
             ),
-            edit("app.py", (IDX_OLD, IDX_NEW)),
+            edit("app.py", (INDEX_OK, INDEX_UP)),
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "truncated",
         "truncated answer: first op complete, second cut; regenerated second",
         [
@@ -105,7 +93,7 @@ CASES = [
         ],
         {"app.py": APP_UP, "models.py": MODELS_P},
     ),
-    case(
+    classed(
         "truncated",
         "truncated answer repeating the complete op in the regenerate",
         [
@@ -114,39 +102,39 @@ CASES = [
         ],
         {"app.py": APP_UP, "models.py": MODELS_P},
     ),
-    case(
+    classed(
         "truncated",
         "MAX_TOKENS after complete ops (no open op)",
-        [cut(edit("app.py", (IDX_OLD, IDX_NEW)) + "\nI also updated")],
+        [cut(edit("app.py", (INDEX_OK, INDEX_UP)) + "\nI also updated")],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "formats",
         "diff then edit format mixed in one answer",
         [
             "--- a/app.py\n+++ b/app.py\n@@ -11,2 +11,2 @@\n def index():\n-"
-            + IDX_OLD
+            + INDEX_OK
             + "+"
-            + IDX_NEW
+            + INDEX_UP
             + "\n"
             + edit("models.py", (DONE_OLD, DONE_NEW))
         ],
         {"app.py": APP_UP, "models.py": MODELS_P},
         wf=True,
     ),
-    case(
+    classed(
         "repair",
         "diff hunk with wrong context (fuzzy) -> repair",
         [
             "--- a/app.py\n+++ b/app.py\n@@ -11,2 +11,2 @@\n def index_wrong():\n-"
-            + IDX_OLD
+            + INDEX_OK
             + "+"
-            + IDX_NEW,
-            edit("app.py", (IDX_OLD, IDX_NEW)),
+            + INDEX_UP,
+            edit("app.py", (INDEX_OK, INDEX_UP)),
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "repair",
         "diff with multiple hunks, one failing",
         [
@@ -155,91 +143,91 @@ CASES = [
         ],
         {"models.py": MODELS_P},
     ),
-    case(
+    classed(
         "variants",
         "search/replace with SEARCH: and REPLACE: labels (local model)",
         [
-            "@@@ EDIT app.py\nSEARCH:\n" + IDX_OLD + "REPLACE:\n" + IDX_NEW + "@@@ END\n",
-            edit("app.py", (IDX_OLD, IDX_NEW)),
+            "@@@ EDIT app.py\nSEARCH:\n" + INDEX_OK + "REPLACE:\n" + INDEX_UP + "@@@ END\n",
+            edit("app.py", (INDEX_OK, INDEX_UP)),
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "variants",
         "blocks with 'search' lowercase markers",
         [
             "@@@ EDIT app.py\n<<<<<<< search\n"
-            + IDX_OLD
+            + INDEX_OK
             + "=======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>> replace\n@@@ END\n"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "variants",
         "block markers with trailing spaces and CRLF answer",
         [
             (
                 "@@@ EDIT app.py  \n<<<<<<< SEARCH  \n"
-                + IDX_OLD
+                + INDEX_OK
                 + "=======  \n"
-                + IDX_NEW
+                + INDEX_UP
                 + ">>>>>>> REPLACE  \n@@@ END  \n"
             ).replace("\n", "\r\n")
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "variants",
         "divider with 6 equals in 7 block",
         [
             "@@@ EDIT app.py\n<<<<<<< SEARCH\n"
-            + IDX_OLD
+            + INDEX_OK
             + "======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>> REPLACE\n@@@ END\n"
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "variants",
         "markers of 6 chars",
-        ["@@@ EDIT app.py\n" + block(IDX_OLD, IDX_NEW, size=6) + "@@@ END\n"],
+        ["@@@ EDIT app.py\n" + block(INDEX_OK, INDEX_UP, size=6) + "@@@ END\n"],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "variants",
         "PLAN lists files with bullet list on following lines",
         [
             "@@@ PLAN\n- app.py\n- models.py\n\n"
-            + edit("app.py", (IDX_OLD, IDX_NEW))
+            + edit("app.py", (INDEX_OK, INDEX_UP))
             + edit("models.py", (DONE_OLD, DONE_NEW))
         ],
         {"app.py": APP_UP, "models.py": MODELS_P},
     ),
-    case(
+    classed(
         "paths",
         "@@@ FILE with windows path separators",
         ["@@@ FILE docs\\api.md\n# API\n@@@ END\n"],
         Fails("backslash"),
     ),
-    case(
+    classed(
         "truncated",
         "an EDIT with no END at the end of the answer",
-        ["@@@ EDIT app.py\n" + block(IDX_OLD, IDX_NEW)],
+        ["@@@ EDIT app.py\n" + block(INDEX_OK, INDEX_UP)],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "truncated",
         "a FILE with no END at the end of the answer (STOP)",
         ["@@@ FILE NOTES.md\n# Notes\n", whole("NOTES.md", "# Notes\n")],
         {"NOTES.md": "# Notes\n"},
     ),
-    case(
+    classed(
         "indentation",
         "a whole python file rewritten with tabs replacing spaces",
         [
@@ -256,21 +244,21 @@ CASES = [
             )
         },
     ),
-    case(
+    classed(
         "renames",
         "a rename of a folder with trailing slash",
         ["@@@ RENAME tests/ -> test/\n"],
         {"tests/test_app.py": None, "test/test_app.py": TESTS},
         wf=True,
     ),
-    case(
+    classed(
         "renames",
         "rename to a path with different case of same file",
         ["@@@ RENAME app.py -> App.py\n"],
         {"app.py": None, "App.py": APP},
         wf=True,
     ),
-    case(
+    classed(
         "fences",
         "file body is fenced and contains internal fences (python docstring with ```)",
         [
@@ -279,7 +267,7 @@ CASES = [
         {"doc.py": "def f():\n    '''\n    ```\n    example\n    ```\n    '''\n"},
         wf=True,
     ),
-    case(
+    classed(
         "fences",
         "edit of README whose search includes a fence line",
         [
@@ -294,27 +282,27 @@ CASES = [
         {"README.md": README.replace("python app.py\n", "flask --app app run\n")},
         wf=True,
     ),
-    case(
+    classed(
         "fences",
         "edit of python where search and replace are each fenced",
         [
             "@@@ EDIT app.py\n<<<<<<< SEARCH\n```python\n"
-            + IDX_OLD
+            + INDEX_OK
             + "```\n=======\n```python\n"
-            + IDX_NEW
+            + INDEX_UP
             + "```\n>>>>>>> REPLACE\n@@@ END\n"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "prose file named by heading then fenced diff",
         [
             "### `app.py`\n```diff\n@@ -11,2 +11,2 @@\n def index():\n-"
-            + IDX_OLD
+            + INDEX_OK
             + "+"
-            + IDX_NEW
+            + INDEX_UP
             + "```\n"
         ],
         {"app.py": APP_UP},

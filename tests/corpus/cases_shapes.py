@@ -1,12 +1,14 @@
 """Answers in the many shapes Gemini, GPT-class and local models give, gathered while trying
 the pipeline as a user would: each case carries its class."""
 
-from tests.corpus import NO_CHANGES, Case, Fails, block, cut, edit, plan, whole
+from tests.corpus import NO_CHANGES, Fails, block, classed, cut, edit, plan, whole
 from tests.corpus.projects import (
     APP,
+    APP_UP,
     EXPRESS,
-    FLASK,
     GO,
+    INDEX_OK,
+    INDEX_UP,
     MAIN_GO,
     MAKEFILE,
     MIXED,
@@ -17,32 +19,15 @@ from tests.corpus.projects import (
     WIN_APP,
 )
 
-APP_UP = APP.replace('"status": "ok"})', '"status": "up"})')
-IDX_OLD = '    return jsonify({"service": "todos", "status": "ok"})\n'
-IDX_NEW = '    return jsonify({"service": "todos", "status": "up"})\n'
-
 HEALTH_FN = '\n\n@app.get("/health")\ndef health():\n    return jsonify({"ok": True})\n'
 APP_HEALTH = APP.replace(
     '\n\nif __name__ == "__main__":', HEALTH_FN + '\n\nif __name__ == "__main__":'
 )
 
 
-def case(
-    kind: str,
-    name: str,
-    answers: list,
-    expect: dict | str | Fails,
-    files: dict = FLASK,
-    prompt: str = "make the requested change",
-    wf: bool = False,
-) -> Case:
-    """A case of the given class; `wf`: well formed, so it must apply with no repair call."""
-    return Case(name, kind, answers, expect, files=files, prompt=prompt, well_formed=wf)
-
-
 CASES = [
     # --- well formed, Gemini style: prose, plan, blocks, closing prose
-    case(
+    classed(
         "well_formed",
         "gemini: heading, plan, edit, summary",
         [
@@ -56,33 +41,33 @@ CASES = [
         {"app.py": APP_HEALTH},
         wf=True,
     ),
-    case(
+    classed(
         "fences",
         "gpt: whole answer fenced as text, block inside",
         [
             "```text\n@@@ PLAN app.py\n@@@ EDIT app.py\n<<<<<<< SEARCH\n"
-            + IDX_OLD
+            + INDEX_OK
             + "=======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>> REPLACE\n@@@ END\n```\n"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "fences",
         "search with python fence inside EDIT around blocks",
         [
             "@@@ EDIT app.py\n```python\n<<<<<<< SEARCH\n"
-            + IDX_OLD
+            + INDEX_OK
             + "=======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>> REPLACE\n```\n@@@ END\n"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "fences",
         "edit whose replacement adds a fenced code sample to README",
         [
@@ -102,7 +87,7 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "well_formed",
         "new python file whose content contains ======= in a string",
         [
@@ -116,13 +101,13 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "well_formed",
         "edit whose search contains a line of =======",
         [],
         {},
     ),
-    case(
+    classed(
         "well_formed",
         "new file whose content holds <<<<<<< lines in a string (git tool)",
         [
@@ -136,14 +121,14 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "well_formed",
         "delete two files in one DELETE line with commas",
         ["@@@ PLAN README.md, requirements.txt\n@@@ DELETE README.md, requirements.txt\n"],
         {"README.md": None, "requirements.txt": None},
         wf=True,
     ),
-    case(
+    classed(
         "renames",
         "rename then edit the renamed file",
         [
@@ -163,7 +148,7 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "renames",
         "rename then edit of new path",
         [
@@ -181,7 +166,7 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "renames",
         "edit then rename of same file",
         [
@@ -199,7 +184,7 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "indentation",
         "go edit with tabs quoted exactly",
         [
@@ -220,7 +205,7 @@ CASES = [
         files=GO,
         wf=True,
     ),
-    case(
+    classed(
         "indentation",
         "makefile new target appended with tabs",
         [
@@ -233,14 +218,14 @@ CASES = [
         files=GO,
         wf=True,
     ),
-    case(
+    classed(
         "indentation",
         "makefile new target with spaces (model lost tabs) in whole file",
         [whole("Makefile", MAKEFILE.replace("\t", "    ") + "\nclean:\n    rm -rf bin\n")],
         {"Makefile": MAKEFILE + "\nclean:\n\trm -rf bin\n"},
         files=GO,
     ),
-    case(
+    classed(
         "indentation",
         "makefile edit: new recipe lines with spaces, search exact",
         [
@@ -256,7 +241,7 @@ CASES = [
         },
         files=GO,
     ),
-    case(
+    classed(
         "line_endings",
         "crlf file, whole rewrite with LF",
         [whole("win/app.py", "import sys\n\n\ndef main():\n    print(sys.argv[1:])\n\n\nmain()\n")],
@@ -264,7 +249,7 @@ CASES = [
         files=MIXED,
         wf=True,
     ),
-    case(
+    classed(
         "line_endings",
         "crlf file, edit with LF",
         [edit("win/app.py", ("    print(sys.argv)\n", "    print(sys.argv[1:])\n    return 0\n"))],
@@ -276,7 +261,7 @@ CASES = [
         files=MIXED,
         wf=True,
     ),
-    case(
+    classed(
         "line_endings",
         "VERSION without final newline, whole rewrite",
         [whole("VERSION", "1.2.4\n")],
@@ -284,7 +269,7 @@ CASES = [
         files=MIXED,
         wf=True,
     ),
-    case(
+    classed(
         "well_formed",
         "JS edit",
         [
@@ -305,77 +290,77 @@ CASES = [
         wf=True,
     ),
     # --- variants
-    case(
+    classed(
         "variants",
         "FILE with path in backticks and colon",
         ["@@@ FILE: `docs/api.md`\n# API\n@@@ END\n"],
         {"docs/api.md": "# API\n"},
         wf=True,
     ),
-    case(
+    classed(
         "variants",
         "EDIT with single quotes path",
-        ["@@@ EDIT 'app.py'\n" + block(IDX_OLD, IDX_NEW) + "@@@ END\n"],
+        ["@@@ EDIT 'app.py'\n" + block(INDEX_OK, INDEX_UP) + "@@@ END\n"],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "variants",
         "markers of 8 chars",
-        ["@@@ EDIT app.py\n" + block(IDX_OLD, IDX_NEW, size=8) + "@@@ END\n"],
+        ["@@@ EDIT app.py\n" + block(INDEX_OK, INDEX_UP, size=8) + "@@@ END\n"],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "variants",
         "mixed marker lengths 7 search 7 divider 8 replace",
         [
             "@@@ EDIT app.py\n<<<<<<< SEARCH\n"
-            + IDX_OLD
+            + INDEX_OK
             + "=======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>>> REPLACE\n@@@ END\n"
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "variants",
         "@@@ END app.py swallowing? END with path then EDIT",
         [
-            "@@@ EDIT app.py\n" + block(IDX_OLD, IDX_NEW) + "@@@ END app.py\n"
+            "@@@ EDIT app.py\n" + block(INDEX_OK, INDEX_UP) + "@@@ END app.py\n"
             "@@@ DELETE requirements.txt\n"
         ],
         {"app.py": APP_UP, "requirements.txt": None},
         wf=True,
     ),
-    case(
+    classed(
         "renames",
         "rename with unicode arrow and backticks",
         ["@@@ RENAME `models.py` → `store.py`\n"],
         {"models.py": None, "store.py": MODELS},
         wf=True,
     ),
-    case(
+    classed(
         "renames",
         "rename into existing folder tests",
         ["@@@ RENAME models.py -> tests\n"],
         {"models.py": None, "tests/models.py": MODELS},
         wf=True,
     ),
-    case(
+    classed(
         "renames",
         "edit file with different case APP.py",
-        ["@@@ EDIT App.py\n" + block(IDX_OLD, IDX_NEW) + "@@@ END\n"],
+        ["@@@ EDIT App.py\n" + block(INDEX_OK, INDEX_UP) + "@@@ END\n"],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "renames",
         "new file README.MD differing in case",
         [whole("readme.md", "Todo service\n============\n\nNew text.\n")],
         {"README.md": "Todo service\n============\n\nNew text.\n"},
     ),
     # --- other formats
-    case(
+    classed(
         "formats",
         "unified diff with a/ b/ prefixes no fence, with prose",
         [
@@ -385,7 +370,7 @@ CASES = [
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "unified diff hunk header without counts",
         [
@@ -395,66 +380,66 @@ CASES = [
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "aider blocks in a python fence after ### heading",
         [
             "### app.py\n\n```python\n<<<<<<< SEARCH\n"
-            + IDX_OLD
+            + INDEX_OK
             + "=======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>> REPLACE\n```\n"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "aider block filename inside fence first line",
         [
             "```python\napp.py\n<<<<<<< SEARCH\n"
-            + IDX_OLD
+            + INDEX_OK
             + "=======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>> REPLACE\n```\n"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "json operations list",
         [
             '{"operations": [{"action": "edit", "path": "app.py", "search": '
-            + __import__("json").dumps(IDX_OLD)
+            + __import__("json").dumps(INDEX_OK)
             + ', "replace": '
-            + __import__("json").dumps(IDX_NEW)
+            + __import__("json").dumps(INDEX_UP)
             + "}]}"
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "formats",
         "prose with full file, filename in bold before",
         ["Here's the updated file:\n\n**app.py**\n```python\n" + APP_UP + "```\n"],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "prose with full file, path in fence info after colon",
         ["```python:app.py\n" + APP_UP + "```\n"],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "prose mentions two files then one full file fenced",
         ["I changed `app.py`; `models.py` stays as it is.\n\n```python\n" + APP_UP + "```\n"],
         {"app.py": APP_UP},
     ),
     # --- lazy
-    case(
+    classed(
         "lazy",
         "whole file with '# ... rest of the routes ...'",
         [
@@ -466,7 +451,7 @@ CASES = [
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "lazy",
         "JS whole file with // ... existing code ...",
         [
@@ -480,7 +465,7 @@ CASES = [
         {"src/server.js": SERVER_JS.replace("ok: true", "ok: true, v: 2")},
         files=EXPRESS,
     ),
-    case(
+    classed(
         "lazy",
         "legit: replace adds 'pass  # nothing to clean up' in new method",
         [
@@ -500,7 +485,7 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "lazy",
         "legit comment: '# Existing todos are kept'",
         [
@@ -520,7 +505,7 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "lazy",
         "simplify request shrinks a file",
         [
@@ -536,58 +521,60 @@ CASES = [
         wf=True,
     ),
     # --- hostile
-    case("paths", "url-encoded escape", [whole("%2e%2e/evil.py", "x\n")], Fails(".")),
-    case("paths", "fullwidth dots", [whole("\uff0e\uff0e/evil.py", "x\n")], Fails(".")),
-    case("paths", "git dir nested", [whole("vendor/.GIT/config", "x\n")], Fails("version-control")),
-    case(
+    classed("paths", "url-encoded escape", [whole("%2e%2e/evil.py", "x\n")], Fails(".")),
+    classed("paths", "fullwidth dots", [whole("\uff0e\uff0e/evil.py", "x\n")], Fails(".")),
+    classed(
+        "paths", "git dir nested", [whole("vendor/.GIT/config", "x\n")], Fails("version-control")
+    ),
+    classed(
         "paths",
         "rename into .git",
         ["@@@ RENAME app.py -> .git/hooks/post-checkout\n"],
         Fails("version-control"),
     ),
-    case("paths", "delete .git", ["@@@ DELETE .git\n"], Fails("version-control")),
-    case("paths", "aux.c", [whole("src/aux.c", "int x;\n")], Fails("reserves")),
-    case("paths", "COM1 in caps with ext", [whole("COM1.log", "x\n")], Fails("reserves")),
-    case("paths", "rtl in folder", [whole("docs\u202e/x.md", "x\n")], Fails("invisible")),
-    case("paths", "word joiner", [whole("a\u2060b.py", "x\n")], Fails("invisible")),
-    case(
+    classed("paths", "delete .git", ["@@@ DELETE .git\n"], Fails("version-control")),
+    classed("paths", "aux.c", [whole("src/aux.c", "int x;\n")], Fails("reserves")),
+    classed("paths", "COM1 in caps with ext", [whole("COM1.log", "x\n")], Fails("reserves")),
+    classed("paths", "rtl in folder", [whole("docs\u202e/x.md", "x\n")], Fails("invisible")),
+    classed("paths", "word joiner", [whole("a\u2060b.py", "x\n")], Fails("invisible")),
+    classed(
         "paths",
         "unified diff to .git/config",
         ["--- a/.git/config\n+++ b/.git/config\n@@ -0,0 +1 @@\n+[core]\n"],
         Fails("version-control"),
     ),
-    case(
+    classed(
         "paths",
         "json write outside",
         ['{"files": [{"path": "../../x.py", "content": "x"}]}'],
         Fails("leaves"),
     ),
-    case(
+    classed(
         "paths",
         "newline in path via json",
         ['{"files": [{"path": "a\\nb.py", "content": "x"}]}'],
         Fails("."),
     ),
-    case("paths", "very long path", [whole("a/" * 200 + "x.py", "x\n")], Fails("longer")),
+    classed("paths", "very long path", [whole("a/" * 200 + "x.py", "x\n")], Fails("longer")),
     # --- truncated
-    case(
+    classed(
         "truncated",
         "truncated mid FILE then regenerated",
         [cut("@@@ FILE app.py\n" + APP_UP[:200]), whole("app.py", APP_UP)],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "truncated",
         "truncated mid edit block, no repair succeeding",
-        [cut("@@@ EDIT app.py\n<<<<<<< SEARCH\n" + IDX_OLD + "=======\n")],
+        [cut("@@@ EDIT app.py\n<<<<<<< SEARCH\n" + INDEX_OK + "=======\n")],
         Fails("app.py"),
     ),
     # --- plan names unwritten file
-    case(
+    classed(
         "repair",
         "plan names 2, writes 1, then writes second on request",
         [
-            plan("app.py", "tests/test_app.py") + edit("app.py", (IDX_OLD, IDX_NEW)),
+            plan("app.py", "tests/test_app.py") + edit("app.py", (INDEX_OK, INDEX_UP)),
             edit("tests/test_app.py", ("def test_index():\n", "def test_index_is_up():\n")),
         ],
         {
@@ -596,19 +583,19 @@ CASES = [
         },
     ),
     # --- no changes
-    case(
+    classed(
         "no_changes",
         "prose only: no change needed",
         ["The code already returns status ok; no change is needed."],
         NO_CHANGES,
     ),
-    case(
+    classed(
         "no_changes",
         "prose with a fenced shell command only",
         ["No code change needed. Run it with:\n\n```sh\nflask run\n```\n"],
         NO_CHANGES,
     ),
-    case(
+    classed(
         "no_changes",
         "prose with an illustrative python snippet, no file",
         [

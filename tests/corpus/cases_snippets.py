@@ -3,13 +3,15 @@ and edits that must keep a file's own habits."""
 
 import json
 
-from tests.corpus import NO_CHANGES, Case, Fails, block, edit, plan, whole
+from tests.corpus import NO_CHANGES, Fails, block, classed, edit, plan, whole
 from tests.corpus.projects import (
     APP,
+    APP_UP,
     CONFIG_YAML,
     EXPRESS,
-    FLASK,
     GO,
+    INDEX_OK,
+    INDEX_UP,
     MAIN_GO,
     MIXED,
     MODELS,
@@ -18,23 +20,7 @@ from tests.corpus.projects import (
     WIN_APP,
 )
 
-IDX_OLD = '    return jsonify({"service": "todos", "status": "ok"})\n'
-IDX_NEW = '    return jsonify({"service": "todos", "status": "up"})\n'
-APP_UP = APP.replace(IDX_OLD, IDX_NEW)
 CREATE_OLD = APP[APP.index('@app.post("/todos")') : APP.index("@app.delete")]
-
-
-def case(
-    kind: str,
-    name: str,
-    answers: list,
-    expect: dict | str | Fails,
-    files: dict = FLASK,
-    prompt: str = "make the requested change",
-    wf: bool = False,
-) -> Case:
-    """A case of the given class; `wf`: well formed, so it must apply with no repair call."""
-    return Case(name, kind, answers, expect, files=files, prompt=prompt, well_formed=wf)
 
 
 SNIPPET = 'def index():\n    return jsonify({"service": "todos", "status": "up"})\n'
@@ -47,25 +33,28 @@ MODELS_TODO = MODELS.replace(
     "        # TODO: implement\n        pass\n",
 )
 CASES = [
-    case(
+    classed(
         "repair",
         "EDIT holding just a snippet of the function, no blocks",
-        ["@@@ EDIT app.py\n" + SNIPPET + "@@@ END\n", edit("app.py", (IDX_OLD, IDX_NEW))],
+        ["@@@ EDIT app.py\n" + SNIPPET + "@@@ END\n", edit("app.py", (INDEX_OK, INDEX_UP))],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "repair",
         "FILE holding just a snippet for an existing file",
-        ["@@@ FILE app.py\n" + SNIPPET + "@@@ END\n", edit("app.py", (IDX_OLD, IDX_NEW))],
+        ["@@@ FILE app.py\n" + SNIPPET + "@@@ END\n", edit("app.py", (INDEX_OK, INDEX_UP))],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "repair",
         "prose fenced snippet named by file, existing file",
-        ["Update `app.py`:\n\n```python\n" + SNIPPET + "```\n", edit("app.py", (IDX_OLD, IDX_NEW))],
+        [
+            "Update `app.py`:\n\n```python\n" + SNIPPET + "```\n",
+            edit("app.py", (INDEX_OK, INDEX_UP)),
+        ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "repair",
         "search with elision in the middle",
         [
@@ -91,7 +80,7 @@ CASES = [
             )
         },
     ),
-    case(
+    classed(
         "lazy",
         "whole rewrite: one method body becomes ... # as before",
         [
@@ -100,7 +89,7 @@ CASES = [
         ],
         {"models.py": MODELS + "\n\ndef extra():\n    return 1\n"},
     ),
-    case(
+    classed(
         "lazy",
         "whole rewrite: a method body becomes TODO pass",
         [
@@ -119,7 +108,7 @@ CASES = [
         },
         prompt="add a due date to todos",
     ),
-    case(
+    classed(
         "lazy",
         "replace block with '# ... existing code ...' in the middle",
         [
@@ -145,7 +134,7 @@ CASES = [
             )
         },
     ),
-    case(
+    classed(
         "repair",
         "ambiguous search, repaired with more context",
         [
@@ -165,7 +154,7 @@ CASES = [
             )
         },
     ),
-    case(
+    classed(
         "well_formed",
         "delete a function with empty replace",
         [
@@ -186,7 +175,7 @@ CASES = [
         prompt="remove the delete endpoint",
         wf=True,
     ),
-    case(
+    classed(
         "well_formed",
         "package.json dependency added",
         [
@@ -203,7 +192,7 @@ CASES = [
         files=EXPRESS,
         wf=True,
     ),
-    case(
+    classed(
         "indentation",
         "python nested block quoted without indentation",
         [
@@ -223,7 +212,7 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "well_formed",
         "two blocks, second depends on first",
         [
@@ -244,20 +233,20 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "well_formed",
         "blocks given in reverse file order",
         [
             edit(
                 "app.py",
                 ("    app.run(debug=True)\n", "    app.run(debug=False)\n"),
-                (IDX_OLD, IDX_NEW),
+                (INDEX_OK, INDEX_UP),
             )
         ],
         {"app.py": APP_UP.replace("    app.run(debug=True)\n", "    app.run(debug=False)\n")},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "crlf file edited by a diff",
         [
@@ -267,20 +256,20 @@ CASES = [
         files=MIXED,
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "diff with CRLF lines on LF file",
         [
             "--- a/app.py\r\n+++ b/app.py\r\n@@ -11,2 +11,2 @@\r\n def index():\r\n-"
-            + IDX_OLD[:-1]
+            + INDEX_OK[:-1]
             + "\r\n+"
-            + IDX_NEW[:-1]
+            + INDEX_UP[:-1]
             + "\r\n"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "indentation",
         "yaml edit with indentation quoted exactly",
         [edit("config.yaml", ("  pool:\n    size: 5\n", "  pool:\n    size: 10\n"))],
@@ -288,7 +277,7 @@ CASES = [
         files=MIXED,
         wf=True,
     ),
-    case(
+    classed(
         "line_endings",
         "markdown file without final newline appended",
         [edit("notes/todo.md", ("- ship it\n", "- ship it\n- celebrate\n"))],
@@ -296,7 +285,7 @@ CASES = [
         files=MIXED,
         wf=True,
     ),
-    case(
+    classed(
         "variants",
         "setext heading in search, divider ambiguity",
         [
@@ -313,7 +302,7 @@ CASES = [
         files=MIXED,
         wf=True,
     ),
-    case(
+    classed(
         "variants",
         "setext heading underline of 7 = in README search",
         [
@@ -329,13 +318,13 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "JSON answer with files dict path->content",
         [json.dumps({"app.py": APP_UP})],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "formats",
         "JSON answer fenced with explanation key",
         [
@@ -347,63 +336,63 @@ CASES = [
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "formats",
         "aider whole-file format: path line then fence",
         ["app.py\n```python\n" + APP_UP + "```\n"],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "aider udiff format with @@ ... @@",
         [
             '```diff\n--- app.py\n+++ app.py\n@@ ... @@\n-@app.get("/")\n-def index():\n-'
-            + IDX_OLD
+            + INDEX_OK
             + '+@app.get("/")\n+def index():\n+'
-            + IDX_NEW
+            + INDEX_UP
             + "```\n"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "repair",
         "diff header pair followed by nothing usable",
         [
             "--- app.py\n+++ app.py\nI changed the status to up.\n",
-            edit("app.py", (IDX_OLD, IDX_NEW)),
+            edit("app.py", (INDEX_OK, INDEX_UP)),
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "formats",
         "new file via diff without a/ b/",
         ["--- /dev/null\n+++ tests/test_x.py\n@@ -0,0 +1,2 @@\n+def test_x():\n+    assert True\n"],
         {"tests/test_x.py": "def test_x():\n    assert True\n"},
         wf=True,
     ),
-    case(
+    classed(
         "fences",
         "local model: END inside the fence and closing fence after",
         [
             "```\n@@@ EDIT app.py\n<<<<<<< SEARCH\n"
-            + IDX_OLD
+            + INDEX_OK
             + "=======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>> REPLACE\n@@@ END\n```"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "fences",
         "model writes FILE with path then on next line the fence with filename comment",
         ["@@@ FILE NOTES.md\n```markdown\n# Notes\n\n```sh\nmake\n```\n```\n@@@ END\n"],
         {"NOTES.md": "# Notes\n\n```sh\nmake\n```\n"},
         wf=True,
     ),
-    case(
+    classed(
         "fences",
         "FILE python whose body is fenced with filename comment first line",
         [
@@ -412,63 +401,63 @@ CASES = [
         {"util.py": "# util.py\ndef add(a, b):\n    return a + b\n"},
         wf=True,
     ),
-    case(
+    classed(
         "repair",
         "edit referencing missing file 'src/app.py' that is app.py",
-        ["@@@ EDIT src/app.py\n" + block(IDX_OLD, IDX_NEW) + "@@@ END\n"],
+        ["@@@ EDIT src/app.py\n" + block(INDEX_OK, INDEX_UP) + "@@@ END\n"],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "repair",
         "delete of non-existent plus valid edit",
         [
-            "@@@ DELETE old_stuff.py\n" + edit("app.py", (IDX_OLD, IDX_NEW)),
+            "@@@ DELETE old_stuff.py\n" + edit("app.py", (INDEX_OK, INDEX_UP)),
             "old_stuff.py does not exist; nothing to delete.",
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "renames",
         "rename onto a case variant of itself",
         ["@@@ RENAME README.md -> readme.md\n"],
         {"README.md": None, "readme.md": README},
     ),
-    case(
+    classed(
         "renames",
         "write new file and also same name different case",
         [whole("Notes.md", "a\n") + whole("notes.md", "b\n")],
         Fails("letter case|case"),
     ),
-    case(
+    classed(
         "renames",
         "write inside a folder named with a different case of an existing folder",
         [whole("Tests/test_more.py", "def test_more():\n    assert True\n")],
         {"tests/test_more.py": "def test_more():\n    assert True\n"},
     ),
-    case(
+    classed(
         "repair",
         "a plan whose files the answer never writes, not written on request",
         [
-            plan("app.py", "models.py") + edit("app.py", (IDX_OLD, IDX_NEW)),
+            plan("app.py", "models.py") + edit("app.py", (INDEX_OK, INDEX_UP)),
             "I've already made all needed changes.",
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "indentation",
         "search block with trailing whitespace differences and a tab in replace",
         [
             edit(
                 "app.py",
                 (
-                    "def index():   \n" + IDX_OLD,
+                    "def index():   \n" + INDEX_OK,
                     'def index():\n\treturn jsonify({"service": "todos", "status": "up"})\n',
                 ),
             )
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "indentation",
         "tab-indented replacement for space file, nested",
         [
@@ -487,7 +476,7 @@ CASES = [
             )
         },
     ),
-    case(
+    classed(
         "indentation",
         "go file with a replacement indented by spaces",
         [
@@ -507,14 +496,14 @@ CASES = [
         },
         files=GO,
     ),
-    case(
+    classed(
         "variants",
         "SEARCH/REPLACE with markers inside a FILE of an existing file",
-        ["@@@ FILE app.py\n" + block(IDX_OLD, IDX_NEW) + "@@@ END\n"],
+        ["@@@ FILE app.py\n" + block(INDEX_OK, INDEX_UP) + "@@@ END\n"],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "garbage",
         "garbage: random markdown table",
         ["| file | change |\n|---|---|\n| app.py | status up |\n"],

@@ -1,36 +1,20 @@
 """Answers written with file tags (bolt.diy's, Dyad's, plain <file path=...>), other
 stacks, and diffs as git prints them."""
 
-from tests.corpus import NO_CHANGES, Case, Fails, edit, whole
-from tests.corpus.projects import APP, FLASK, MODELS
+from tests.corpus import NO_CHANGES, Fails, classed, edit, whole
+from tests.corpus.projects import APP_UP, INDEX_OK, INDEX_UP, MODELS
 
-IDX_OLD = '    return jsonify({"service": "todos", "status": "ok"})\n'
-IDX_NEW = '    return jsonify({"service": "todos", "status": "up"})\n'
-APP_UP = APP.replace(IDX_OLD, IDX_NEW)
 NEW_TEST = "def test_x():\n    assert 1 + 1 == 2\n"
 
 
-def case(
-    kind: str,
-    name: str,
-    answers: list,
-    expect: dict | str | Fails,
-    files: dict = FLASK,
-    prompt: str = "make the requested change",
-    wf: bool = False,
-) -> Case:
-    """A case of the given class; `wf`: well formed, so it must apply with no repair call."""
-    return Case(name, kind, answers, expect, files=files, prompt=prompt, well_formed=wf)
-
-
 CASES = [
-    case(
+    classed(
         "formats",
         "xml file tag with path attribute",
         ['I will update the status.\n\n<file path="app.py">\n' + APP_UP + "</file>\n"],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "formats",
         "bolt action",
         [
@@ -40,7 +24,7 @@ CASES = [
         ],
         {"tests/test_x.py": NEW_TEST},
     ),
-    case(
+    classed(
         "formats",
         "dyad write and delete",
         [
@@ -50,43 +34,43 @@ CASES = [
         ],
         {"tests/test_x.py": NEW_TEST, "requirements.txt": None},
     ),
-    case(
+    classed(
         "formats",
         "dyad rename",
         ['<dyad-rename from="models.py" to="store.py"></dyad-rename>\n'],
         {"models.py": None, "store.py": MODELS},
     ),
-    case(
+    classed(
         "formats",
         "dyad search-replace",
         [
             '<dyad-search-replace path="app.py">\n<<<<<<< SEARCH\n'
-            + IDX_OLD
+            + INDEX_OK
             + "=======\n"
-            + IDX_NEW
+            + INDEX_UP
             + ">>>>>>> REPLACE\n</dyad-search-replace>\n"
         ],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "formats",
         "xml file tag with a fenced body",
         ['<file path="app.py">\n```python\n' + APP_UP + "```\n</file>\n"],
         {"app.py": APP_UP},
     ),
-    case(
+    classed(
         "paths",
         "xml file tag hostile path",
         ['<file path="../../etc/x">\nx\n</file>\n'],
         Fails("leaves"),
     ),
-    case(
+    classed(
         "no_changes",
         "xml tag mentioned in prose only",
         ["You could wrap it in a <div> element, but no change is needed."],
         NO_CHANGES,
     ),
-    case(
+    classed(
         "well_formed",
         "JSX edit",
         [
@@ -101,7 +85,7 @@ CASES = [
         files={"src/App.jsx": "export default function App() {\n  return <h1>Hello</h1>;\n}\n"},
         wf=True,
     ),
-    case(
+    classed(
         "well_formed",
         "Dockerfile whole rewrite",
         [
@@ -115,34 +99,34 @@ CASES = [
         },
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "an edit to a file in the context-quoted style (path then fence)",
         ["app.py\n````python\n" + APP_UP + "````\n"],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "diff in fence with a/ b/ and index line",
         [
             "```diff\ndiff --git a/app.py b/app.py\nindex 83db48f..bf269f4 100644\n--- a/app.py\n+++ b/app.py\n@@ -11,2 +11,2 @@ store = TodoStore()\n def index():\n-"
-            + IDX_OLD
+            + INDEX_OK
             + "+"
-            + IDX_NEW
+            + INDEX_UP
             + "```\n"
         ],
         {"app.py": APP_UP},
         wf=True,
     ),
-    case(
+    classed(
         "formats",
         "two diffs of same file in the same answer",
         [
             "--- a/app.py\n+++ b/app.py\n@@ -11,2 +11,2 @@\n def index():\n-"
-            + IDX_OLD
+            + INDEX_OK
             + "+"
-            + IDX_NEW
+            + INDEX_UP
             + '\n--- a/app.py\n+++ b/app.py\n@@ -39,2 +39,2 @@\n if __name__ == "__main__":\n-    app.run(debug=True)\n+    app.run()\n'
         ],
         {"app.py": APP_UP.replace("    app.run(debug=True)\n", "    app.run()\n")},

@@ -109,6 +109,11 @@ def test_create_requires_title():
     assert client.post("/todos", json={}).status_code == 400
 """
 
+# The index route's status line, and the edit most cases make of it.
+INDEX_OK = '    return jsonify({"service": "todos", "status": "ok"})\n'
+INDEX_UP = '    return jsonify({"service": "todos", "status": "up"})\n'
+APP_UP = APP.replace(INDEX_OK, INDEX_UP)
+
 FLASK = {
     "app.py": APP,
     "models.py": MODELS,
