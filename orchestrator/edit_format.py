@@ -23,8 +23,9 @@ The parser also reads what real models write instead, when its meaning is certai
 around the answer or around a file's body, quoted, backticked or bold paths, `FILE:` with a
 colon, `→` or `=>` in a rename, conflict markers of 5 to 9 characters, `@@@ END path`, a
 forgotten END between edit blocks, Aider-style SEARCH/REPLACE blocks after a file name,
-and unified diffs (orchestrator.unified_diff). JSON answers and prose with fenced files are
-read at the end, when the answer held nothing else (orchestrator.loose_answers).
+unified diffs and OpenAI's apply_patch format (orchestrator.unified_diff). JSON answers and
+prose with fenced files are read at the end, when the answer held nothing else
+(orchestrator.loose_answers).
 
 What it cannot read without guessing becomes a Refusal: never applied, always repaired.
 `EditStreamParser.feed` returns each operation as its closing line arrives, so the pipeline
@@ -55,7 +56,14 @@ from orchestrator.path_mentions import (
     path_in_line,
     split_path_list,
 )
-from orchestrator.unified_diff import GIT_HEADER, HUNK_HEADER, DiffReader, header_path
+from orchestrator.unified_diff import (
+    GIT_HEADER,
+    HUNK_HEADER,
+    NULL,
+    PATCH_HEADER,
+    DiffReader,
+    header_path,
+)
 
 __all__ = [
     "FORMAT_INSTRUCTIONS",
@@ -265,6 +273,10 @@ class EditStreamParser:
             self._line_unheld(held)
 
     def _line_unheld(self, line: str) -> None:
+        patch = PATCH_HEADER.match(line.rstrip()) if self._open is None else None
+        if patch:
+            self._patch_line(patch.group(1).lower(), patch.group(2))
+            return
         if self._diff is not None:
             if GIT_HEADER.match(line) or _MARKER.match(line.rstrip()) or _SEARCH.match(line):
                 self._end_diff()  # the next operation, in this format or ours
@@ -546,6 +558,34 @@ class EditStreamParser:
         self._end_diff()
         self._note_operation_in_fence()
         self._diff = DiffReader(old, new)
+
+    def _patch_line(self, keyword: str, argument: str) -> None:
+        """A line of the apply_patch format: it opens one file's diff, or frames the patch."""
+        if keyword == "end of file":
+            return  # the hunk before it ends the file: its context already says where
+        if keyword == "move to" and self._diff is not None and self._diff.patch:
+            self._diff.move_to(marker_path(argument) or argument)
+            return
+        self._end_diff()
+        self._note_operation_in_fence()
+        self._recent.clear()
+        if keyword in ("begin patch", "end patch"):
+            return
+        path = marker_path(argument)
+        if keyword == "move to":
+            self._refuse(path, "a '*** Move to' line follows no '*** Update File' line")
+            return
+        if path is None:
+            self._refuse(None, f"a patch line names no single file: {argument!r}")
+            return
+        if keyword == "update file":
+            self._diff = DiffReader(path, path, patch=True)
+        elif keyword == "add file":
+            self._diff = DiffReader(NULL, path, patch=True)
+            self._diff.meta = True  # an added file may be empty
+        else:
+            self._diff = DiffReader(path, NULL, patch=True)
+            self._diff.meta = True
 
     def _end_diff(self) -> None:
         diff, self._diff = self._diff, None

@@ -2,6 +2,10 @@
 block (its context and removed lines are the search, its context and added lines the
 replacement), so a diff is applied by the same careful merge as every other edit.
 
+OpenAI's apply_patch format (`*** Begin Patch`, `*** Update File: path`, `*** Add File:`,
+`*** Delete File:`, `*** Move to:`, hunks opened by `@@` with an optional anchor line,
+`*** End Patch`) is read the same way: its hunks are unified-diff hunks without line numbers.
+
 A diff is only taken whole. A hunk line without its " ", "+" or "-" prefix in the middle of
 a diff makes the whole file's diff refused, never applied in part.
 """
@@ -25,6 +29,12 @@ HUNK_HEADER = re.compile(
     r"^@@(?!@)[ \t]*(?:-(\d+)(?:,(\d+))?[ \t]+\+(\d+)(?:,(\d+))?)?[^@\n]*@@(?:[ \t].*)?$"
     r"|^@@[ \t]*$"
 )
+# The apply_patch format's own lines; group 1 names the line, group 2 is its path, if any.
+PATCH_HEADER = re.compile(
+    r"^\*\*\*[ \t]*(Begin Patch|End Patch|Update File|Add File|Delete File|Move to|End of File)"
+    r"\b[ \t]*:?[ \t]*(.*?)[ \t]*$",
+    re.IGNORECASE,
+)
 GIT_HEADER = re.compile(r"^diff --git (\S+) (\S+)\s*$")
 _META = (
     "index ",
@@ -37,6 +47,11 @@ _META = (
     "Binary files",
 )
 NULL = "/dev/null"
+
+
+def _patch_hunk(line: str) -> bool:
+    """ "@@" or "@@ def anchor():" (apply_patch), but not our own "@@@" marker lines."""
+    return line.startswith("@@") and not line.startswith("@@@")
 
 
 def header_path(line: str) -> str:
@@ -73,8 +88,10 @@ class _Hunk:
 class DiffReader:
     """Reads the diff of one file, line by line, once its header has been seen."""
 
-    def __init__(self, old_path: str, new_path: str) -> None:
+    def __init__(self, old_path: str, new_path: str, patch: bool = False) -> None:
         self.old_path, self.new_path = strip_prefixes(old_path, new_path)
+        # apply_patch format: "@@ anchor" opens a hunk, and the first hunk may lack its "@@"
+        self.patch = patch
         self.hunks: list[_Hunk] = []
         self.meta = False  # git's rename, mode or new/deleted file lines
         self._blank_lines = 0
@@ -95,9 +112,22 @@ class DiffReader:
 
     def feed(self, line: str) -> bool:
         """Take one line; False when the line is not part of this diff (the diff has ended)."""
-        if HUNK_HEADER.match(line):
+        if HUNK_HEADER.match(line) or (self.patch and _patch_hunk(line)):
             self.start_hunk(line)
             return True
+        if self.patch and not self.hunks:
+            if not line.strip():
+                self._blank_lines += 1
+                return True
+            if line[0] in " +-":
+                self.start_hunk("@@")
+            elif self._blank_lines == 0 and self.new_path != NULL and not line.startswith("```"):
+                # Right under "*** Add File:" or "*** Update File:", a line without its
+                # prefix is the file's text written bare: never an empty file or no change.
+                self.broken = (
+                    f"its patch has a line without a ' ', '+' or '-' prefix: {line.strip()[:60]!r}"
+                )
+                return False
         if not self.hunks:
             if line.startswith(_META) or line.startswith(("rename from ", "rename to ")):
                 self._meta(line)
@@ -121,6 +151,14 @@ class DiffReader:
                 f"its diff has a line without a ' ', '+' or '-' prefix: {line.strip()[:60]!r}"
             )
         return False
+
+    def move_to(self, new_path: str) -> None:
+        """apply_patch's `*** Move to:` line: the file is renamed as it is changed."""
+        if self.old_path == NULL or self.new_path == NULL or self.hunks:
+            self.broken = f"its patch has a misplaced '*** Move to: {new_path}' line"
+        else:
+            self.new_path = new_path
+            self.meta = True  # a move alone is a whole change, with no hunks
 
     def _meta(self, line: str) -> None:
         self.meta = True

@@ -167,3 +167,140 @@ def test_loose_files_are_read_only_when_nothing_else_was():
     done = parser.finish()
     assert done == parser.operations == [WriteFile("app.py", "x = 1\n", loose=True)]
     assert parser.refusals == []
+
+
+def _read(answer: str) -> EditStreamParser:
+    parser = EditStreamParser()
+    parser.feed(answer)
+    parser.finish()
+    return parser
+
+
+PATCH = """*** Begin Patch
+*** Add File: docs/notes.md
++# Notes
++
++first
+*** Update File: app/main.py
+*** Move to: app/server.py
+@@ def create():
+ app = Flask(__name__)
+-DEBUG = True
++DEBUG = False
+@@
+ x = 1
++y = 2
+*** End of File
+*** Delete File: docs/old.md
+*** Update File: "app/util.py"
+-a
++b
+*** End Patch
+"""
+
+
+def test_an_apply_patch_answer_is_read_as_diffs_of_each_file():
+    parser = _read(PATCH)
+    assert parser.refusals == []
+    hunk = {"line_hint": None, "from_diff": True}
+    assert parser.operations == [
+        WriteFile("docs/notes.md", "# Notes\n\nfirst\n"),
+        RenameFile("app/main.py", "app/server.py"),
+        EditFile(
+            "app/server.py",
+            (
+                SearchReplace(
+                    "app = Flask(__name__)\nDEBUG = True\n",
+                    "app = Flask(__name__)\nDEBUG = False\n",
+                    **hunk,
+                ),
+                SearchReplace("x = 1\n", "x = 1\ny = 2\n", **hunk),
+            ),
+        ),
+        DeleteFile("docs/old.md"),
+        EditFile("app/util.py", (SearchReplace("a\n", "b\n", **hunk),)),
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 5, 64])
+def test_an_apply_patch_answer_reads_the_same_in_any_chunks(size):
+    parser = EditStreamParser()
+    for start in range(0, len(PATCH), size):
+        parser.feed(PATCH[start : start + size])
+    parser.finish()
+    assert parser.operations == _read(PATCH).operations
+
+
+def test_apply_patch_headers_are_read_in_any_letter_case_and_without_a_colon():
+    parser = _read("*** begin patch\n***add file notes.md\n+n\n*** end patch\n")
+    assert parser.operations == [WriteFile("notes.md", "n\n")]
+
+
+def test_an_added_file_may_be_empty_and_a_move_alone_is_a_rename():
+    parser = _read(
+        "*** Begin Patch\n*** Add File: empty.txt\n*** Update File: a.py\n*** Move to: b.py\n"
+        "*** End Patch\n"
+    )
+    assert parser.operations == [WriteFile("empty.txt", ""), RenameFile("a.py", "b.py")]
+    assert parser.refusals == []
+
+
+def test_an_apply_patch_inside_a_fence_is_not_read_again_as_a_loose_file():
+    parser = _read("```\n*** Begin Patch\n*** Delete File: old.md\n*** End Patch\n```\n")
+    assert parser.operations == [DeleteFile("old.md")]
+    assert parser.fenced_blocks == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "path", "reason"),
+    [
+        (
+            "*** Begin Patch\n*** Move to: b.py\n*** End Patch\n",
+            "b.py",
+            "a '*** Move to' line follows no '*** Update File' line",
+        ),
+        (
+            "*** Update File: a.py\n@@\n-x\n+y\n*** Move to: b.py\n",
+            "a.py",
+            "its patch has a misplaced '*** Move to: b.py' line",
+        ),
+        (
+            "*** Add File: a.py\n*** Move to: b.py\n",
+            "a.py",
+            "its patch has a misplaced '*** Move to: b.py' line",
+        ),
+        ("*** Update File:\n-x\n+y\n", None, "a patch line names no single file: ''"),
+        ("*** Update File: a.py\n*** End Patch\n", "a.py", "its diff has a header but no hunks"),
+        (
+            "*** Update File: a.py\n@@\n-x\ny\n",
+            "a.py",
+            "its diff has a line without a ' ', '+' or '-' prefix: 'y'",
+        ),
+    ],
+)
+def test_an_apply_patch_that_cannot_be_read_whole_is_refused(answer, path, reason):
+    parser = _read(answer)
+    assert parser.operations == []
+    assert [(r.path, r.reason.split(" (@@")[0]) for r in parser.refusals] == [(path, reason)]
+
+
+def test_patch_lines_inside_a_file_block_are_its_text():
+    text = "*** Begin Patch\n*** Update File: x\n"
+    parser = _read(f"@@@ FILE notes.md\n{text}@@@ END\n")
+    assert parser.operations == [WriteFile("notes.md", text)]
+
+
+def test_an_added_file_written_without_its_prefixes_is_refused_not_emptied():
+    parser = _read("*** Begin Patch\n*** Add File: a.py\nimport os\n*** End Patch\n")
+    assert parser.operations == []
+    assert [(r.path, r.reason) for r in parser.refusals] == [
+        ("a.py", "its patch has a line without a ' ', '+' or '-' prefix: 'import os'")
+    ]
+
+
+def test_prose_after_a_blank_line_ends_a_patch_that_forgot_its_end():
+    parser = _read("*** Update File: a.py\n*** Move to: b.py\n\nI moved it.\n")
+    assert parser.operations == [RenameFile("a.py", "b.py")]
+    assert parser.prose == ["I moved it."]
+    deleted = _read("*** Delete File: a.py\nDone.\n")
+    assert deleted.operations == [DeleteFile("a.py")]

@@ -258,4 +258,61 @@ CASES = [
             )
         },
     ),
+    case(
+        "an apply_patch update with an anchor line, in a fence",
+        [
+            "```\n*** Begin Patch\n*** Update File: app.py\n@@ def index():\n"
+            '-    return jsonify({"service": "todos", "status": "ok"})\n'
+            '+    return jsonify({"service": "todos", "status": "up"})\n*** End Patch\n```\n'
+        ],
+        {"app.py": APP_UP},
+    ),
+    case(
+        "an apply_patch wrapped in a shell heredoc",
+        [
+            "apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: models.py\n@@\n"
+            "     done: bool = False\n+    priority: int = 0\n \n     def to_dict(self):\n"
+            "@@ def complete(self, todo_id):\n         todo.done = True\n"
+            "+        self.todos[todo_id] = todo\n         return todo\n*** End of File\n"
+            "*** End Patch\nEOF\n"
+        ],
+        {"models.py": MODELS_TWO},
+    ),
+    case(
+        "an apply_patch that adds, deletes and moves files",
+        [
+            "*** Begin Patch\n*** Add File: tests/test_health.py\n"
+            + "".join("+" + line for line in HEALTH_TEST.splitlines(keepends=True))
+            + "*** Delete File: requirements.txt\n*** Update File: models.py\n"
+            "*** Move to: todo/models.py\n*** End Patch\n"
+        ],
+        {
+            "tests/test_health.py": HEALTH_TEST,
+            "requirements.txt": None,
+            "models.py": None,
+            "todo/models.py": MODELS,
+        },
+    ),
+    case(
+        "an apply_patch whose added file lost its + prefixes is refused, then repaired",
+        [
+            "*** Begin Patch\n*** Add File: tests/test_health.py\n"
+            + HEALTH_TEST
+            + "*** End Patch\n",
+            whole("tests/test_health.py", HEALTH_TEST),
+        ],
+        {"tests/test_health.py": HEALTH_TEST},
+        well_formed=False,
+    ),
+    case(
+        "an apply_patch whose context lines lost their space is refused, then repaired",
+        [
+            "*** Begin Patch\n*** Update File: app.py\n@@\ndef index():\n"
+            '-    return jsonify({"service": "todos", "status": "ok"})\n'
+            '+    return jsonify({"service": "todos", "status": "up"})\n*** End Patch\n',
+            whole("app.py", APP_UP),
+        ],
+        {"app.py": APP_UP},
+        well_formed=False,
+    ),
 ]
