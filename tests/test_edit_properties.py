@@ -243,12 +243,44 @@ def styles(draw) -> dict:
         "trailing": draw(st.sampled_from(["", " ", "\t"])),
         "prose": draw(st.booleans()),
         # How edits are written: our blocks, a unified diff (with or without line numbers),
-        # or Aider's blocks after the file name.
-        "form": draw(st.sampled_from(["ours", "ours", "diff", "loose_diff", "aider"])),
+        # Aider's blocks after the file name, or the whole answer as an apply_patch.
+        "form": draw(st.sampled_from(["ours", "ours", "diff", "loose_diff", "aider", "patch"])),
     }
 
 
+def render_patch(pieces: list, style: dict) -> str:
+    """The answer in OpenAI's apply_patch format, with the style's quotes and letter case."""
+    q = style["quote"]
+    keyword = str.lower if style["lower"] else str
+    colon = ":" if style["colon"] else ""
+
+    def header(name: str, path: str) -> str:
+        return f"*** {keyword(name)}{colon} {q}{path}{q}{style['trailing']}\n"
+
+    out = [f"*** {keyword('Begin Patch')}\n"]
+    for piece in pieces:
+        if piece[0] == "write":
+            out.append(header("Add File", piece[1]) + "".join(f"+{x}\n" for x in piece[2]))
+        elif piece[0] == "edit":
+            _, path, search, replacement, _ = piece
+            lines = [f"-{x}" for x in search] + [f"+{x}" for x in replacement]
+            out.append(header("Update File", path) + "@@\n" + "".join(f"{x}\n" for x in lines))
+        elif piece[0] == "delete":
+            out.append(header("Delete File", piece[1]))
+        else:
+            out.append(header("Update File", piece[1]) + header("Move to", piece[2]))
+    out.append(f"*** {keyword('End Patch')}\n")
+    answer = ("\n" if style["prose"] else "").join(out)
+    if style["fence_answer"]:
+        answer = "```\n" + answer + "```\n"
+    if style["crlf"]:
+        answer = answer.replace("\n", "\r\n")
+    return answer
+
+
 def render(pieces: list, style: dict) -> str:
+    if style["form"] == "patch":
+        return render_patch(pieces, style)
     q = style["quote"]
     keyword = str.lower if style["lower"] else str
     colon = ":" if style["colon"] else ""
@@ -348,6 +380,14 @@ GARBAGE = st.lists(
                 "--- a/",
                 "+++ b/",
                 "@@ -1,2 +1,3 @@\n",
+                "*** Begin Patch\n",
+                "*** Update File: ",
+                "*** Add File: ",
+                "*** Delete File: ",
+                "*** Move to: ",
+                "*** End of File\n",
+                "*** End Patch\n",
+                "@@ def f():\n",
                 "+added\n",
                 "-removed\n",
                 " context\n",
