@@ -192,7 +192,11 @@ class Run:
                     f"The model stopped for a reason other than finishing ({finish}). "
                     "Rephrase the request and try again."
                 )
-            take(parser.finish(allow_open=True, complete=finish == "STOP"))
+            take(
+                parser.finish(
+                    allow_open=True, complete=finish == "STOP", cut_off=finish == "MAX_TOKENS"
+                )
+            )
             outcome = "ok" if finish == "STOP" and parser.open_path is None else "truncated"
             return Answer(
                 text="".join(text),

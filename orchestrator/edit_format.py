@@ -180,6 +180,9 @@ class _Open:
     problem: str | None = None
 
 
+UNNAMED = "(a file the answer did not name)"
+
+
 class EditStreamParser:
     """Feed it text as it arrives; it returns the operations completed by each piece.
 
@@ -198,6 +201,7 @@ class EditStreamParser:
         self.fenced_blocks: list[FencedBlock] = []
         self._open: _Open | None = None
         self._diff: DiffReader | None = None
+        self._cut_in: str | None = None  # where the answer was cut off, outside an operation
         self._held: str | None = None  # a "--- x" line: a diff header if "+++ y" follows
         self._recent: deque[str] = deque(maxlen=3)  # lines outside operations, newest last
         self._fence: FencedBlock | None = None
@@ -210,8 +214,8 @@ class EditStreamParser:
     def open_path(self) -> str | None:
         """The path of the operation still being read (set when an answer is cut off)."""
         if self._open is not None:
-            return self._open.path or self._open.raw_path or "(a file the answer did not name)"
-        return None
+            return self._open.path or self._open.raw_path or UNNAMED
+        return self._cut_in
 
     def feed(self, text: str) -> list[Operation]:
         self._text.append(text)
@@ -222,18 +226,24 @@ class EditStreamParser:
         done, self._done = self._done, []
         return done
 
-    def finish(self, allow_open: bool = False, complete: bool = False) -> list[Operation]:
+    def finish(
+        self, allow_open: bool = False, complete: bool = False, cut_off: bool = False
+    ) -> list[Operation]:
         """Read what is left; an operation still open means the answer was cut off.
 
         `complete`: the model said it had finished (not cut off by a length limit), so an
-        EDIT whose blocks are all whole is closed, though its END was forgotten."""
+        EDIT whose blocks are all whole is closed, though its END was forgotten.
+        `cut_off`: the model stopped at its length limit. A diff has no closing line, so one
+        still being read is then cut off too: its last hunk may have lost lines."""
         if self._pending:
             self.feed("\n")
         self._release_held()
+        if cut_off and self._diff is not None:
+            self._cut_in, self._diff = self._diff.path, None
         self._end_diff()
         if complete and self._open is not None and self._open.kind != "FILE":
             self._close_complete_edit()
-        if self._open is not None and not allow_open:
+        if self.open_path is not None and not allow_open:
             raise ModelAnswerInvalid(
                 f"The model's answer stopped in the middle of {self.open_path} "
                 "(no closing @@@ END). Try again, or ask for a smaller change."
@@ -241,12 +251,14 @@ class EditStreamParser:
         if self._fence is not None and not self._fence.had_operations:
             self._fence.closed = False
             self.fenced_blocks.append(self._fence)
-        if not self.operations and not self.refusals and self._open is None:
+        if not self.operations and not self.refusals and self.open_path is None:
             operations, refusals = loose_operations(
                 "".join(self._text), self.fenced_blocks, self.known, _blocks_only
             )
             self.operations, self.refusals = list(operations), list(refusals)
             self._done = list(operations)
+            if cut_off and not operations and not refusals and "".join(self._text).strip():
+                self._cut_in = UNNAMED  # cut off before anything it meant could be read
         done, self._done = self._done, []
         return done
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from orchestrator.calls import Answer, Run
+from orchestrator.edit_format import UNNAMED
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.laziness import LazinessPolicy
 from orchestrator.loose_answers import identify_file
@@ -59,7 +60,7 @@ def _failures_read(answer: Answer) -> list[Failure]:
     if answer.cut_off_in:
         failures.append(
             Failure(
-                _clean_or_none(answer.cut_off_in),
+                None if answer.cut_off_in == UNNAMED else _clean_or_none(answer.cut_off_in),
                 "the answer was cut off while writing it",
                 kind="cut_off",
             )

@@ -304,3 +304,63 @@ def test_prose_after_a_blank_line_ends_a_patch_that_forgot_its_end():
     assert parser.prose == ["I moved it."]
     deleted = _read("*** Delete File: a.py\nDone.\n")
     assert deleted.operations == [DeleteFile("a.py")]
+
+
+# Cut off by the length limit ----------------------------------------------------------------
+
+DIFF = "--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n x = 1\n-y = 2\n"
+
+
+def _cut(answer: str, cut_off: bool = True) -> EditStreamParser:
+    parser = EditStreamParser({"a.py"})
+    parser.feed(answer)
+    parser.finish(allow_open=True, cut_off=cut_off)
+    return parser
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        DIFF,
+        "```diff\n" + DIFF,
+        "*** Begin Patch\n*** Update File: a.py\n@@\n x = 1\n-y = 2\n",
+        "*** Begin Patch\n*** Add File: b.py\n*** Update File: a.py\n-y = 2\n",
+    ],
+    ids=["a diff", "a diff in an open fence", "a patch", "a patch's second file"],
+)
+def test_a_diff_still_being_read_at_the_length_limit_is_cut_off_not_applied(answer):
+    parser = _cut(answer)
+    assert [op for op in parser.operations if op.path == "a.py"] == []
+    assert parser.open_path == "a.py"
+    assert parser.refusals == []
+
+
+def test_a_diff_at_the_end_of_a_finished_answer_is_whole():
+    parser = _cut(DIFF, cut_off=False)
+    assert parser.operations == [
+        EditFile("a.py", (SearchReplace("x = 1\ny = 2\n", "x = 1\n", line_hint=1, from_diff=True),))
+    ]
+    assert parser.open_path is None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "```diff\n" + DIFF + "```\nThat is all",
+        "*** Begin Patch\n*** Update File: a.py\n-y = 2\n+y = 3\n*** End Patch\nNext I",
+        DIFF + "\nThen I will",
+    ],
+    ids=["closed fence", "ended patch", "prose after a blank line"],
+)
+def test_a_diff_that_ended_before_the_length_limit_is_whole(answer):
+    parser = _cut(answer)
+    assert [op.path for op in parser.operations] == ["a.py"]
+    assert parser.open_path is None
+
+
+def test_an_answer_cut_off_before_anything_could_be_read_names_no_file():
+    parser = _cut('{"files": [{"path": "a.py", "content": "x = ')
+    assert (parser.operations, parser.refusals) == ([], [])
+    assert parser.open_path == "(a file the answer did not name)"
+    assert _cut("   \n").open_path is None  # nothing at all was said: nothing was cut
+    assert _cut("I will change", cut_off=False).open_path is None

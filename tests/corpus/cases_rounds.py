@@ -1,6 +1,8 @@
 """Repair rounds as models answer them (another format, a re-sent block, a whole file), cut
 off answers, and marker variants of local models."""
 
+import json
+
 from tests.corpus import Fails, block, classed, cut, edit, whole
 from tests.corpus.projects import (
     APP,
@@ -15,6 +17,14 @@ from tests.corpus.projects import (
 DONE_OLD = "    done: bool = False\n"
 DONE_NEW = "    done: bool = False\n    priority: int = 0\n"
 MODELS_P = MODELS.replace(DONE_OLD, DONE_NEW)
+INDEX_DIFF = f"""--- a/app.py
++++ b/app.py
+@@ -11,2 +11,2 @@
+ def index():
+-{INDEX_OK}+{INDEX_UP}"""
+PATCH_MODELS = (
+    f"*** Begin Patch\n*** Update File: models.py\n@@\n {DONE_OLD}+    priority: int = 0\n"
+)
 
 
 CASES = [
@@ -107,6 +117,63 @@ CASES = [
         "MAX_TOKENS after complete ops (no open op)",
         [cut(edit("app.py", (INDEX_OK, INDEX_UP)) + "\nI also updated")],
         {"app.py": APP_UP},
+    ),
+    # A diff has no closing line: cut off by the length limit, its last hunk may have lost
+    # its "+" lines, so applying it would delete code. It is asked for again.
+    classed(
+        "truncated",
+        "a unified diff cut off after its '-' line; the regenerate sends it whole",
+        [cut(INDEX_DIFF.split("+    return")[0]), INDEX_DIFF],
+        {"app.py": APP_UP},
+    ),
+    classed(
+        "truncated",
+        "a diff cut off inside its fence; the regenerate sends it whole",
+        [cut("```diff\n" + INDEX_DIFF.split("+    return")[0]), "```diff\n" + INDEX_DIFF + "```\n"],
+        {"app.py": APP_UP},
+    ),
+    classed(
+        "truncated",
+        "an apply_patch cut off in its second file; the first file is kept",
+        [
+            cut(PATCH_MODELS + "*** Update File: app.py\n@@\n def index():\n-" + INDEX_OK),
+            "*** Begin Patch\n*** Update File: app.py\n@@\n def index():\n-"
+            + INDEX_OK
+            + "+"
+            + INDEX_UP
+            + "*** End Patch\n",
+        ],
+        {"app.py": APP_UP, "models.py": MODELS_P},
+    ),
+    classed(
+        "truncated",
+        "a diff that ends on a whole hunk at the length limit is still asked for again",
+        [cut(INDEX_DIFF), INDEX_DIFF],
+        {"app.py": APP_UP},
+    ),
+    classed(
+        "truncated",
+        "a JSON answer cut off is no 'no changes': it is asked for again",
+        [
+            cut('{"files": [{"path": "app.py", "content": "from flask import Flask'),
+            json.dumps({"files": [{"path": "app.py", "content": APP_UP}]}),
+        ],
+        {"app.py": APP_UP},
+    ),
+    classed(
+        "truncated",
+        "prose cut off before any change is no 'no changes': it is asked for again",
+        [
+            cut("I will change the index route so that its status"),
+            edit("app.py", (INDEX_OK, INDEX_UP)),
+        ],
+        {"app.py": APP_UP},
+    ),
+    classed(
+        "truncated",
+        "a diff cut off every time fails naming the file",
+        [cut(INDEX_DIFF.split("+    return")[0])],
+        Fails(r"^app\.py could not be changed .*cut off"),
     ),
     classed(
         "formats",
