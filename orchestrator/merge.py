@@ -250,8 +250,11 @@ class _Merge:
         first = self.block_numbers.get(path, 0) + 1
         self.block_numbers[path] = first + len(blocks) - 1
         if path not in self.files:
-            if all(not b.search.strip() and not b.from_diff for b in blocks):
-                self.write(path, "".join(b.replace for b in blocks))  # an edit that creates
+            # An edit that creates: blocks with nothing to find, but a diff's hunk only when
+            # its header says the file was empty ("@@ -0,0 +1,2 @@"); a hunk that only adds
+            # lines elsewhere was meant for a file that exists.
+            if all(not b.search.strip() and (not b.from_diff or b.line_hint == 0) for b in blocks):
+                self.write(path, "".join(b.replace for b in blocks))
                 return
             self._edit_missing(path, named, blocks)
             return
@@ -294,11 +297,12 @@ class _Merge:
                 self.notes.append(f"The model named {named}; its edit applied to {same_name[0]}.")
                 self.edit(same_name[0], same_name[0], blocks)
                 return
+        searches = [b.search for b in blocks if b.search.strip()]  # none: nothing to go by
         suggestion = next(
             (
                 other
                 for other, content in sorted(self.files.items())
-                if all(_matches_once(content, b.search) for b in blocks if b.search.strip())
+                if searches and all(_matches_once(content, search) for search in searches)
             ),
             None,
         )

@@ -546,6 +546,50 @@ SCENARIOS = {
         [],
         {},
     ),
+    "a diff hunk from an empty old file creates the file": (
+        F,
+        [
+            EditFile(
+                path="new.py",
+                blocks=(
+                    SearchReplace(
+                        search="", replace="n = 1\n", alternatives=(), line_hint=0, from_diff=True
+                    ),
+                    SearchReplace(
+                        search="", replace="m = 2\n", alternatives=(), line_hint=0, from_diff=True
+                    ),
+                ),
+            )
+        ],
+        None,
+        {"new.py": "n = 1\nm = 2\n"},
+        [],
+        [],
+        [],
+        {},
+    ),
+    "a diff hunk that adds lines further down a file that does not exist": (
+        F,
+        [
+            EditFile(
+                path="new.py",
+                blocks=(
+                    SearchReplace(
+                        search="", replace="n = 1\n", alternatives=(), line_hint=0, from_diff=True
+                    ),
+                    SearchReplace(
+                        search="", replace="m = 2\n", alternatives=(), line_hint=5, from_diff=True
+                    ),
+                ),
+            )
+        ],
+        None,
+        {},
+        [],
+        [Failure(path="new.py", reason="new.py does not exist", kind="wrong_path")],
+        [],
+        {},
+    ),
     "a fenced search and replace": (
         F,
         [

@@ -66,6 +66,14 @@ CASES = [
         {"tests/test_health.py": HEALTH_TEST},
     ),
     case(
+        "a diff that creates a file from an empty old side, without /dev/null",
+        [
+            "--- a/tests/test_health.py\n+++ b/tests/test_health.py\n@@ -0,0 +1,5 @@\n"
+            + "".join("+" + line for line in HEALTH_TEST.splitlines(keepends=True))
+        ],
+        {"tests/test_health.py": HEALTH_TEST},
+    ),
+    case(
         "a git diff that deletes a file",
         [
             "diff --git a/requirements.txt b/requirements.txt\ndeleted file mode 100644\n--- a/requirements.txt\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-flask==3.1.0\n-pytest==8.3.4\n"
