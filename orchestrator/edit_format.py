@@ -409,6 +409,8 @@ class EditStreamParser:
 
     def _rename(self, argument: str) -> None:
         sides = _ARROW.split(argument.strip())
+        if len(sides) == 1:
+            sides = self._rename_without_arrow(argument.strip())
         if len(sides) != 2:
             self._refuse(
                 None, f"a RENAME line needs one old path, an arrow and a new path: {argument!r}"
@@ -419,6 +421,14 @@ class EditStreamParser:
             self._refuse(old, f"a RENAME line names its files unclearly: {argument!r}")
             return
         self._emit(RenameFile(old, new))
+
+    def _rename_without_arrow(self, text: str) -> list[str]:
+        """`old new` or `old to new`: two sides only when the first is a project file and
+        the whole text is none (a path may hold spaces)."""
+        sides = re.split(r"\s+(?:to\s+)?", text, maxsplit=1) if text not in self.known else []
+        if len(sides) == 2 and marker_path(sides[0]) in self.known and " " not in sides[1]:
+            return sides
+        return [text]
 
     def _stray_end(self) -> None:
         """An END with nothing open, after a block closed by END: that block may have ended

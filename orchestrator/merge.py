@@ -247,6 +247,12 @@ class _Merge:
         self.applied.append(WriteFile(path, content))
 
     def edit(self, path: str, named: str, blocks: tuple[SearchReplace, ...]) -> None:
+        moved = [new for new, old in self.renames.items() if old == path and new in self.files]
+        if path not in self.files and len(moved) == 1:
+            # The answer renamed the file, then edited it by the name it had.
+            self.notes.append(f"The model edited {named} by its old name; it is now {moved[0]}.")
+            self.edit(moved[0], moved[0], blocks)
+            return
         first = self.block_numbers.get(path, 0) + 1
         self.block_numbers[path] = first + len(blocks) - 1
         if path not in self.files:

@@ -364,3 +364,24 @@ def test_an_answer_cut_off_before_anything_could_be_read_names_no_file():
     assert parser.open_path == "(a file the answer did not name)"
     assert _cut("   \n").open_path is None  # nothing at all was said: nothing was cut
     assert _cut("I will change", cut_off=False).open_path is None
+
+
+@pytest.mark.parametrize(
+    ("line", "known", "operations"),
+    [
+        ("models.py store.py", {"models.py"}, [RenameFile("models.py", "store.py")]),
+        ("models.py to lib/store.py", {"models.py"}, [RenameFile("models.py", "lib/store.py")]),
+        ("`models.py` store.py", {"models.py"}, [RenameFile("models.py", "store.py")]),
+        ("models.py store.py", set(), []),  # no project file on the left: unclear
+        ("my notes.md", {"my notes.md"}, []),  # one file whose name has a space
+        ("models.py store new.py", {"models.py"}, []),  # which space parts the two?
+    ],
+)
+def test_a_rename_without_an_arrow_is_read_only_when_its_two_sides_are_plain(
+    line, known, operations
+):
+    parser = EditStreamParser(known)
+    parser.feed(f"@@@ RENAME {line}\n")
+    parser.finish()
+    assert parser.operations == operations
+    assert len(parser.refusals) == (0 if operations else 1)

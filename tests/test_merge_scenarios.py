@@ -590,6 +590,31 @@ SCENARIOS = {
         [],
         {},
     ),
+    "an edit by the old name of a file the answer renamed": (
+        F,
+        [
+            RenameFile("a.py", "b.py"),
+            EditFile("a.py", (SearchReplace("y = 2\n", "y = 20\n"),)),
+            EditFile("a.py", (SearchReplace("nowhere\n", "z\n"),)),
+        ],
+        None,
+        {"b.py": "x = 1\ny = 20\nz = 3\n"},
+        ["a.py"],
+        [
+            Failure(
+                path="b.py",
+                reason="its SEARCH text matches nowhere in the current file",
+                kind="edit",
+                block=2,
+                search="nowhere\n",
+            )
+        ],
+        [
+            "The model edited a.py by its old name; it is now b.py.",
+            "The model edited a.py by its old name; it is now b.py.",
+        ],
+        {"b.py": "a.py"},
+    ),
     "a fenced search and replace": (
         F,
         [

@@ -30,6 +30,19 @@ def garbage(name: str, answers: list, expect, **fields) -> Case:
 
 CASES = [
     renames(
+        "a RENAME written 'old to new', then an edit by the old name",
+        [
+            "@@@ RENAME models.py to store.py\n"
+            + edit("models.py", ("    done: bool = False\n", "    done: bool = True\n"))
+        ],
+        {"models.py": None, "store.py": MODELS.replace("done: bool = False", "done: bool = True")},
+    ),
+    renames(
+        "a RENAME without an arrow, its two paths apart by a space",
+        ["@@@ RENAME README.md docs/README.md\n"],
+        {"README.md": None, "docs/README.md": README},
+    ),
+    renames(
         "a rename into an existing folder keeps the name",
         ["@@@ RENAME models.py -> tests\n"],
         {"models.py": None, "tests/models.py": MODELS},
