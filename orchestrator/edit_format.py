@@ -56,6 +56,7 @@ from orchestrator.path_mentions import (
     path_in_line,
     split_path_list,
 )
+from orchestrator.paths import BLANKS
 from orchestrator.unified_diff import (
     GIT_HEADER,
     HUNK_HEADER,
@@ -111,7 +112,7 @@ _MARKER = re.compile(r"^@@@[ \t]*([A-Za-z]+)\b[ \t]*:?[ \t]*(.*?)[ \t]*(?:@@@)?[
 _SEARCH = re.compile(r"^<{5,9}[ \t]*(?:SEARCH|ORIGINAL)\b", re.IGNORECASE)
 _DIVIDER = re.compile(r"^={5,9}[ \t]*$")
 _REPLACE = re.compile(r"^>{5,9}(?:[ \t]*(?:REPLACE|UPDATED)\b.*)?[ \t]*$", re.IGNORECASE)
-_ARROW = re.compile(r"\s*(?:->|-->|=>|→|⟶|⇒)\s*")
+_ARROW = re.compile(r"[ \t]*(?:->|-->|=>|→|⟶|⇒)[ \t]*")
 _OPENING_KEYWORDS = {"FILE", "EDIT", "DELETE", "RENAME", "PLAN"}
 _SEARCH_HEAD = "<<<<<<< SEARCH"
 _DIVIDER_LINE = "======="
@@ -129,7 +130,7 @@ class _Block:
     loose_end: int | None = None
 
     def add(self, line: str) -> None:
-        stripped = line.rstrip()
+        stripped = line.rstrip(BLANKS)
         if _REPLACE.match(stripped) and any(_DIVIDER.match(text) for text in self.lines):
             self.loose_end = len(self.lines)
         elif stripped and not FENCE.match(stripped):
@@ -285,12 +286,12 @@ class EditStreamParser:
             self._line_unheld(held)
 
     def _line_unheld(self, line: str) -> None:
-        patch = PATCH_HEADER.match(line.rstrip()) if self._open is None else None
+        patch = PATCH_HEADER.match(line.rstrip(BLANKS)) if self._open is None else None
         if patch:
             self._patch_line(patch.group(1).lower(), patch.group(2))
             return
         if self._diff is not None:
-            if GIT_HEADER.match(line) or _MARKER.match(line.rstrip()) or _SEARCH.match(line):
+            if GIT_HEADER.match(line) or _MARKER.match(line.rstrip(BLANKS)) or _SEARCH.match(line):
                 self._end_diff()  # the next operation, in this format or ours
             elif self._diff.feed(line):
                 return
@@ -304,7 +305,7 @@ class EditStreamParser:
             self._edit_line(line)
 
     def _outside(self, line: str) -> None:
-        stripped = line.rstrip()
+        stripped = line.rstrip(BLANKS)
         marker = _MARKER.match(stripped)
         if marker:
             self._marker(marker.group(1).upper(), marker.group(2))
@@ -339,16 +340,16 @@ class EditStreamParser:
         if self._fence is not None:
             self._fence.lines.append(line)
         elif stripped:
-            self.prose.append(stripped.strip())
+            self.prose.append(stripped.strip(BLANKS))
         if stripped:
             self._recent.append(stripped)
 
     def _fence_line(self, fence: re.Match, line: str) -> None:
         if self._fence is None:
             self._fence = FencedBlock(
-                info=fence.group(2).strip(), before=list(self._recent), opener=fence.group(1)
+                info=fence.group(2).strip(BLANKS), before=list(self._recent), opener=fence.group(1)
             )
-            self._recent.append(line.rstrip())
+            self._recent.append(line.rstrip(BLANKS))
             return
         openers = self._fence.openers
         if is_closing_fence(line, openers[-1]):
@@ -363,7 +364,7 @@ class EditStreamParser:
         block, self._fence = self._fence, None
         if not block.had_operations:
             self.fenced_blocks.append(block)
-        self._recent.append(line.rstrip())
+        self._recent.append(line.rstrip(BLANKS))
 
     def _note_operation_in_fence(self) -> None:
         if self._fence is not None:
@@ -374,7 +375,7 @@ class EditStreamParser:
         for line in reversed(self._recent):
             fence = FENCE.match(line)
             if fence:
-                for word in fence.group(2).replace(":", " ").split():
+                for word in re.split(r"[ \t:]+", fence.group(2)):
                     if looks_like_path(word):
                         return word
                 continue
@@ -391,7 +392,7 @@ class EditStreamParser:
             self.planned = split_path_list(argument)
         elif keyword in ("FILE", "EDIT"):
             path = marker_path(argument)
-            self._open = _Open(keyword, path, argument.strip())
+            self._open = _Open(keyword, path, argument.strip(BLANKS))
             if path is None:
                 self._open.problem = f"the {keyword} line names no single file: {argument!r}"
         elif keyword == "DELETE":
@@ -408,9 +409,9 @@ class EditStreamParser:
             )
 
     def _rename(self, argument: str) -> None:
-        sides = _ARROW.split(argument.strip())
+        sides = _ARROW.split(argument.strip(BLANKS))
         if len(sides) == 1:
-            sides = self._rename_without_arrow(argument.strip())
+            sides = self._rename_without_arrow(argument.strip(BLANKS))
         if len(sides) != 2:
             self._refuse(
                 None, f"a RENAME line needs one old path, an arrow and a new path: {argument!r}"
@@ -425,7 +426,7 @@ class EditStreamParser:
     def _rename_without_arrow(self, text: str) -> list[str]:
         """`old new` or `old to new`: two sides only when the first is a project file and
         the whole text is none (a path may hold spaces)."""
-        sides = re.split(r"\s+(?:to\s+)?", text, maxsplit=1) if text not in self.known else []
+        sides = re.split(r"[ \t]+(?:to[ \t]+)?", text, maxsplit=1) if text not in self.known else []
         if len(sides) == 2 and marker_path(sides[0]) in self.known and " " not in sides[1]:
             return sides
         return [text]
@@ -447,7 +448,7 @@ class EditStreamParser:
     # Inside an operation ----------------------------------------------------------------------
 
     def _file_line(self, line: str) -> None:
-        marker = _MARKER.match(line.rstrip())
+        marker = _MARKER.match(line.rstrip(BLANKS))
         if marker and marker.group(1).upper() == "END":
             self._close_file()
         elif marker and marker.group(1).upper() in _OPENING_KEYWORDS:
@@ -487,7 +488,7 @@ class EditStreamParser:
 
     def _edit_line(self, line: str) -> None:
         operation = self._open
-        stripped = line.rstrip()
+        stripped = line.rstrip(BLANKS)
         if operation.block is not None:
             if _closes(operation.block, stripped):
                 self._close_block()
@@ -644,7 +645,7 @@ def _blocks_only(lines: list[str]) -> tuple[SearchReplace, ...]:
     blocks: list[SearchReplace] = []
     block: _Block | None = None
     for line in lines:
-        stripped = line.rstrip()
+        stripped = line.rstrip(BLANKS)
         if block is not None:
             if _closes(block, stripped):
                 finished, block = block.finish(), None
@@ -662,7 +663,7 @@ def _blocks_only(lines: list[str]) -> tuple[SearchReplace, ...]:
 
 def _holds_block_markers(lines: list[str]) -> bool:
     """A SEARCH line and a divider or REPLACE line: the text of search/replace blocks."""
-    stripped = [line.rstrip() for line in lines]
+    stripped = [line.rstrip(BLANKS) for line in lines]
     return any(_SEARCH.match(line) for line in stripped) and any(
         _DIVIDER.match(line) or _REPLACE.match(line) for line in stripped
     )

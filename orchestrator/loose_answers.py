@@ -26,6 +26,7 @@ from orchestrator.operations import (
     WriteFile,
 )
 from orchestrator.path_mentions import looks_like_path, path_in_line
+from orchestrator.paths import BLANKS
 from orchestrator.tagged_answers import BlockReader, tagged_operations
 
 SHELL_LANGUAGES = frozenset(
@@ -45,11 +46,13 @@ SHELL_LANGUAGES = frozenset(
     ]
 )
 _PATH_COMMENT = re.compile(
-    r"^\s*(?:#|//|--|;|/\*|<!--)\s*(?:file(?:name)?\s*:\s*|path\s*:\s*)?"
-    r"(?P<path>[^\s*]+?)\s*(?:\*/|-->)?\s*$",
+    r"^[ \t]*(?:#|//|--|;|/\*|<!--)[ \t]*(?:file(?:name)?[ \t]*:[ \t]*|path[ \t]*:[ \t]*)?"
+    r"(?P<path>[^ \t*]+?)[ \t]*(?:\*/|-->)?[ \t]*$",
     re.IGNORECASE,
 )
-_INFO_PATH = re.compile(r"(?:title|file(?:name)?|path)\s*=\s*[\"']?([^\"'\s]+)", re.IGNORECASE)
+_INFO_PATH = re.compile(
+    r"(?:title|file(?:name)?|path)[ \t]*=[ \t]*[\"']?([^\"' \t]+)", re.IGNORECASE
+)
 
 _LIST_KEYS = ("files", "changes", "operations", "edits", "modifications", "updates", "actions")
 _PATH_KEYS = ("path", "file", "filename", "file_path", "filepath", "name")
@@ -149,10 +152,10 @@ def _filled(text: str) -> set[str]:
 
 def block_path(block: FencedBlock, known: frozenset[str]) -> str | None:
     """The file a fenced block is, when the answer says so with certainty."""
-    info = block.info.strip()
+    info = block.info.strip(BLANKS)
     if match := _INFO_PATH.search(info):
         return match.group(1)
-    words = info.replace(":", " ").split()
+    words = re.split(r"[ \t:]+", info)
     in_info = [word for word in words if looks_like_path(word)]
     if len(in_info) == 1:
         return in_info[0]

@@ -8,6 +8,8 @@ not check that a path is safe; orchestrator.paths does that.
 
 import re
 
+from orchestrator.paths import BLANKS, is_hidden
+
 # Fence languages that models sometimes leave where a file name belongs (```php -> "php").
 LANGUAGE_WORDS = frozenset(
     [
@@ -76,15 +78,15 @@ EXTENSIONLESS = frozenset(
     ]
 )
 _ANNOTATION = re.compile(
-    r"\s*[(\[](?:new|new file|created?|updated?|modified|changed|edited|deleted|removed|"
-    r"renamed|full file|complete file|whole file|entire file)[)\]]\s*$",
+    r"[ \t]*[(\[](?:new|new file|created?|updated?|modified|changed|edited|deleted|removed|"
+    r"renamed|full file|complete file|whole file|entire file)[)\]][ \t]*$",
     re.IGNORECASE,
 )
 _LABEL = re.compile(
-    r"^(?:file(?:name)?|path|filepath|new file|updated file|modified file)\s*[:=]\s*",
+    r"^(?:file(?:name)?|path|filepath|new file|updated file|modified file)[ \t]*[:=][ \t]*",
     re.IGNORECASE,
 )
-_LIST_MARK = re.compile(r"^(?:[-*+]\s+|\d{1,3}[.)]\s+|#{1,6}\s+)")
+_LIST_MARK = re.compile(r"^(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|#{1,6}[ \t]+)")
 _QUOTED = re.compile(r"`([^`\s][^`]*?)`|\*\*([^*\s][^*]*?)\*\*|\"([^\"\s][^\"]*?)\"")
 _PATH_TOKEN = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.[A-Za-z0-9]{1,10})(?![\w/])")
 _WRAPPERS = ("**", "__", "`", '"', "'", "*")
@@ -108,14 +110,14 @@ def names_a_file(token: str) -> bool:
 
 
 def _unwrap(text: str) -> str:
-    text = text.strip()
+    text = text.strip(BLANKS)
     changed = True
     while changed and text:
         changed = False
         for wrapper in _WRAPPERS:
             size = len(wrapper)
             if len(text) > 2 * size and text.startswith(wrapper) and text.endswith(wrapper):
-                text, changed = text[size:-size].strip(), True
+                text, changed = text[size:-size].strip(BLANKS), True
     return text
 
 
@@ -125,14 +127,14 @@ def marker_path(argument: str) -> str | None:
     Spaces are allowed in a path ("docs/My Notes.md"), but not after a first word that is
     itself a whole path ("app.py - the routes"): that reads as a path plus a comment.
     """
-    text = argument.strip()
+    text = argument.strip(BLANKS)
     text = _ANNOTATION.sub("", text)
-    text = _unwrap(text.rstrip(":").strip())
-    text = _ANNOTATION.sub("", text).rstrip(":").strip()
+    text = _unwrap(text.rstrip(":").strip(BLANKS))
+    text = _ANNOTATION.sub("", text).rstrip(":").strip(BLANKS)
     if not text:
         return None
     first, _, rest = text.partition(" ")
-    if rest.strip() and names_a_file(first):
+    if rest.strip(BLANKS) and names_a_file(first):
         return None
     return text
 
@@ -144,24 +146,33 @@ def path_in_line(line: str, known: frozenset[str] | set[str] = frozenset()) -> s
     gives that path. A sentence gives a path when exactly one file is named in it, counting
     backticked names first, then bare names with an extension.
     """
-    text = line.strip()
-    text = _LIST_MARK.sub("", text).strip()
+    text = line.strip(BLANKS)
+    text = _LIST_MARK.sub("", text).strip(BLANKS)
     text = _LABEL.sub("", text)
-    bare = _unwrap(_ANNOTATION.sub("", text).rstrip(":").strip())
-    bare = _unwrap(_ANNOTATION.sub("", bare).rstrip(":").strip())
+    bare = _unwrap(_ANNOTATION.sub("", text).rstrip(":").strip(BLANKS))
+    bare = _unwrap(_ANNOTATION.sub("", bare).rstrip(":").strip(BLANKS))
     if looks_like_path(bare) or bare in known:
         return bare
     quoted = {next(g for g in match.groups() if g) for match in _QUOTED.finditer(text)}
-    quoted = {q.strip() for q in quoted if looks_like_path(q.strip()) or q.strip() in known}
+    quoted = {q for q in (q.strip(BLANKS) for q in quoted) if looks_like_path(q) or q in known}
     if len(quoted) == 1:
         return quoted.pop()
     if quoted:
         return _one_known(quoted, known)
-    tokens = {match.group(1) for match in _PATH_TOKEN.finditer(text)}
+    matches = list(_PATH_TOKEN.finditer(text))
+    if any(_touches_hidden(text, match.start(1), match.end(1)) for match in matches):
+        return None  # the name runs on into characters that do not show: unsure where it ends
+    tokens = {match.group(1) for match in matches}
     tokens = {t for t in tokens if looks_like_path(t) and not re.match(r"^\d+(\.\d+)+$", t)}
     if len(tokens) == 1:
         return tokens.pop()
     return _one_known(tokens, known) if tokens else None
+
+
+def _touches_hidden(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return is_hidden(before) or is_hidden(after)
 
 
 def _one_known(candidates: set[str], known: frozenset[str] | set[str]) -> str | None:
@@ -171,9 +182,9 @@ def _one_known(candidates: set[str], known: frozenset[str] | set[str]) -> str | 
 
 def split_path_list(argument: str) -> list[str]:
     """Paths listed after PLAN or DELETE: comma separated, or space separated tokens."""
-    pieces = [piece for piece in argument.split(",") if piece.strip()]
-    if len(pieces) == 1 and " " in pieces[0].strip():
-        tokens = pieces[0].split()
+    pieces = [piece for piece in argument.split(",") if piece.strip(BLANKS)]
+    if len(pieces) == 1 and " " in pieces[0].strip(BLANKS):
+        tokens = re.split(r"[ \t]+", pieces[0].strip(BLANKS))
         if all(names_a_file(_unwrap(token)) for token in tokens):
             pieces = tokens
     paths = []

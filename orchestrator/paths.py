@@ -25,6 +25,9 @@ from dataclasses import dataclass
 
 from orchestrator.errors import UnsafePath
 
+# The only characters trimmed from the edges of a path as written: plain spacing. Any other
+# character there (U+0085, U+001F, U+3000, ...) is part of the path and judged with it.
+BLANKS = " \t\r\n"
 MAX_PATH_CHARS = 240
 MAX_PART_CHARS = 100
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn"})
@@ -55,6 +58,15 @@ def character_problem(text: str) -> str | None:
     return None
 
 
+def is_hidden(char: str) -> bool:
+    """A character that shows as nothing, or as spacing other than a plain space or tab: where
+    it touches a path, it is part of the path, never a separator around it."""
+    if char in BLANKS:
+        return False
+    hidden = unicodedata.category(char) in _REFUSED_CATEGORIES or char in _INVISIBLE
+    return hidden or char.isspace()
+
+
 def _part_problem(part: str) -> str | None:
     folded = part.casefold()
     if part == "..":
@@ -72,7 +84,7 @@ def _part_problem(part: str) -> str | None:
 
 def clean_path(raw: str) -> str:
     """Return `raw` as a clean relative path, or raise UnsafePath saying what is wrong."""
-    path = unicodedata.normalize("NFC", raw.strip())
+    path = unicodedata.normalize("NFC", raw.strip(BLANKS))
     shown = repr(path[:80])
     if not path:
         raise UnsafePath("The file path is empty.")

@@ -22,6 +22,7 @@ from orchestrator.operations import (
     SearchReplace,
     WriteFile,
 )
+from orchestrator.paths import BLANKS
 
 # "@@ -9,7 +9,7 @@ context", and the looser headers models write: "@@ -9 +9 @@", "@@ ... @@"
 # (Aider's udiff format), or a bare "@@".
@@ -35,7 +36,7 @@ PATCH_HEADER = re.compile(
     r"\b[ \t]*:?[ \t]*(.*?)[ \t]*$",
     re.IGNORECASE,
 )
-GIT_HEADER = re.compile(r"^diff --git (\S+) (\S+)\s*$")
+GIT_HEADER = re.compile(r"^diff --git ([^ \t]+) ([^ \t]+)[ \t]*$")
 _META = (
     "index ",
     "new file mode",
@@ -56,7 +57,7 @@ def _patch_hunk(line: str) -> bool:
 
 def header_path(line: str) -> str:
     """The path of a `--- x` or `+++ x` line, without a trailing timestamp."""
-    return line[4:].split("\t", 1)[0].strip()
+    return line[4:].split("\t", 1)[0].strip(BLANKS)
 
 
 def strip_prefixes(old: str, new: str) -> tuple[str, str]:
@@ -163,9 +164,9 @@ class DiffReader:
     def _meta(self, line: str) -> None:
         self.meta = True
         if line.startswith("rename from "):
-            self.old_path = line[len("rename from ") :].strip()
+            self.old_path = line[len("rename from ") :].strip(BLANKS)
         elif line.startswith("rename to "):
-            self.new_path = line[len("rename to ") :].strip()
+            self.new_path = line[len("rename to ") :].strip(BLANKS)
         elif line.startswith("deleted file mode"):
             self.new_path = NULL
         elif line.startswith("new file mode"):

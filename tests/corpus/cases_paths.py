@@ -59,4 +59,14 @@ CASES = [
     case("a Windows drive", whole("C:/Windows/system.ini", "x\n"), "Windows forbids|absolute"),
     case("an edit of a hostile path", edit("../app.py", ("x\n", "y\n")), "leaves the project"),
     case("a non-breaking space", whole("read\u00a0me.md", "x\n"), "space character"),
+    case(
+        "a next-line character after a header's path",
+        whole("app.py\x85", "x\n"),
+        "control character",
+    ),
+    case(
+        "a no-break space inside a fence's file name",
+        "```python new\u00a0.py\nx = 1\n```\n",
+        "no file|which file|space character",
+    ),
 ]
