@@ -45,6 +45,10 @@ def _forms(path: str) -> dict[str, str]:
         "Aider block": f"{path}\n```python\n<<<<<<< SEARCH\n=======\nx = 1\n>>>>>>> REPLACE\n```\n",
         "fence info": f"```python {path}\nx = 1\n```\n",
         "fence comment": f"```python\n# {path}\nx = 1\n```\n",
+        "backticked mention": f"Here is `{path}`:\n\n```python\nx = 1\n```\n",
+        "bold mention": f"**{path}**\n```python\nx = 1\n```\n",
+        "heading": f"### {path}\n\n```python\nx = 1\n```\n",
+        "labelled line": f"File: {path}\n```python\nx = 1\n```\n",
     }
 
 
