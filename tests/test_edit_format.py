@@ -385,3 +385,32 @@ def test_a_rename_without_an_arrow_is_read_only_when_its_two_sides_are_plain(
     parser.finish()
     assert parser.operations == operations
     assert len(parser.refusals) == (0 if operations else 1)
+
+
+def test_a_finished_answer_that_stops_inside_a_file_block_names_the_file():
+    parser = EditStreamParser()
+    parser.feed("@@@ FILE new.py\nx = 1\n")
+    with pytest.raises(ModelAnswerInvalid) as raised:
+        parser.finish(complete=True)
+    assert raised.value.message == (
+        "The model's answer stopped in the middle of new.py (no closing @@@ END). "
+        "Try again, or ask for a smaller change."
+    )
+
+
+def test_indented_blocks_inside_a_file_tag_are_refused_not_written():
+    parser = EditStreamParser()
+    parser.feed('<file path="app.py">\n  <<<<<<< SEARCH\n  a\n  =======\n  b\n')
+    parser.feed("  >>>>>>> REPLACE\n</file>\n")
+    assert parser.finish(complete=True) == []
+    assert [(r.path, r.reason) for r in parser.refusals] == [
+        ("app.py", "its search/replace blocks are not whole")
+    ]
+
+
+def test_blank_lines_cut_off_by_the_length_limit_are_no_cut_off_file():
+    parser = EditStreamParser()
+    parser.feed("\n")
+    parser.feed("  \n")
+    assert parser.finish(cut_off=True) == []
+    assert parser.open_path is None

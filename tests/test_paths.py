@@ -116,6 +116,9 @@ def test_unsafe_paths_are_refused_with_the_reason(raw, reason):
         ("..a", "..a"),
         ("a..b", "a..b"),
         ("x" * MAX_PART_CHARS, "x" * MAX_PART_CHARS),
+        ("Xcode/BOX/app.py", "Xcode/BOX/app.py"),  # trimming looks at dots and spaces only
+        ("%58ray.py", "%58ray.py"),  # decodes to "Xray.py": harmless
+        ("%2e/app.py", "%2e/app.py"),  # decodes to "./app.py": still inside the project
     ],
 )
 def test_harmless_paths_are_normalised(raw, clean):
@@ -281,3 +284,17 @@ def test_a_path_that_a_decoder_turns_unsafe_is_refused(raw, message):
 )
 def test_a_path_that_stays_safe_however_it_is_decoded_is_kept(raw):
     assert clean_path(raw) == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("%2e%2e/" + "a" * 100, "../" + "a" * 77),
+        ("a/%63on/" + "c" * 100, "a/con/" + "c" * 74),
+        ("%2500/" + "d" * 90, "\x00/" + "d" * 78),
+    ],
+)
+def test_a_disguised_path_is_shown_decoded_in_its_first_80_characters(raw, shown):
+    with pytest.raises(UnsafePath) as raised:
+        clean_path(raw)
+    assert f"({shown!r})." in str(raised.value)
