@@ -44,15 +44,23 @@ _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
+def _unseen_problem(char: str) -> str | None:
+    """Why `char` would hide in a path (or None): it is a control, invisible, or a space
+    other than a plain one."""
+    category = unicodedata.category(char)
+    if category in _REFUSED_CATEGORIES or char in _INVISIBLE:
+        kind = "a control" if category == "Cc" else "an invisible or control"
+        return f"{kind} character (U+{ord(char):04X})"
+    if category == "Zs" and char != " ":
+        return f"a space character other than a plain space (U+{ord(char):04X})"
+    return None
+
+
 def character_problem(text: str) -> str | None:
     """Why `text` may not appear in a path (or None): the first character that is unsafe."""
     for char in text:
-        category = unicodedata.category(char)
-        if category in _REFUSED_CATEGORIES or char in _INVISIBLE:
-            kind = "a control" if category == "Cc" else "an invisible or control"
-            return f"{kind} character (U+{ord(char):04X})"
-        if category == "Zs" and char != " ":
-            return f"a space character other than a plain space (U+{ord(char):04X})"
+        if problem := _unseen_problem(char):
+            return problem
         if char in _WINDOWS_FORBIDDEN:
             return f"the character {char!r}, which Windows forbids in file names"
     return None
@@ -61,10 +69,7 @@ def character_problem(text: str) -> str | None:
 def is_hidden(char: str) -> bool:
     """A character that shows as nothing, or as spacing other than a plain space or tab: where
     it touches a path, it is part of the path, never a separator around it."""
-    if char in BLANKS:
-        return False
-    hidden = unicodedata.category(char) in _REFUSED_CATEGORIES or char in _INVISIBLE
-    return hidden or char.isspace()
+    return char not in BLANKS and _unseen_problem(char) is not None
 
 
 def _part_problem(part: str) -> str | None:
