@@ -3,15 +3,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format setup migrate demo-user web worker clean bench bench-events mutation
+.PHONY: run test test-fast lint format setup migrate demo-user web worker clean bench bench-events mutation
 
 PORT ?= 8000
 run: setup migrate demo-user ## Serve the app with one worker on http://127.0.0.1:$(PORT)
 	$(PY) manage.py serve --port $(PORT)
 
-test: setup lint ## Lint and run the whole suite (unit, live server, browser)
-	$(PY) -m pytest
+test: setup lint ## Lint and run the whole suite: pipeline, app, live servers, real browser
+	$(PY) -m pytest tests/pipeline tests/app tests/live
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser tests/browser
+
+test-fast: setup lint ## The inner loop: the pipeline and app floors, no servers or browser
+	$(PY) -m pytest tests/pipeline tests/app
 
 lint: setup
 	$(PY) -m ruff check .

@@ -15,7 +15,7 @@ import time
 from rich.console import Console
 
 from bench.events import ROOT, percentile
-from tests.live import free_port, stop_processes, wait_for_port
+from tests.support.live_servers import free_port, stop_processes, wait_for_port
 
 RUNS = 10
 
@@ -28,7 +28,7 @@ def main() -> None:
     from iterum_client import cli
 
     from generations.tokens import create_token
-    from tests.live import database_url
+    from tests.support.live_servers import database_url
 
     user, _ = get_user_model().objects.get_or_create(username="bench-client")
     _, token = create_token(user=user, name="bench")

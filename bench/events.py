@@ -33,13 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 sys.path.insert(0, str(ROOT))
 
-from tests.live import (  # noqa: E402 - needs the path above
+from tests.support.live_servers import (  # noqa: E402 - needs the path above
     free_port,
     redis_server_command,
     stop_processes,
     wait_for_port,
 )
-from tests.pushpin import Pushpin  # noqa: E402
+from tests.support.pushpin import Pushpin  # noqa: E402
 
 ROUNDS = 5
 LATENCY_STREAMS = 20
@@ -121,7 +121,7 @@ def prepare() -> dict:
     from django.test import Client
 
     from generations.models import Generation, Version
-    from tests.live import database_url
+    from tests.support.live_servers import database_url
 
     user, _ = get_user_model().objects.get_or_create(username="bench-events")
     generation = Generation.objects.create(

@@ -18,7 +18,7 @@ import time
 import httpx
 
 from bench.events import ROOT, percentile
-from tests.live import free_port, stop_processes, wait_for_port
+from tests.support.live_servers import free_port, stop_processes, wait_for_port
 
 RUNS = 20
 
@@ -33,7 +33,7 @@ def main() -> None:
 
     from generations.models import Generation, Version
     from generations.runs import save_files
-    from tests.live import database_url
+    from tests.support.live_servers import database_url
 
     user, _ = get_user_model().objects.get_or_create(username="bench-first-stage")
     user.set_password("bench-first-stage-1")

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench.events import ROOT, HTTPError, prepare
-from tests.live import free_port, stop_processes, wait_for_port
+from tests.support.live_servers import free_port, stop_processes, wait_for_port
 
 PAGES = 500
 EVENTS = 3

@@ -38,7 +38,7 @@ from orchestrator.options import RunOptions
 from orchestrator.progress import CallProgress, PastCall, forecast_from
 from orchestrator.providers.base import TICK, StreamChunk, Usage
 from orchestrator.providers.gemini import GeminiProvider
-from tests.fake_models import FakeModelServer, Reply
+from tests.support.fake_models import FakeModelServer, Reply
 
 BRIEF = ProjectBrief(title="Bench", prompt="an api", stack="flask")
 FILES = {f"app/module_{n}.py": f"def f{n}():\n    return {n}\n" * 20 for n in range(5)}

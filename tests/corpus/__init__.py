@@ -13,7 +13,7 @@ from orchestrator.errors import PipelineError
 from orchestrator.options import RunOptions
 from orchestrator.providers.base import StreamChunk, Usage
 from tests.corpus.projects import FLASK
-from tests.scripted import ScriptedProvider
+from tests.support.scripted import ScriptedProvider
 
 BRIEF = ProjectBrief(title="Demo", prompt="demo", stack="flask")
 NO_CHANGES = "no_changes"

@@ -23,7 +23,7 @@ from orchestrator import ProjectBrief, iterate
 from orchestrator.errors import PipelineError
 from orchestrator.options import RunOptions
 from orchestrator.paths import case_key, clean_path
-from tests.scripted import ScriptedProvider
+from tests.support.scripted import ScriptedProvider
 
 PROPERTY_EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "300"))
 settings.register_profile(

@@ -5,7 +5,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.live import free_port, wait_for_port
+from tests.support.live_servers import free_port, wait_for_port
 
 CONFIG = """\
 [global]

@@ -16,7 +16,7 @@ from orchestrator.checks import python as checks_python
 from orchestrator.checks.languages import language_of
 from orchestrator.providers.demo import DemoProvider
 from orchestrator.providers.demo_projects import STACKS
-from tests.checks.broken import CASES, CLEAN
+from tests.support.broken_projects import CASES, CLEAN
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -63,7 +63,7 @@ def test_real_packages_give_no_error(package):
 
 
 def test_this_repository_gives_no_error():
-    root = pathlib.Path(__file__).resolve().parent.parent
+    root = pathlib.Path(__file__).resolve().parents[2]
     files = {}
     for folder in [
         "orchestrator",

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from generations.live.events import publish
 from orchestrator.stages import ProgressEvent
-from tests.test_events import first_chunk
+from tests.app.test_events import first_chunk
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

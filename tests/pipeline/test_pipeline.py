@@ -8,7 +8,7 @@ from orchestrator.options import RetryPolicy, RunOptions
 from orchestrator.providers.base import TICK, StreamChunk
 from orchestrator.providers.demo import DemoProvider
 from orchestrator.stages import ITERATION_ORDER
-from tests.scripted import ScriptedProvider
+from tests.support.scripted import ScriptedProvider
 
 BRIEF = ProjectBrief(title="Todo", prompt="a todo api", stack="flask", domain="todos")
 FILES = generate(BRIEF, DemoProvider(chunk_delay=0), lambda e: None).files

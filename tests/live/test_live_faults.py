@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from generations.models import Version
-from tests.live import (
+from tests.support.live_servers import (
     free_port,
     log_in,
     post_form,

@@ -6,7 +6,14 @@ from django.contrib.auth import get_user_model
 
 from generations.models import Version
 from orchestrator.stages import ITERATION_ORDER
-from tests.live import log_in, post_form, read_events, replay_from, start_stack, stream_url
+from tests.support.live_servers import (
+    log_in,
+    post_form,
+    read_events,
+    replay_from,
+    start_stack,
+    stream_url,
+)
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

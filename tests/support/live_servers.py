@@ -16,7 +16,7 @@ import httpx
 from django.db import connection
 from httpx_sse import connect_sse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def database_url() -> str:

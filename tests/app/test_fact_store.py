@@ -12,7 +12,7 @@ from orchestrator.checks import check_project, code_index, fact_store, forget_in
 from orchestrator.checks import project as checks_project
 from orchestrator.context import build_context
 from orchestrator.providers.demo import DemoProvider
-from tests.checks.broken import CASES, CLEAN
+from tests.support.broken_projects import CASES, CLEAN
 
 PROJECT = {**CLEAN[next(iter(CLEAN))], **CASES[0].files}
 

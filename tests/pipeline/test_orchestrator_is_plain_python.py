@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ORCHESTRATOR = Path(__file__).resolve().parent.parent / "orchestrator"
+ORCHESTRATOR = Path(__file__).resolve().parents[2] / "orchestrator"
 
 
 def test_no_orchestrator_module_imports_django_or_the_app():

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from generations.models import Version
-from tests.live import (
+from tests.support.live_servers import (
     ROOT,
     csrf_token,
     database_url,

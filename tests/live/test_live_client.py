@@ -17,8 +17,8 @@ from rich.console import Console
 
 from generations.models import Version
 from generations.tokens import create_token
-from tests.fake_models import FakeModelServer, Reply
-from tests.live import start_stack
+from tests.support.fake_models import FakeModelServer, Reply
+from tests.support.live_servers import start_stack
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 ITERUM = [sys.executable, "-m", "iterum_client.cli"]
@@ -106,7 +106,7 @@ def test_ctrl_c_asks_and_cancels_the_run(home):
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=environment,
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parents[2],
         )
         output = b""
         deadline = time.monotonic() + 30

@@ -4,7 +4,7 @@ from orchestrator import ProjectBrief, generate, iterate
 from orchestrator.checks import check_project
 from orchestrator.options import RunOptions
 from orchestrator.stages import ITERATION_ORDER
-from tests.scripted import ScriptedProvider
+from tests.support.scripted import ScriptedProvider
 
 BRIEF = ProjectBrief(title="Shop", prompt="a shop api", stack="flask", domain="shop")
 FILES = {

@@ -11,7 +11,7 @@ from orchestrator.prompts import PLAN_SCHEMA
 from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.gemini import GeminiProvider
 from orchestrator.providers.openai_compatible import OpenAICompatibleProvider
-from tests.fake_models import Failure, FakeModelServer, Reply
+from tests.support.fake_models import Failure, FakeModelServer, Reply
 
 REQUEST = ModelRequest("iterate", "be brief", "say hello")
 FILES = {"README.md": "# Demo\n"}

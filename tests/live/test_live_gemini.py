@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 
 from generations.models import Generation, ModelCall, Version
 from generations.runs import save_files
-from tests.fake_models import Failure, FakeModelServer, Reply
-from tests.live import (
+from tests.support.fake_models import Failure, FakeModelServer, Reply
+from tests.support.live_servers import (
     csrf_token,
     log_in,
     post_form,

@@ -14,8 +14,15 @@ from django.contrib.auth import get_user_model
 from django_eventstream.utils import get_storage
 
 from generations.models import Version
-from tests import pushpin
-from tests.live import log_in, post_form, read_events, replay_from, start_stack, stream_url
+from tests.support import pushpin
+from tests.support.live_servers import (
+    log_in,
+    post_form,
+    read_events,
+    replay_from,
+    start_stack,
+    stream_url,
+)
 
 pytestmark = [
     pytest.mark.live,
