@@ -31,16 +31,14 @@ from generations.forms import (
     VersionNameForm,
     WebhookForm,
 )
-from generations.history import name_version, restore_version, save_manual_files, snapshot
+from generations.history import name_version, restore_version, save_manual_files
 from generations.live.events import current_event_id
 from generations.models import Blob, Generation, Version
-from generations.runs import (
-    ActionRefused,
-    RateLimited,
-    create_generation,
-    request_cancel,
-    start_iteration,
-)
+from generations.refusals import ActionRefused
+from generations.runs.lifecycle import request_cancel
+from generations.runs.limits import RateLimited
+from generations.runs.queue import create_generation, start_iteration
+from generations.storage import snapshot
 from generations.tokens import authenticate, stream_token
 from generations.webhooks import set_webhook
 

@@ -15,10 +15,10 @@ from generations.diffing import (
     line_opcodes,
     split_lines,
 )
-from generations.history import snapshot
 from generations.models import Blob, Generation, Version
 from generations.presentation import file_tree, highlighted_lines
 from generations.request_values import whole_number
+from generations.storage import snapshot
 
 MODES = ("unified", "split")
 

@@ -23,14 +23,11 @@ from generations.live.events import current_event_id
 from generations.live.streams import event_stream
 from generations.models import Generation, Version
 from generations.presentation import file_tree, highlighted
+from generations.refusals import ActionRefused
 from generations.request_values import safe_next
-from generations.runs import (
-    ActionRefused,
-    create_generation,
-    request_cancel,
-    start_iteration,
-    version_files,
-)
+from generations.runs.lifecycle import request_cancel
+from generations.runs.queue import create_generation, start_iteration
+from generations.storage import version_files
 from generations.webhooks import set_webhook
 
 

@@ -7,7 +7,7 @@ from django.db import DatabaseError
 from generations.checks import project_checks
 from generations.fact_store import DatabaseFactStore
 from generations.models import FileFacts
-from generations.worker import run_options
+from generations.runs.execute import run_options
 from orchestrator.checks import check_project, code_index, fact_store, forget_in_memory
 from orchestrator.checks import project as checks_project
 from orchestrator.context import build_context

@@ -157,7 +157,7 @@ PAYLOAD = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned
 @pytest.fixture
 def payload_generation():
     """Made before the browser starts, so these queries use this thread's own connection."""
-    from generations.runs import save_files
+    from generations.storage import save_files
 
     user, _ = get_user_model().objects.get_or_create(username="alice")
     user.set_password("browser-password-1")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from bench.projects import project
 from generations.fact_store import DatabaseFactStore
 from generations.models import Blob, FileFacts, Generation, Version
-from generations.runs import save_files, version_files
+from generations.storage import save_files, version_files
 from orchestrator import ProjectBrief, iterate
 from orchestrator.checks import check_project, forget_in_memory
 from orchestrator.edit_format import EditFile, SearchReplace, render_operations

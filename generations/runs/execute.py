@@ -10,17 +10,18 @@ from generations.checks import project_checks, stored_facts
 from generations.live.events import TERMINAL_STATUSES
 from generations.models import Version
 from generations.providers import get_provider, retry_policy
-from generations.runs import (
+from generations.refusals import ActionRefused
+from generations.runs.forecasts import call_forecast, expected_duration
+from generations.runs.lifecycle import (
     beat,
-    call_forecast,
+    cancel_requested,
     cancel_version_run,
-    expected_duration,
     fail_version,
     finish_version,
     log_model_call,
     record_progress,
-    version_files,
 )
+from generations.storage import project_limits, version_files
 from orchestrator import (
     Cancelled,
     PipelineError,
@@ -32,7 +33,6 @@ from orchestrator import (
     iterate,
 )
 from orchestrator.options import RunOptions
-from orchestrator.paths import ProjectLimits
 from orchestrator.progress import CallForecast
 from orchestrator.providers.base import ModelProvider
 
@@ -49,7 +49,7 @@ class VersionEventSink:
 
     def __call__(self, event: ProgressEvent) -> None:
         if event.status in TERMINAL_STATUSES:
-            raise ValueError("a run's final event is announced by generations.runs only")
+            raise ValueError("a run's final event is announced by runs.lifecycle only")
         left = self.version.seconds_left(progress=event.progress)
         if left is not None:
             event.extra["eta_seconds"] = round(left, 1)
@@ -90,7 +90,7 @@ class CancelCheck:
         now = time.monotonic()
         if not self._asked and now - self._checked >= self.interval:
             self._checked = now
-            self._asked = Version.objects.filter(pk=self.version_id, cancel_requested=True).exists()
+            self._asked = cancel_requested(version_id=self.version_id)
         return self._asked
 
 
@@ -101,11 +101,7 @@ def run_options(version: Version, provider: ModelProvider) -> RunOptions:
         )
 
     return RunOptions(
-        limits=ProjectLimits(
-            max_files=settings.PROJECT_MAX_FILES,
-            max_total_bytes=settings.PROJECT_MAX_BYTES,
-            max_file_bytes=settings.FILE_MAX_BYTES,
-        ),
+        limits=project_limits(),
         context_budget_tokens=settings.CONTEXT_BUDGET_TOKENS,
         retry=retry_policy(),
         should_cancel=CancelCheck(version.pk),
@@ -158,6 +154,8 @@ def run_claimed(version: Version) -> Version:
         return cancel_version_run(version=version)
     except PipelineError as error:
         return fail_version(version=version, reason=error.message)
+    except ActionRefused as refusal:  # the files broke a limit when they were saved
+        return fail_version(version=version, reason=str(refusal))
     except Exception as error:
         logger.exception("version %s failed", version.pk)
         return fail_version(
