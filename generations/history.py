@@ -4,10 +4,10 @@ is never rewritten: each makes a new version, complete on creation (generations.
 from django.db import transaction
 from django.utils import timezone
 
-from generations.checks import check_version
 from generations.models import Generation, Version
 from generations.refusals import ActionRefused
 from generations.storage import create_finished_version, version_files
+from generations.version_checks import check_version
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import clean_path
 

@@ -15,6 +15,7 @@ from generations.models import Blob, Generation, Version, VersionFile
 from generations.refusals import ActionRefused
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import ProjectLimits
+from orchestrator.stages import final_stage
 
 
 def project_limits() -> ProjectLimits:
@@ -105,6 +106,9 @@ def create_finished_version(
     before = version_files(base) if base_files is None else base_files
     generation, number = next_number(base.generation_id)
     now = timezone.now()
+    stage, message = final_stage(
+        "iteration", Version.Status.COMPLETED, files=len(files), by=Version.Kind(kind).label
+    )
     version = Version.objects.create(
         generation=generation,
         number=number,
@@ -113,9 +117,9 @@ def create_finished_version(
         prompt=prompt,
         created_by=user,
         status=Version.Status.COMPLETED,
-        stage="iteration_complete",
+        stage=stage,
         progress=1.0,
-        message=f"{Version.Kind(kind).label}: {len(files)} total files",
+        message=message,
         changes=changes_between(before, files),
         started_at=now,
         finished_at=now,

@@ -1,116 +1,31 @@
-"""Running one claimed version through the pipeline: the emit callback bound to it, the
-heartbeat, the cancel check, the options, and a true final status whatever happens."""
+"""Running one claimed version through the pipeline, with its host, to a true final status
+whatever happens: completed or no changes with the files saved, else failed with the
+reason, or cancelled."""
 
 import logging
-import time
 
 from django.conf import settings
 
-from generations.checks import project_checks, stored_facts
-from generations.live.events import TERMINAL_STATUSES
 from generations.models import Version
 from generations.providers import get_provider, retry_policy
 from generations.refusals import ActionRefused
-from generations.runs.forecasts import call_forecast, expected_duration
-from generations.runs.lifecycle import (
-    beat,
-    cancel_requested,
-    cancel_version_run,
-    fail_version,
-    finish_version,
-    log_model_call,
-    record_progress,
-)
+from generations.runs.forecasts import expected_duration
+from generations.runs.host import VersionHost
+from generations.runs.lifecycle import cancel_version_run, fail_version, finish_version
 from generations.storage import project_limits, version_files
-from orchestrator import (
-    Cancelled,
-    PipelineError,
-    PipelineResult,
-    ProgressEvent,
-    ProjectBrief,
-    Reporter,
-    generate,
-    iterate,
-)
+from orchestrator import Cancelled, PipelineError, PipelineResult, ProjectBrief, generate, iterate
 from orchestrator.options import RunOptions
-from orchestrator.progress import CallForecast
-from orchestrator.providers.base import ModelProvider
 
 logger = logging.getLogger(__name__)
-CANCEL_CHECK_SECONDS = 0.2  # the cancel flag is read at least this often while a run works
 
 
-class VersionEventSink:
-    """The emit callback bound to one version: row update and event for each stage."""
-
-    def __init__(self, version: Version) -> None:
-        self.version = version
-        self.live_files: list[dict] = []
-
-    def __call__(self, event: ProgressEvent) -> None:
-        if event.status in TERMINAL_STATUSES:
-            raise ValueError("a run's final event is announced by runs.lifecycle only")
-        left = self.version.seconds_left(progress=event.progress)
-        if left is not None:
-            event.extra["eta_seconds"] = round(left, 1)
-        if event.stage == "file_generated":
-            # A retried call reports its files again: keep each path once.
-            entry = {"path": event.extra.get("file"), "action": event.extra.get("action")}
-            self.live_files = [f for f in self.live_files if f["path"] != entry["path"]]
-            self.live_files.append(entry)
-        record_progress(version=self.version, event=event, live_files=self.live_files)
-
-
-class Heartbeat:
-    """Marks the version alive at most every `interval` seconds while the model works."""
-
-    def __init__(self, version: Version, interval: float = 5.0) -> None:
-        self.version = version
-        self.interval = interval
-        self._last = time.monotonic()
-
-    def __call__(self) -> None:
-        now = time.monotonic()
-        if now - self._last >= self.interval:
-            self._last = now
-            beat(version=self.version)
-
-
-class CancelCheck:
-    """Answers "was cancel asked?" as often as the pipeline asks (every chunk of the model's
-    stream), reading the flag from the database at most every `interval` seconds."""
-
-    def __init__(self, version_id: int, interval: float = CANCEL_CHECK_SECONDS) -> None:
-        self.version_id = version_id
-        self.interval = interval
-        self._checked = -interval
-        self._asked = False
-
-    def __call__(self) -> bool:
-        now = time.monotonic()
-        if not self._asked and now - self._checked >= self.interval:
-            self._checked = now
-            self._asked = cancel_requested(version_id=self.version_id)
-        return self._asked
-
-
-def run_options(version: Version, provider: ModelProvider) -> RunOptions:
-    def forecast(purpose: str, prompt_chars: int) -> CallForecast | None:
-        return call_forecast(
-            provider=provider.name, model=provider.model, purpose=purpose, prompt_chars=prompt_chars
-        )
-
+def run_options() -> RunOptions:
+    """How runs behave, from the settings."""
     return RunOptions(
         limits=project_limits(),
         context_budget_tokens=settings.CONTEXT_BUDGET_TOKENS,
         retry=retry_policy(),
-        should_cancel=CancelCheck(version.pk),
-        on_model_call=lambda call: log_model_call(version=version, call=call),
-        on_tick=Heartbeat(version),
-        forecast=forecast,
-        check=project_checks() if settings.CHECKS_ENABLED else None,
         fix_rounds=settings.CHECK_FIX_ROUNDS,
-        fact_store=stored_facts(),
     )
 
 
@@ -131,18 +46,14 @@ def execute_version(version: Version) -> Version:
         domain=generation.domain,
         constraints=generation.constraints,
     )
-    flow = "generation" if version.kind == Version.Kind.GENERATE else "iteration"
-    reporter = Reporter(VersionEventSink(version), flow=flow)
-    options = run_options(version, provider)
-    if flow == "generation":
-        result = generate(brief, provider, reporter, options)
+    host = VersionHost(version, provider)
+    if version.kind == Version.Kind.GENERATE:
+        result = generate(brief, provider, host, run_options())
     else:
         files = version_files(version.parent)
-        result = iterate(files, version.prompt, brief, provider, reporter, options)
+        result = iterate(files, version.prompt, brief, provider, host, run_options())
     if not isinstance(result, PipelineResult):
         raise PipelineError("The pipeline ended without a result, so nothing was saved.")
-    if flow == "generation":
-        reporter.stage("saving", f"Saving {len(result.files)} files...")
     return finish_version(version=version, result=result)
 
 

@@ -17,6 +17,7 @@ from generations.storage import save_files
 from generations.webhooks import version_ended
 from orchestrator import PipelineResult, ProgressEvent
 from orchestrator.results import ModelCall as ModelCallRecord
+from orchestrator.stages import final_stage
 
 logger = logging.getLogger(__name__)
 
@@ -92,18 +93,11 @@ def finish_version(*, version: Version, result: PipelineResult) -> Version:
     """Save the files and the final status in one transaction, then announce the end."""
     if not isinstance(result, PipelineResult):
         raise TypeError(f"the pipeline returned {type(result).__name__}, not a result")
-    first = version.kind == Version.Kind.GENERATE
     completed = result.outcome == "completed"
     status = Version.Status.COMPLETED if completed else Version.Status.NO_CHANGES
-    if first:
-        stage, message = "generation_complete", f"Generation complete: {len(result.files)} files"
-    elif completed:
-        stage, message = (
-            "iteration_complete",
-            f"Iteration complete: {len(result.files)} total files",
-        )
-    else:
-        stage, message = "iteration_no_changes", f"The model proposed no changes. {result.summary}"
+    stage, message = final_stage(
+        _flow(version), status, files=len(result.files), summary=result.summary
+    )
     changes = [
         {
             "path": c.path,
@@ -151,15 +145,16 @@ def fail_version(*, version: Version, reason: str) -> Version:
 
 
 def cancel_version_run(*, version: Version) -> Version:
-    return _end_without_files(version, Version.Status.CANCELLED, "Cancelled; nothing was saved.")
+    _, message = final_stage(_flow(version), Version.Status.CANCELLED)
+    return _end_without_files(version, Version.Status.CANCELLED, message)
+
+
+def _flow(version: Version) -> str:
+    return "generation" if version.kind == Version.Kind.GENERATE else "iteration"
 
 
 def _end_without_files(version: Version, status: str, reason: str) -> Version:
-    first = version.kind == Version.Kind.GENERATE
-    if status == Version.Status.CANCELLED:
-        stage = "cancelled"
-    else:
-        stage = "generation_error" if first else "iteration_error"
+    stage, _ = final_stage(_flow(version), status, reason=reason)
     with transaction.atomic():
         updated = Version.objects.filter(pk=version.pk, status__in=Version.LIVE_STATUSES).update(
             status=status,

@@ -4,7 +4,8 @@ import pytest
 from django_eventstream.models import Event
 
 from generations.models import ModelCall, Version, VersionFile
-from generations.runs import execute, lifecycle
+from generations.runs import lifecycle
+from generations.runs.host import VersionHost
 from generations.runs.lifecycle import claim_version, reap_stale_versions
 from generations.runs.queue import create_generation, start_iteration
 from generations.runs.tasks import run_version
@@ -122,7 +123,7 @@ LAYERS = {
         lambda **k: (_ for _ in ()).throw(Boom("disk full")),
     ),
     "emit raises": (
-        "generations.runs.execute.record_progress",
+        "generations.runs.host.record_progress",
         lambda **k: (_ for _ in ()).throw(Boom("db gone")),
     ),
 }
@@ -160,7 +161,7 @@ def test_a_version_is_claimed_once(version_one):
 
 
 def test_cancel_requested_before_the_model_answers_ends_cancelled(monkeypatch, version_one):
-    monkeypatch.setattr(execute.CancelCheck, "__call__", lambda self: True)
+    monkeypatch.setattr(VersionHost, "should_cancel", lambda self: True)
     version = run(version_one)
     assert version.status == Version.Status.CANCELLED
     assert not version.files.exists()
@@ -207,7 +208,7 @@ def test_a_version_reaped_mid_run_gets_no_progress_events_after_its_end(monkeypa
         calls.append(kwargs["event"].stage)
         record_progress(**kwargs)
 
-    monkeypatch.setattr("generations.runs.execute.record_progress", reaped_then_record)
+    monkeypatch.setattr("generations.runs.host.record_progress", reaped_then_record)
     run(version_one)
     stages = [e["stage"] for e in events_of(version_one)]
     assert calls  # the pipeline did try to report

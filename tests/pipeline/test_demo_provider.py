@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from orchestrator import ProjectBrief, generate, iterate
+from orchestrator import LocalHost, ProjectBrief, generate, iterate
 from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.demo import DemoProvider, names_for
 from orchestrator.providers.demo_projects import STACKS
@@ -15,8 +15,7 @@ def brief(stack="flask"):
     return ProjectBrief(title="Todo", prompt="a todo api", stack=stack, domain="todo tracker")
 
 
-def quiet(event):
-    pass
+quiet = LocalHost()
 
 
 @pytest.fixture(scope="module", params=sorted(STACKS))
