@@ -8,7 +8,6 @@ Authentication is an API token (`Authorization: Bearer itm_...`) or the page's s
 OpenAPI at /api/v1/openapi.json, interactive docs at /api/v1/docs.
 """
 
-import difflib
 from datetime import datetime
 
 from django import forms as django_forms
@@ -22,7 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
-from generations.diffing import compare_versions
+from generations.comparisons import changes_between
 from generations.downloads import as_async, zip_name, zip_stream
 from generations.forms import (
     GenerationForm,
@@ -33,14 +32,15 @@ from generations.forms import (
 )
 from generations.history import name_version, restore_version, save_manual_files
 from generations.live.events import current_event_id
-from generations.models import Blob, Generation, Version
+from generations.models import Generation, Version
 from generations.refusals import ActionRefused
 from generations.runs.lifecycle import request_cancel
 from generations.runs.limits import RateLimited
 from generations.runs.queue import create_generation, start_iteration
-from generations.storage import snapshot
 from generations.tokens import authenticate, stream_token
 from generations.webhooks import set_webhook
+from orchestrator.diffing import unified_diff
+from orchestrator.tech_stacks import TECH_STACKS
 
 EVENTS_DOC = """
 **Live events.** Each version has a Server-Sent Events stream at
@@ -86,7 +86,7 @@ api = NinjaAPI(
 class GenerationIn(Schema):
     title: str
     prompt: str
-    tech_stack: str = Field(description="flask, django, fastapi_postgres or express")
+    tech_stack: str = Field(description=", ".join(stack.key for stack in TECH_STACKS))
     domain: str = ""
     constraints: str = ""
 
@@ -343,23 +343,15 @@ def diff(request, generation_id, new: int, old: int | None = None, ignore_whites
     generation = owned_generation(request, generation_id)
     newer = get_object_or_404(generation.versions, number=new)
     older = get_object_or_404(generation.versions, number=old) if old else newer.parent
-    old_map = snapshot(older) if older else {}
-    new_map = snapshot(newer)
-    hashes = {h for p, h in old_map.items() if new_map.get(p) != h}
-    hashes |= {h for p, h in new_map.items() if old_map.get(p) != h}
-    contents = dict(Blob.objects.filter(sha256__in=hashes).values_list("sha256", "content"))
+    changes = changes_between(older, newer, ignore_whitespace)
     files = []
-    for change in compare_versions(old_map, new_map, contents, ignore_whitespace):
-        before_path = change.old_path or change.path
-        before = contents.get(old_map.get(before_path), "") if change.status != "added" else ""
-        after = contents.get(new_map.get(change.path), "") if change.status != "deleted" else ""
-        unified = "".join(
-            difflib.unified_diff(
-                before.splitlines(keepends=True),
-                after.splitlines(keepends=True),
-                fromfile=f"a/{before_path}" if change.status != "added" else "/dev/null",
-                tofile=f"b/{change.path}" if change.status != "deleted" else "/dev/null",
-            )
+    for change in changes.files:
+        before, after = changes.texts(change)
+        unified = unified_diff(
+            before,
+            after,
+            f"a/{change.old_path or change.path}" if change.status != "added" else "/dev/null",
+            f"b/{change.path}" if change.status != "deleted" else "/dev/null",
         )
         files.append({**change.__dict__, "unified": "" if change.binary else unified})
     return {"old": older.number if older else None, "new": newer.number, "files": files}

@@ -8,9 +8,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from orchestrator.providers.demo_projects import STACKS
+from orchestrator.tech_stacks import TECH_STACKS
 
-TECH_STACK_CHOICES = [(stack.key, stack.label) for stack in STACKS.values()]
+TECH_STACK_CHOICES = [(stack.key, stack.label) for stack in TECH_STACKS]
 
 
 class Generation(models.Model):
@@ -183,6 +183,11 @@ class Version(models.Model):
         """The first file this version added, changed or renamed (for the file viewer)."""
         kept = [c["path"] for c in self.changes if c.get("action") != "deleted"]
         return kept[0] if kept else None
+
+    @property
+    def renames(self) -> dict[str, str]:
+        """The renames this version made against its parent: new path -> old path."""
+        return {c["path"]: c["old_path"] for c in self.changes if c.get("action") == "renamed"}
 
     @property
     def lines_added(self) -> int:

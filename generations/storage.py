@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from generations.diffing import compare_versions
 from generations.models import Blob, Generation, Version, VersionFile
 from generations.refusals import ActionRefused
+from orchestrator.diffing import compare_files
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import ProjectLimits
 from orchestrator.stages import final_stage
@@ -75,10 +75,8 @@ def next_number(generation_id) -> tuple[Generation, int]:
 
 
 def changes_between(old: dict[str, str], new: dict[str, str]) -> list[dict]:
-    """The change list stored on a version, from the files before and after."""
-    old_map = {path: Blob.hash_of(content) for path, content in old.items()}
-    new_map = {path: Blob.hash_of(content) for path, content in new.items()}
-    contents = {old_map[p]: c for p, c in old.items()} | {new_map[p]: c for p, c in new.items()}
+    """The change list stored on a version made by hand, from the files before and after
+    (counted by the diff engine, as the diff page counts them)."""
     return [
         {
             "path": d.path,
@@ -87,7 +85,7 @@ def changes_between(old: dict[str, str], new: dict[str, str]) -> list[dict]:
             "lines_removed": d.removed,
             "old_path": d.old_path,
         }
-        for d in compare_versions(old_map, new_map, contents, ignore_whitespace=False)
+        for d in compare_files(old, new)
     ]
 
 

@@ -10,10 +10,11 @@ import re
 
 from orchestrator.calls import Run
 from orchestrator.context import build_context
+from orchestrator.diffing import count_lines, line_delta
 from orchestrator.errors import ModelAnswerInvalid, PipelineError, UnsafePath
 from orchestrator.host import Host
 from orchestrator.intent import detect_intent
-from orchestrator.merge import FileChange, changes_between, count_lines, line_delta
+from orchestrator.merge import FileChange, changes_between
 from orchestrator.operations import DeleteFile, EditFile, Operation, RenameFile, WriteFile
 from orchestrator.options import RunOptions
 from orchestrator.paths import ProjectLimits, clean_path

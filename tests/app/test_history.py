@@ -291,7 +291,7 @@ def test_hiding_whitespace_hides_whitespace_only_changes(
 def test_large_files_are_collapsed_with_a_way_to_see_them(
     owner_client, make_generation, make_version, settings
 ):
-    from generations import diffing
+    from orchestrator import diffing
 
     generation = make_generation()
     v1 = make_version(generation=generation, number=1, files={"big.txt": "a\n" * 30})

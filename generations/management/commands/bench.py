@@ -114,7 +114,7 @@ class Command(BaseCommand):
         import tempfile
         from pathlib import Path
 
-        from generations.diffing import changed_lines
+        from orchestrator.diffing import changed_lines
 
         rng = random.Random(3)
         old_lines = [
