@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from generations.model_settings import cost_of
 from orchestrator.tech_stacks import TECH_STACKS
 
 TECH_STACK_CHOICES = [(stack.key, stack.label) for stack in TECH_STACKS]
@@ -226,8 +227,6 @@ class Version(models.Model):
 
     def usage(self) -> dict:
         """Tokens of every model call of this run, and their cost where the model has a price."""
-        from generations.providers import cost_of
-
         calls = list(self.model_calls.all())
         costs = [cost_of(c.model, c.tokens_in, c.tokens_out) for c in calls]
         return {

@@ -11,7 +11,7 @@ from orchestrator.operations import Operation, Refusal
 from orchestrator.options import RunOptions
 from orchestrator.progress import CallProgress
 from orchestrator.providers.base import ModelProvider, ModelRequest, Usage
-from orchestrator.results import ModelCall
+from orchestrator.results import CallRecord
 from orchestrator.stages import Reporter
 
 REPORT_SECONDS = 0.5  # while the model streams, the bar moves at least this often
@@ -40,7 +40,7 @@ class Run:
         self.host = host
         self.options = options
         self.reporter = Reporter(host.emit, flow=flow)
-        self.calls: list[ModelCall] = []
+        self.calls: list[CallRecord] = []
         self.position: float | None = None  # where the current call has the bar
 
     @property
@@ -242,7 +242,7 @@ class Run:
             # refused (429, 503) or dropped before any answer was not billed.
             usage = Usage(len(request.system + request.prompt) // 4, len(received) // 4, True)
         usage = usage or Usage(0, 0)
-        call = ModelCall(
+        call = CallRecord(
             purpose=request.purpose,
             provider=self.provider.name,
             model=self.provider.model,

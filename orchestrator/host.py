@@ -14,7 +14,7 @@ from typing import Protocol
 from orchestrator.checks import CheckReport
 from orchestrator.checks.fact_store import FactStore
 from orchestrator.progress import CallForecast
-from orchestrator.results import ModelCall
+from orchestrator.results import CallRecord
 from orchestrator.stages import ProgressEvent
 
 
@@ -44,7 +44,7 @@ class Host(Protocol):
         """Called regularly while a model call runs: the run is alive."""
         ...
 
-    def log_call(self, call: ModelCall) -> None:
+    def log_call(self, call: CallRecord) -> None:
         """Keep one finished model call, failed ones too, as soon as it ends."""
         ...
 
@@ -79,7 +79,7 @@ class LocalHost:
     fact_store: FactStore | None = None
     cancelled: Callable[[], bool] = _never
     history: Callable[[str, int], CallForecast | None] = _unknown
-    calls: list[ModelCall] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)
 
     @property
     def checks_enabled(self) -> bool:
@@ -94,7 +94,7 @@ class LocalHost:
     def tick(self) -> None:
         return None
 
-    def log_call(self, call: ModelCall) -> None:
+    def log_call(self, call: CallRecord) -> None:
         self.calls.append(call)
 
     def forecast(self, purpose: str, prompt_chars: int) -> CallForecast | None:

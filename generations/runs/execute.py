@@ -6,8 +6,8 @@ import logging
 
 from django.conf import settings
 
+from generations.model_settings import get_provider, retry_policy
 from generations.models import Version
-from generations.providers import get_provider, retry_policy
 from generations.refusals import ActionRefused
 from generations.runs.forecasts import expected_duration
 from generations.runs.host import VersionHost

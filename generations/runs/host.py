@@ -15,7 +15,7 @@ from generations.version_checks import project_checks, stored_facts
 from orchestrator.checks import CheckReport
 from orchestrator.progress import CallForecast
 from orchestrator.providers.base import ModelProvider
-from orchestrator.results import ModelCall
+from orchestrator.results import CallRecord
 from orchestrator.stages import ProgressEvent
 
 CANCEL_CHECK_SECONDS = 0.2  # the cancel flag is read at least this often while a run works
@@ -66,7 +66,7 @@ class VersionHost:
             self._beaten = now
             beat(version=self.version)
 
-    def log_call(self, call: ModelCall) -> None:
+    def log_call(self, call: CallRecord) -> None:
         log_model_call(version=self.version, call=call)
 
     def forecast(self, purpose: str, prompt_chars: int) -> CallForecast | None:

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from generations.live.events import publish
 from generations.models import Generation, ModelCall, Version
+from generations.refusals import ActionRefused
 from generations.runs.limits import check_running_room, lock_user
 from generations.storage import save_files
 from generations.webhooks import version_ended
 from orchestrator import PipelineResult, ProgressEvent
-from orchestrator.results import ModelCall as ModelCallRecord
+from orchestrator.results import CallRecord
 from orchestrator.stages import final_stage
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def record_progress(*, version: Version, event: ProgressEvent, live_files: list[
         publish(version, event)
 
 
-def log_model_call(*, version: Version, call: ModelCallRecord) -> ModelCall:
+def log_model_call(*, version: Version, call: CallRecord) -> ModelCall:
     """Store one call of the pipeline's log (its fields are the model's)."""
     return ModelCall.objects.create(version=version, **asdict(call))
 
@@ -171,6 +172,10 @@ def _end_without_files(version: Version, status: str, reason: str) -> Version:
 
 def request_cancel(*, version: Version) -> Version:
     """Stop a live version: a queued one at once, a running one at its next check."""
+    if not version.is_live:
+        raise ActionRefused(
+            f"Version {version.number} is not running, so there is nothing to cancel."
+        )
     queued = Version.objects.filter(pk=version.pk, status=Version.Status.QUEUED)
     if queued.update(cancel_requested=True):
         return cancel_version_run(version=version)  # no worker has it; nothing to wait for
