@@ -1,5 +1,6 @@
-"""The language model as the settings choose it: which provider answers, how hard each
-call tries, and what its tokens cost."""
+"""The language model as the settings choose it: which provider answers and how hard each
+call tries. (Importing this loads the providers' SDKs, which takes seconds: what a page or
+a model needs without a model call lives elsewhere, as generations.pricing.)"""
 
 from django.conf import settings
 
@@ -42,11 +43,3 @@ def retry_policy() -> RetryPolicy:
         call_seconds=settings.MODEL_CALL_TIMEOUT,
         stall_seconds=settings.MODEL_STALL_SECONDS,
     )
-
-
-def cost_of(model: str, tokens_in: int, tokens_out: int) -> float | None:
-    """Dollars for these tokens at MODEL_PRICES, or None when the model has no price."""
-    price = settings.MODEL_PRICES.get(model)
-    if price is None:
-        return None
-    return (tokens_in * price[0] + tokens_out * price[1]) / 1_000_000

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from generations.model_settings import cost_of
+from generations.pricing import cost_of
 from orchestrator.tech_stacks import TECH_STACKS
 
 TECH_STACK_CHOICES = [(stack.key, stack.label) for stack in TECH_STACKS]
