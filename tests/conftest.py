@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from generations.models import Generation, Version
 from generations.storage import save_files
 
+pytest_plugins = ["tests.skips"]
+
 STARTER = {
     "app.py": 'from flask import Flask\n\napp = Flask(__name__)\n\n\nif __name__ == "__main__":\n'
     "    app.run(debug=True)\n",

@@ -1,7 +1,6 @@
 import asyncio
 import json
 import os
-import time
 import uuid
 
 import pytest
@@ -13,6 +12,7 @@ from generations.live.events import VersionChannelManager, current_event_id, eve
 from generations.live.relay import DatabaseRelay, RedisRelay
 from generations.live.streams import hub
 from orchestrator.stages import ProgressEvent
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -224,13 +224,10 @@ def test_the_redis_relay_carries_hints_between_processes():
     relay = RedisRelay(os.environ["REDIS_URL"], name, lambda: hints.append(1))
     relay.start()
     try:
-        deadline = time.monotonic() + 5
-        while not hints and time.monotonic() < deadline:  # the subscription's own look
-            time.sleep(0.01)
+        wait_until(lambda: hints, "the relay never looked after subscribing")
         before = len(hints)
         relay.notify("version-x-1")
-        while len(hints) == before and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: len(hints) > before, "the hint never arrived")
         assert len(hints) == before + 1
     finally:
         relay.stop()

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -15,6 +14,7 @@ from generations import webhooks
 from generations.models import WebhookDelivery
 from generations.runs.lifecycle import announce_end
 from generations.tokens import create_token
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,13 +69,6 @@ def ended_version(make_version, url: str):
     return version
 
 
-def wait_for(condition, seconds: float = 10):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 def test_a_receiver_failing_twice_gets_one_delivery_recorded_as_succeeded(
     make_version, receiver, settings
 ):
@@ -84,7 +77,10 @@ def test_a_receiver_failing_twice_gets_one_delivery_recorded_as_succeeded(
     hook = receiver(failures=2)
     version = ended_version(make_version, hook.url)
     announce_end(version)  # as the worker does when a run ends
-    wait_for(lambda: WebhookDelivery.objects.filter(finished_at__isnull=False).exists())
+    wait_until(
+        lambda: WebhookDelivery.objects.filter(finished_at__isnull=False).exists(),
+        "no delivery finished",
+    )
     [delivery] = WebhookDelivery.objects.all()
     assert (delivery.status, delivery.attempts, delivery.response_status) == ("succeeded", 3, 200)
     assert len(hook.received) == 3

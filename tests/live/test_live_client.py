@@ -7,7 +7,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from generations.models import Version
 from generations.tokens import create_token
 from tests.support.fake_models import FakeModelServer, Reply
 from tests.support.live_servers import start_stack
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 ITERUM = [sys.executable, "-m", "iterum_client.cli"]
@@ -109,16 +109,22 @@ def test_ctrl_c_asks_and_cancels_the_run(home):
             cwd=Path(__file__).resolve().parents[2],
         )
         output = b""
-        deadline = time.monotonic() + 30
-        while b"/v1/" not in output:  # the run has started; its bar is on screen
-            assert time.monotonic() < deadline, output.decode(errors="replace")
+
+        def shown(text: bytes) -> bool:
+            nonlocal output
             ready, _, _ = select.select([process.stdout], [], [], 0.2)
             if ready:
                 output += os.read(process.stdout.fileno(), 65536)
-        time.sleep(1)  # into the wait for the first token (3 s): the run is being watched
+            return text in output
+
+        # The run has started and its bar is on screen; the worker has it and waits 3 s
+        # for the first token, so the run is being watched when Ctrl-C comes.
+        wait_until(lambda: shown(b"/v1/"), "the client never showed the run", 30)
+        processing = Version.objects.filter(number=1, status="processing").exists
+        wait_until(processing, "no worker took the run", 30)
         process.send_signal(signal.SIGINT)
-        time.sleep(0.5)
-        assert process.poll() is None, (output + process.stdout.read()).decode(errors="replace")
+        wait_until(lambda: shown(b"Cancel the run?"), "Ctrl-C asked nothing", 30)
+        assert process.poll() is None, output.decode(errors="replace")
         process.stdin.write(b"y\n")
         process.stdin.flush()
         rest, _ = process.communicate(timeout=60)

@@ -21,9 +21,8 @@ from tests.support.live_servers import (
     free_port,
     log_in,
     stop_processes,
-    wait_for_port,
-    wait_until,
 )
+from tests.support.waiting import wait_for_port, wait_until
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 NEW = {"title": "Live", "prompt": "an api", "tech_stack": "flask", "domain": "todos"}

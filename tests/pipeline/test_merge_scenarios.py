@@ -1,6 +1,8 @@
 """Exact results of the merge's dry run: files, failures (kind, block number, reason,
 suggestion), notes and renames, for one scenario each."""
 
+from dataclasses import dataclass, field
+
 import pytest
 
 from orchestrator.laziness import LazinessPolicy
@@ -11,10 +13,28 @@ B = SearchReplace
 F = {"a.py": "x = 1\ny = 2\nz = 3\n", "docs/guide.md": "# Guide\n", "README.md": "# Hi\n"}
 JUDGE = LazinessPolicy.for_request("change it", "modify")
 
-SCENARIOS = {
-    "two blocks, the second fails": (
-        F,
-        [
+
+@dataclass(frozen=True)
+class Scenario:
+    """Operations applied to files in a dry run, and exactly what must come of it: the
+    files changed (path -> content) and removed, the failures, the notes and the renames.
+    `base` is the project before this run, when an earlier round already changed it."""
+
+    name: str
+    operations: list
+    files: dict = field(default_factory=lambda: F)
+    base: dict | None = None
+    changed: dict = field(default_factory=dict)
+    removed: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    renames: dict = field(default_factory=dict)
+
+
+SCENARIOS = [
+    Scenario(
+        "two blocks, the second fails",
+        operations=[
             EditFile(
                 path="a.py",
                 blocks=(
@@ -23,10 +43,8 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {"a.py": "x = 10\ny = 2\nz = 3\n"},
-        [],
-        [
+        changed={"a.py": "x = 10\ny = 2\nz = 3\n"},
+        failures=[
             Failure(
                 path="a.py",
                 reason="its SEARCH text matches nowhere in the current file",
@@ -35,12 +53,10 @@ SCENARIOS = {
                 search="nope\n",
             )
         ],
-        [],
-        {},
     ),
-    "blocks numbered across operations on one file": (
-        F,
-        [
+    Scenario(
+        "blocks numbered across operations on one file",
+        operations=[
             EditFile(path="a.py", blocks=(SearchReplace(search="x = 1\n", replace="x = 10\n"),)),
             EditFile(
                 path="a.py",
@@ -50,10 +66,8 @@ SCENARIOS = {
                 ),
             ),
         ],
-        None,
-        {"a.py": "x = 10\ny = 2\nz = 3\n"},
-        [],
-        [
+        changed={"a.py": "x = 10\ny = 2\nz = 3\n"},
+        failures=[
             Failure(
                 path="a.py",
                 reason="its SEARCH text matches nowhere in the current file",
@@ -69,16 +83,12 @@ SCENARIOS = {
                 search="gone\n",
             ),
         ],
-        [],
-        {},
     ),
-    "an ambiguous block": (
-        {"a.py": "x\nx\n"},
-        [EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
-        None,
-        {},
-        [],
-        [
+    Scenario(
+        "an ambiguous block",
+        files={"a.py": "x\nx\n"},
+        operations=[EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
+        failures=[
             Failure(
                 path="a.py",
                 reason="its SEARCH text matches 2 places; it needs more lines to match one",
@@ -87,12 +97,10 @@ SCENARIOS = {
                 search="x\n",
             )
         ],
-        [],
-        {},
     ),
-    "a block of an edit that creates a file": (
-        F,
-        [
+    Scenario(
+        "a block of an edit that creates a file",
+        operations=[
             EditFile(
                 path="new.py",
                 blocks=(
@@ -101,20 +109,14 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {"new.py": "a\nb\n"},
-        [],
-        [],
-        [],
-        {},
+        changed={"new.py": "a\nb\n"},
     ),
-    "an edit of a missing file, matching elsewhere": (
-        F,
-        [EditFile(path="b.py", blocks=(SearchReplace(search="y = 2\n", replace="y = 3\n"),))],
-        None,
-        {},
-        [],
-        [
+    Scenario(
+        "an edit of a missing file, matching elsewhere",
+        operations=[
+            EditFile(path="b.py", blocks=(SearchReplace(search="y = 2\n", replace="y = 3\n"),))
+        ],
+        failures=[
             Failure(
                 path="b.py",
                 reason="b.py does not exist",
@@ -124,224 +126,151 @@ SCENARIOS = {
                 suggestion="a.py",
             )
         ],
-        [],
-        {},
     ),
-    "an edit of a missing file by its bare name": (
-        F,
-        [
+    Scenario(
+        "an edit of a missing file by its bare name",
+        operations=[
             EditFile(
                 path="guide.md", blocks=(SearchReplace(search="# Guide\n", replace="# Guide!\n"),)
             )
         ],
-        None,
-        {"docs/guide.md": "# Guide!\n"},
-        [],
-        [],
-        ["The model named guide.md; its edit applied to docs/guide.md."],
-        {},
+        changed={"docs/guide.md": "# Guide!\n"},
+        notes=["The model named guide.md; its edit applied to docs/guide.md."],
     ),
-    "an edit by bare name whose block fails there": (
-        F,
-        [EditFile(path="guide.md", blocks=(SearchReplace(search="nope\n", replace="x\n"),))],
-        None,
-        {},
-        [],
-        [Failure(path="guide.md", reason="guide.md does not exist", kind="wrong_path")],
-        [],
-        {},
+    Scenario(
+        "an edit by bare name whose block fails there",
+        operations=[
+            EditFile(path="guide.md", blocks=(SearchReplace(search="nope\n", replace="x\n"),))
+        ],
+        failures=[Failure(path="guide.md", reason="guide.md does not exist", kind="wrong_path")],
     ),
-    "a write onto a folder": (
-        F,
-        [WriteFile(path="docs", content="x\n")],
-        None,
-        {},
-        [],
-        [
+    Scenario(
+        "a write onto a folder",
+        operations=[WriteFile(path="docs", content="x\n")],
+        failures=[
             Failure(
                 path="docs",
                 reason="docs is a folder, so it cannot be written as a file",
                 kind="wrong_path",
             )
         ],
-        [],
-        {},
     ),
-    "a delete of a folder": (
-        F,
-        [DeleteFile(path="docs")],
-        None,
-        {},
-        ["docs/guide.md"],
-        [],
-        [],
-        {},
+    Scenario(
+        "a delete of a folder",
+        operations=[DeleteFile(path="docs")],
+        removed=["docs/guide.md"],
     ),
-    "a delete of a missing file": (
-        F,
-        [DeleteFile(path="ghost.py")],
-        None,
-        {},
-        [],
-        [
+    Scenario(
+        "a delete of a missing file",
+        operations=[DeleteFile(path="ghost.py")],
+        failures=[
             Failure(
                 path="ghost.py",
                 reason="ghost.py does not exist, so it cannot be deleted",
                 kind="missing",
             )
         ],
-        [],
-        {},
     ),
-    "a rename of a missing file": (
-        F,
-        [RenameFile(path="ghost.py", new_path="g.py")],
-        None,
-        {},
-        [],
-        [
+    Scenario(
+        "a rename of a missing file",
+        operations=[RenameFile(path="ghost.py", new_path="g.py")],
+        failures=[
             Failure(
                 path="ghost.py",
                 reason="ghost.py does not exist, so it cannot be renamed",
                 kind="wrong_path",
             )
         ],
-        [],
-        {},
     ),
-    "a rename onto an existing file": (
-        F,
-        [RenameFile(path="a.py", new_path="README.md")],
-        None,
-        {},
-        [],
-        [
+    Scenario(
+        "a rename onto an existing file",
+        operations=[RenameFile(path="a.py", new_path="README.md")],
+        failures=[
             Failure(
                 path="a.py", reason="it cannot be renamed to README.md, which exists", kind="edit"
             )
         ],
-        [],
-        {},
     ),
-    "a rename into a folder": (
-        F,
-        [RenameFile(path="a.py", new_path="docs")],
-        None,
-        {"docs/a.py": "x = 1\ny = 2\nz = 3\n"},
-        ["a.py"],
-        [],
-        [],
-        {"docs/a.py": "a.py"},
+    Scenario(
+        "a rename into a folder",
+        operations=[RenameFile(path="a.py", new_path="docs")],
+        changed={"docs/a.py": "x = 1\ny = 2\nz = 3\n"},
+        removed=["a.py"],
+        renames={"docs/a.py": "a.py"},
     ),
-    "a rename with a trailing slash": (
-        F,
-        [RenameFile(path="a.py", new_path="lib/")],
-        None,
-        {"lib/a.py": "x = 1\ny = 2\nz = 3\n"},
-        ["a.py"],
-        [],
-        [],
-        {"lib/a.py": "a.py"},
+    Scenario(
+        "a rename with a trailing slash",
+        operations=[RenameFile(path="a.py", new_path="lib/")],
+        changed={"lib/a.py": "x = 1\ny = 2\nz = 3\n"},
+        removed=["a.py"],
+        renames={"lib/a.py": "a.py"},
     ),
-    "a rename to itself": (
-        F,
-        [RenameFile(path="a.py", new_path="a.py")],
-        None,
-        {},
-        [],
-        [],
-        [],
-        {},
+    Scenario(
+        "a rename to itself",
+        operations=[RenameFile(path="a.py", new_path="a.py")],
     ),
-    "a rename of a folder": (
-        F,
-        [RenameFile(path="docs", new_path="manual")],
-        None,
-        {"manual/guide.md": "# Guide\n"},
-        ["docs/guide.md"],
-        [],
-        [],
-        {"manual/guide.md": "docs/guide.md"},
+    Scenario(
+        "a rename of a folder",
+        operations=[RenameFile(path="docs", new_path="manual")],
+        changed={"manual/guide.md": "# Guide\n"},
+        removed=["docs/guide.md"],
+        renames={"manual/guide.md": "docs/guide.md"},
     ),
-    "a rename to another case": (
-        F,
-        [RenameFile(path="README.md", new_path="readme.md")],
-        None,
-        {"readme.md": "# Hi\n"},
-        ["README.md"],
-        [],
-        [],
-        {"readme.md": "README.md"},
+    Scenario(
+        "a rename to another case",
+        operations=[RenameFile(path="README.md", new_path="readme.md")],
+        changed={"readme.md": "# Hi\n"},
+        removed=["README.md"],
+        renames={"readme.md": "README.md"},
     ),
-    "a rename onto a case twin of another file": (
-        {"a.py": "a\n", "B.py": "b\n"},
-        [RenameFile(path="a.py", new_path="b.py")],
-        None,
-        {},
-        [],
-        [Failure(path="a.py", reason="it cannot be renamed to b.py, which exists", kind="edit")],
-        [],
-        {},
+    Scenario(
+        "a rename onto a case twin of another file",
+        files={"a.py": "a\n", "B.py": "b\n"},
+        operations=[RenameFile(path="a.py", new_path="b.py")],
+        failures=[
+            Failure(path="a.py", reason="it cannot be renamed to b.py, which exists", kind="edit")
+        ],
     ),
-    "a write to a case twin": (
-        F,
-        [WriteFile(path="readme.MD", content="# Yo\n")],
-        None,
-        {"README.md": "# Yo\n"},
-        [],
-        [],
-        ["The model wrote readme.MD; it was taken as the existing README.md."],
-        {},
+    Scenario(
+        "a write to a case twin",
+        operations=[WriteFile(path="readme.MD", content="# Yo\n")],
+        changed={"README.md": "# Yo\n"},
+        notes=["The model wrote readme.MD; it was taken as the existing README.md."],
     ),
-    "a write to a case twin the answer also deletes": (
-        F,
-        [DeleteFile(path="README.md"), WriteFile(path="readme.md", content="# Yo\n")],
-        None,
-        {"readme.md": "# Yo\n"},
-        ["README.md"],
-        [],
-        [],
-        {},
+    Scenario(
+        "a write to a case twin the answer also deletes",
+        operations=[DeleteFile(path="README.md"), WriteFile(path="readme.md", content="# Yo\n")],
+        changed={"readme.md": "# Yo\n"},
+        removed=["README.md"],
     ),
-    "a write into a folder of another case": (
-        F,
-        [WriteFile(path="DOCS/new.md", content="n\n")],
-        None,
-        {"docs/new.md": "n\n"},
-        [],
-        [],
-        ["The model wrote DOCS/new.md; it was taken as docs/new.md."],
-        {},
+    Scenario(
+        "a write into a folder of another case",
+        operations=[WriteFile(path="DOCS/new.md", content="n\n")],
+        changed={"docs/new.md": "n\n"},
+        notes=["The model wrote DOCS/new.md; it was taken as docs/new.md."],
     ),
-    "a write keeps CRLF and no final newline": (
-        {"w.txt": "a\r\nb"},
-        [WriteFile(path="w.txt", content="c\nd\n")],
-        None,
-        {"w.txt": "c\r\nd"},
-        [],
-        [],
-        [],
-        {},
+    Scenario(
+        "a write keeps CRLF and no final newline",
+        files={"w.txt": "a\r\nb"},
+        operations=[WriteFile(path="w.txt", content="c\nd\n")],
+        changed={"w.txt": "c\r\nd"},
     ),
-    "a lazy write": (
-        {"a.py": "def f():\n    a = 1\n    b = 2\n    return a + b\n"},
-        [WriteFile(path="a.py", content="def f():\n    ...  # unchanged\n")],
-        None,
-        {},
-        [],
-        [
+    Scenario(
+        "a lazy write",
+        files={"a.py": "def f():\n    a = 1\n    b = 2\n    return a + b\n"},
+        operations=[WriteFile(path="a.py", content="def f():\n    ...  # unchanged\n")],
+        failures=[
             Failure(
                 path="a.py",
                 reason="it puts a placeholder where code was: '...  # unchanged'",
                 kind="lazy",
             )
         ],
-        [],
-        {},
     ),
-    "a lazy block among good ones": (
-        {"a.py": "def f():\n    a = 1\n    b = 2\n    return a + b\n"},
-        [
+    Scenario(
+        "a lazy block among good ones",
+        files={"a.py": "def f():\n    a = 1\n    b = 2\n    return a + b\n"},
+        operations=[
             EditFile(
                 path="a.py",
                 blocks=(
@@ -352,10 +281,8 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {"a.py": "def g():\n    a = 1\n    b = 2\n    return a + b\n"},
-        [],
-        [
+        changed={"a.py": "def g():\n    a = 1\n    b = 2\n    return a + b\n"},
+        failures=[
             Failure(
                 path="a.py",
                 reason="it puts a placeholder where code was: '# ... existing code ...'",
@@ -364,22 +291,19 @@ SCENARIOS = {
                 search="    a = 1\n    b = 2\n",
             )
         ],
-        [],
-        {},
     ),
-    "a block already applied in an earlier round": (
-        {"a.py": "x = 10\n"},
-        [EditFile(path="a.py", blocks=(SearchReplace(search="x = 1\n", replace="x = 10\n"),))],
-        {"a.py": "x = 1\n"},
-        {},
-        [],
-        [],
-        [],
-        {},
+    Scenario(
+        "a block already applied in an earlier round",
+        files={"a.py": "x = 10\n"},
+        operations=[
+            EditFile(path="a.py", blocks=(SearchReplace(search="x = 1\n", replace="x = 10\n"),))
+        ],
+        base={"a.py": "x = 1\n"},
     ),
-    "a two-reading block where both readings match": (
-        {"n.md": "T\n=======\nA\n"},
-        [
+    Scenario(
+        "a two-reading block where both readings match",
+        files={"n.md": "T\n=======\nA\n"},
+        operations=[
             EditFile(
                 path="n.md",
                 blocks=(
@@ -396,10 +320,7 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {},
-        [],
-        [
+        failures=[
             Failure(
                 path="n.md",
                 reason=(
@@ -411,12 +332,11 @@ SCENARIOS = {
                 search="T\n",
             )
         ],
-        [],
-        {},
     ),
-    "a diff hunk chosen by its line": (
-        {"d.txt": "x\ny\nx\n"},
-        [
+    Scenario(
+        "a diff hunk chosen by its line",
+        files={"d.txt": "x\ny\nx\n"},
+        operations=[
             EditFile(
                 path="d.txt",
                 blocks=(
@@ -426,16 +346,12 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {"d.txt": "x\ny\nX\n"},
-        [],
-        [],
-        [],
-        {},
+        changed={"d.txt": "x\ny\nX\n"},
     ),
-    "a diff hunk whose line matches neither": (
-        {"d.txt": "x\ny\nx\n"},
-        [
+    Scenario(
+        "a diff hunk whose line matches neither",
+        files={"d.txt": "x\ny\nx\n"},
+        operations=[
             EditFile(
                 path="d.txt",
                 blocks=(
@@ -445,10 +361,7 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {},
-        [],
-        [
+        failures=[
             Failure(
                 path="d.txt",
                 reason="its SEARCH text matches 2 places; it needs more lines to match one",
@@ -457,12 +370,11 @@ SCENARIOS = {
                 search="x\n",
             )
         ],
-        [],
-        {},
     ),
-    "a diff insertion at the top": (
-        {"d.txt": "a\nb\n"},
-        [
+    Scenario(
+        "a diff insertion at the top",
+        files={"d.txt": "a\nb\n"},
+        operations=[
             EditFile(
                 path="d.txt",
                 blocks=(
@@ -472,16 +384,12 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {"d.txt": "top\na\nb\n"},
-        [],
-        [],
-        [],
-        {},
+        changed={"d.txt": "top\na\nb\n"},
     ),
-    "a diff insertion at the end": (
-        {"d.txt": "a\nb\n"},
-        [
+    Scenario(
+        "a diff insertion at the end",
+        files={"d.txt": "a\nb\n"},
+        operations=[
             EditFile(
                 path="d.txt",
                 blocks=(
@@ -491,16 +399,12 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {"d.txt": "a\nb\nend\n"},
-        [],
-        [],
-        [],
-        {},
+        changed={"d.txt": "a\nb\nend\n"},
     ),
-    "a diff insertion in the middle": (
-        {"d.txt": "a\nb\n"},
-        [
+    Scenario(
+        "a diff insertion in the middle",
+        files={"d.txt": "a\nb\n"},
+        operations=[
             EditFile(
                 path="d.txt",
                 blocks=(
@@ -510,10 +414,7 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {},
-        [],
-        [
+        failures=[
             Failure(
                 path="d.txt",
                 reason=(
@@ -524,12 +425,11 @@ SCENARIOS = {
                 block=1,
             )
         ],
-        [],
-        {},
     ),
-    "a diff insertion into an empty file": (
-        {"d.txt": ""},
-        [
+    Scenario(
+        "a diff insertion into an empty file",
+        files={"d.txt": ""},
+        operations=[
             EditFile(
                 path="d.txt",
                 blocks=(
@@ -539,16 +439,11 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {"d.txt": "first\n"},
-        [],
-        [],
-        [],
-        {},
+        changed={"d.txt": "first\n"},
     ),
-    "a diff hunk from an empty old file creates the file": (
-        F,
-        [
+    Scenario(
+        "a diff hunk from an empty old file creates the file",
+        operations=[
             EditFile(
                 path="new.py",
                 blocks=(
@@ -561,16 +456,11 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {"new.py": "n = 1\nm = 2\n"},
-        [],
-        [],
-        [],
-        {},
+        changed={"new.py": "n = 1\nm = 2\n"},
     ),
-    "a diff hunk that adds lines further down a file that does not exist": (
-        F,
-        [
+    Scenario(
+        "a diff hunk that adds lines further down a file that does not exist",
+        operations=[
             EditFile(
                 path="new.py",
                 blocks=(
@@ -583,24 +473,18 @@ SCENARIOS = {
                 ),
             )
         ],
-        None,
-        {},
-        [],
-        [Failure(path="new.py", reason="new.py does not exist", kind="wrong_path")],
-        [],
-        {},
+        failures=[Failure(path="new.py", reason="new.py does not exist", kind="wrong_path")],
     ),
-    "an edit by the old name of a file the answer renamed": (
-        F,
-        [
+    Scenario(
+        "an edit by the old name of a file the answer renamed",
+        operations=[
             RenameFile("a.py", "b.py"),
             EditFile("a.py", (SearchReplace("y = 2\n", "y = 20\n"),)),
             EditFile("a.py", (SearchReplace("nowhere\n", "z\n"),)),
         ],
-        None,
-        {"b.py": "x = 1\ny = 20\nz = 3\n"},
-        ["a.py"],
-        [
+        changed={"b.py": "x = 1\ny = 20\nz = 3\n"},
+        removed=["a.py"],
+        failures=[
             Failure(
                 path="b.py",
                 reason="its SEARCH text matches nowhere in the current file",
@@ -609,38 +493,30 @@ SCENARIOS = {
                 search="nowhere\n",
             )
         ],
-        [
+        notes=[
             "The model edited a.py by its old name; it is now b.py.",
             "The model edited a.py by its old name; it is now b.py.",
         ],
-        {"b.py": "a.py"},
+        renames={"b.py": "a.py"},
     ),
-    "a fenced search and replace": (
-        F,
-        [
+    Scenario(
+        "a fenced search and replace",
+        operations=[
             EditFile(
                 path="a.py",
                 blocks=(SearchReplace(search="```\ny = 2\n```\n", replace="```\ny = 20\n```\n"),),
             )
         ],
-        None,
-        {"a.py": "x = 1\ny = 20\nz = 3\n"},
-        [],
-        [],
-        [],
-        {},
+        changed={"a.py": "x = 1\ny = 20\nz = 3\n"},
     ),
-    "a fenced search with a plain replace": (
-        F,
-        [
+    Scenario(
+        "a fenced search with a plain replace",
+        operations=[
             EditFile(
                 path="a.py", blocks=(SearchReplace(search="```\ny = 2\n```\n", replace="y = 20\n"),)
             )
         ],
-        None,
-        {},
-        [],
-        [
+        failures=[
             Failure(
                 path="a.py",
                 reason="its SEARCH text matches nowhere in the current file",
@@ -649,33 +525,26 @@ SCENARIOS = {
                 search="```\ny = 2\n```\n",
             )
         ],
-        [],
-        {},
     ),
-    "a search with blank lines around": (
-        F,
-        [
+    Scenario(
+        "a search with blank lines around",
+        operations=[
             EditFile(
                 path="a.py", blocks=(SearchReplace(search="\n\ny = 2\n\n", replace="y = 22\n"),)
             )
         ],
-        None,
-        {"a.py": "x = 1\ny = 22\nz = 3\n"},
-        [],
-        [],
-        [],
-        {},
+        changed={"a.py": "x = 1\ny = 22\nz = 3\n"},
     ),
-}
+]
 
 
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_dry_run(name):
-    files, operations, base, changed, removed, failures, notes, renames = SCENARIOS[name]
-    result = dry_run(files, operations, judge=JUDGE, base=base)
-    assert {p: c for p, c in result.files.items() if files.get(p) != c} == changed
-    assert sorted(set(files) - set(result.files)) == removed
-    assert result.failures == failures
-    assert result.notes == notes
-    assert result.renames == renames
-    assert files == SCENARIOS[name][0]  # the input is never changed
+@pytest.mark.parametrize("case", SCENARIOS, ids=[case.name for case in SCENARIOS])
+def test_dry_run(case):
+    files = dict(case.files)
+    result = dry_run(files, case.operations, judge=JUDGE, base=case.base)
+    assert {p: c for p, c in result.files.items() if files.get(p) != c} == case.changed
+    assert sorted(set(files) - set(result.files)) == case.removed
+    assert result.failures == case.failures
+    assert result.notes == case.notes
+    assert result.renames == case.renames
+    assert files == case.files  # the input is never changed

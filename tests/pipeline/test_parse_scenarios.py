@@ -1,6 +1,8 @@
 """Exact results of the stream parser: operations, refusals with their reasons, prose, the
 plan and the file an answer was cut off in, for one answer each, at any chunking."""
 
+from dataclasses import dataclass, field
+
 import pytest
 
 from orchestrator.edit_format import EditStreamParser
@@ -15,135 +17,118 @@ from orchestrator.operations import (
 
 S, D, R = "<<<<<<< SEARCH\n", "=======\n", ">>>>>>> REPLACE\n"
 
-SCENARIOS = {
-    "an EDIT holding a whole file": (
-        "@@@ EDIT a.py\nx = 1\ny = 2\n@@@ END\n",
-        [WriteFile(path="a.py", content="x = 1\ny = 2\n", loose=True)],
-        [],
-        [],
-        None,
-        None,
+
+@dataclass(frozen=True)
+class Scenario:
+    """One answer and what the parser must make of it: every operation, every refusal with
+    its reason, the prose, the PLAN, and the file the answer was cut off in."""
+
+    name: str
+    answer: str
+    operations: list = field(default_factory=list)
+    refusals: list = field(default_factory=list)
+    prose: list = field(default_factory=list)
+    planned: list | None = None
+    cut_off_in: str | None = None
+
+
+SCENARIOS = [
+    Scenario(
+        "an EDIT holding a whole file",
+        answer="@@@ EDIT a.py\nx = 1\ny = 2\n@@@ END\n",
+        operations=[WriteFile(path="a.py", content="x = 1\ny = 2\n", loose=True)],
     ),
-    "an EDIT holding a fenced whole file": (
-        "@@@ EDIT a.py\n```python\nx = 1\n```\n@@@ END\n",
-        [WriteFile(path="a.py", content="x = 1\n", loose=True)],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "an EDIT holding a fenced whole file",
+        answer="@@@ EDIT a.py\n```python\nx = 1\n```\n@@@ END\n",
+        operations=[WriteFile(path="a.py", content="x = 1\n", loose=True)],
     ),
-    "an EDIT holding only fences": (
-        "@@@ EDIT a.py\n\n```\n```\n@@@ END\n",
-        [],
-        [Refusal(path="a.py", reason="its EDIT has no search/replace blocks", text="")],
-        [],
-        None,
-        None,
+    Scenario(
+        "an EDIT holding only fences",
+        answer="@@@ EDIT a.py\n\n```\n```\n@@@ END\n",
+        refusals=[Refusal(path="a.py", reason="its EDIT has no search/replace blocks", text="")],
     ),
-    "END twice after an EDIT": (
-        "@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n@@@ END\n@@@ END\n",
-        [],
-        [
+    Scenario(
+        "END twice after an EDIT",
+        answer="@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n@@@ END\n@@@ END\n",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="its block holds an @@@ END line, so where it ends is unclear",
                 text="",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "END twice after a FILE, with text between": (
-        "@@@ FILE a.md\nA\n@@@ END\nB\n@@@ END\n",
-        [],
-        [
+    Scenario(
+        "END twice after a FILE, with text between",
+        answer="@@@ FILE a.md\nA\n@@@ END\nB\n@@@ END\n",
+        refusals=[
             Refusal(
                 path="a.md",
                 reason="its block holds an @@@ END line, so where it ends is unclear",
                 text="",
             )
         ],
-        ["B"],
-        None,
-        None,
+        prose=["B"],
     ),
-    "END after a DELETE is harmless": (
-        "@@@ DELETE a.py\n@@@ END\n",
-        [DeleteFile(path="a.py")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "END after a DELETE is harmless",
+        answer="@@@ DELETE a.py\n@@@ END\n",
+        operations=[DeleteFile(path="a.py")],
     ),
-    "a stray END with nothing before": (
-        "@@@ END\n",
-        [],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a stray END with nothing before",
+        answer="@@@ END\n",
     ),
-    "an Aider block then a stray REPLACE": (
-        "a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\nz\n>>>>>>> REPLACE\n",
-        [],
-        [Refusal(path="a.py", reason="its block's text holds a >>>>>>> REPLACE line", text="")],
-        ["a.py", "z"],
-        None,
-        None,
+    Scenario(
+        "an Aider block then a stray REPLACE",
+        answer="a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\nz\n>>>>>>> REPLACE\n",
+        refusals=[
+            Refusal(path="a.py", reason="its block's text holds a >>>>>>> REPLACE line", text="")
+        ],
+        prose=["a.py", "z"],
     ),
-    "an Aider block named in the fence": (
-        "```python a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n",
-        [EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "an Aider block named in the fence",
+        answer="```python a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n",
+        operations=[EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
     ),
-    "an Aider block named in a fence like lang:path": (
-        "```python:src/a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n",
-        [EditFile(path="src/a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "an Aider block named in a fence like lang:path",
+        answer="```python:src/a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n",
+        operations=[
+            EditFile(path="src/a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))
+        ],
     ),
-    "an Aider block named three lines up through fences": (
-        "b.py\n```\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n",
-        [EditFile(path="b.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
-        [],
-        ["b.py"],
-        None,
-        None,
+    Scenario(
+        "an Aider block named three lines up through fences",
+        answer="b.py\n```\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n",
+        operations=[EditFile(path="b.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
+        prose=["b.py"],
     ),
-    "an Aider block whose name is four lines up": (
-        "c.py\n```\n```\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n",
-        [],
-        [
+    Scenario(
+        "an Aider block whose name is four lines up",
+        answer="c.py\n```\n```\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n",
+        refusals=[
             Refusal(
                 path=None, reason="a search/replace block does not say which file it edits", text=""
             )
         ],
-        ["c.py"],
-        None,
-        None,
+        prose=["c.py"],
     ),
-    "an Aider block with no name": (
-        "<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n",
-        [],
-        [
+    Scenario(
+        "an Aider block with no name",
+        answer="<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n",
+        refusals=[
             Refusal(
                 path=None, reason="a search/replace block does not say which file it edits", text=""
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "an Aider block interrupted by another": (
-        "a.py\n<<<<<<< SEARCH\nx\n<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n",
-        [],
-        [
+    Scenario(
+        "an Aider block interrupted by another",
+        answer="a.py\n<<<<<<< SEARCH\nx\n<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="a search/replace block is unfinished (no REPLACE line)",
@@ -153,342 +138,259 @@ SCENARIOS = {
                 path=None, reason="a search/replace block does not say which file it edits", text=""
             ),
         ],
-        ["a.py"],
-        None,
-        None,
+        prose=["a.py"],
     ),
-    "an EDIT block interrupted by a SEARCH": (
-        "@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n@@@ END\n",
-        [],
-        [
+    Scenario(
+        "an EDIT block interrupted by a SEARCH",
+        answer="@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n<<<<<<< SEARCH\ny\n=======\nz\n>>>>>>> REPLACE\n@@@ END\n",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="a search/replace block is unfinished (no REPLACE line)",
                 text="",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "an EDIT block interrupted by a FILE": (
-        "@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n@@@ FILE b.py\nb\n@@@ END\n",
-        [WriteFile(path="b.py", content="b\n")],
-        [
+    Scenario(
+        "an EDIT block interrupted by a FILE",
+        answer="@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n@@@ FILE b.py\nb\n@@@ END\n",
+        operations=[WriteFile(path="b.py", content="b\n")],
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="its block was not closed with @@@ END before the next operation",
                 text="",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "a stray REPLACE between EDIT blocks": (
-        "@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n>>>>>>> REPLACE\n@@@ END\n",
-        [],
-        [
+    Scenario(
+        "a stray REPLACE between EDIT blocks",
+        answer="@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n>>>>>>> REPLACE\n@@@ END\n",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="a block's text holds a >>>>>>> REPLACE line, so it ends unclearly",
                 text="",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "a forgotten END before a DELETE": (
-        "@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n@@@ DELETE b.py\n",
-        [
+    Scenario(
+        "a forgotten END before a DELETE",
+        answer="@@@ EDIT a.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n@@@ DELETE b.py\n",
+        operations=[
             EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),)),
             DeleteFile(path="b.py"),
         ],
-        [],
-        [],
-        None,
-        None,
     ),
-    "a forgotten END in an EDIT without blocks": (
-        "@@@ EDIT a.py\nstuff\n@@@ FILE b.py\nb\n@@@ END\n",
-        [WriteFile(path="b.py", content="b\n")],
-        [
+    Scenario(
+        "a forgotten END in an EDIT without blocks",
+        answer="@@@ EDIT a.py\nstuff\n@@@ FILE b.py\nb\n@@@ END\n",
+        operations=[WriteFile(path="b.py", content="b\n")],
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="its block was not closed with @@@ END before the next operation",
                 text="",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "a FILE of blocks only is an edit": (
-        "@@@ FILE a.py\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n@@@ END\n",
-        [EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a FILE of blocks only is an edit",
+        answer="@@@ FILE a.py\n```\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n```\n@@@ END\n",
+        operations=[EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
     ),
-    "a FILE of blocks and text is text": (
-        "@@@ FILE a.md\nDocs:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n@@@ END\n",
-        [WriteFile(path="a.md", content="Docs:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a FILE of blocks and text is text",
+        answer="@@@ FILE a.md\nDocs:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n@@@ END\n",
+        operations=[
+            WriteFile(
+                path="a.md", content="Docs:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n"
+            )
+        ],
     ),
-    "a FILE of a block without a divider is text": (
-        "@@@ FILE a.md\n<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n@@@ END\n",
-        [WriteFile(path="a.md", content="<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a FILE of a block without a divider is text",
+        answer="@@@ FILE a.md\n<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n@@@ END\n",
+        operations=[WriteFile(path="a.md", content="<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n")],
     ),
-    "a FILE with an unfinished block is text": (
-        "@@@ FILE a.md\n<<<<<<< SEARCH\nx\n=======\n@@@ END\n",
-        [WriteFile(path="a.md", content="<<<<<<< SEARCH\nx\n=======\n")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a FILE with an unfinished block is text",
+        answer="@@@ FILE a.md\n<<<<<<< SEARCH\nx\n=======\n@@@ END\n",
+        operations=[WriteFile(path="a.md", content="<<<<<<< SEARCH\nx\n=======\n")],
     ),
-    "a code FILE of blocks and text is refused, not written with its markers": (
-        "@@@ FILE a.py\n# the fix:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n@@@ END\n",
-        [],
-        [
+    Scenario(
+        "a code FILE of blocks and text is refused, not written with its markers",
+        answer="@@@ FILE a.py\n# the fix:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n@@@ END\n",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="its FILE holds search/replace markers that do not make whole blocks",
                 text="# the fix:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "a code FILE whose last block is unfinished is refused": (
-        f"@@@ FILE a.py\n{S}x\n{D}y\n{R}{S}z\n@@@ END\n",
-        [],
-        [
+    Scenario(
+        "a code FILE whose last block is unfinished is refused",
+        answer=f"@@@ FILE a.py\n{S}x\n{D}y\n{R}{S}z\n@@@ END\n",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="its FILE holds search/replace markers that do not make whole blocks",
                 text=f"{S}x\n{D}y\n{R}{S}z\n",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "a code FILE with a SEARCH line alone is text": (
-        "@@@ FILE a.py\n# <<<<<<< SEARCH\n<<<<<<< SEARCH is how blocks open\n@@@ END\n",
-        [WriteFile(path="a.py", content="# <<<<<<< SEARCH\n<<<<<<< SEARCH is how blocks open\n")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a code FILE with a SEARCH line alone is text",
+        answer="@@@ FILE a.py\n# <<<<<<< SEARCH\n<<<<<<< SEARCH is how blocks open\n@@@ END\n",
+        operations=[
+            WriteFile(path="a.py", content="# <<<<<<< SEARCH\n<<<<<<< SEARCH is how blocks open\n")
+        ],
     ),
-    "a FILE of blocks closed by END, then a stray END, is taken back": (
-        f"@@@ FILE a.py\n{S}x\n{D}y\n{R}@@@ END\n@@@ END\n",
-        [],
-        [
+    Scenario(
+        "a FILE of blocks closed by END, then a stray END, is taken back",
+        answer=f"@@@ FILE a.py\n{S}x\n{D}y\n{R}@@@ END\n@@@ END\n",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="its block holds an @@@ END line, so where it ends is unclear",
                 text="",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "an EDIT holding a whole file closed by END, then a stray END, is taken back": (
-        "@@@ EDIT a.py\nx = 1\n@@@ END\n@@@ END\n",
-        [],
-        [
+    Scenario(
+        "an EDIT holding a whole file closed by END, then a stray END, is taken back",
+        answer="@@@ EDIT a.py\nx = 1\n@@@ END\n@@@ END\n",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="its block holds an @@@ END line, so where it ends is unclear",
                 text="",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "an Aider block, then a stray END: the block had its own end": (
-        f"a.py\n{S}x\n{D}y\n{R}@@@ END\n",
-        [EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
-        [],
-        ["a.py"],
-        None,
-        None,
+    Scenario(
+        "an Aider block, then a stray END: the block had its own end",
+        answer=f"a.py\n{S}x\n{D}y\n{R}@@@ END\n",
+        operations=[EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace="y\n"),))],
+        prose=["a.py"],
     ),
-    "a line of > that is not a REPLACE line is the block's text": (
-        f"a.py\n{S}x\n{D}>>>>>>> theirs\n{R}",
-        [EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace=">>>>>>> theirs\n"),))],
-        [],
-        ["a.py"],
-        None,
-        None,
+    Scenario(
+        "a line of > that is not a REPLACE line is the block's text",
+        answer=f"a.py\n{S}x\n{D}>>>>>>> theirs\n{R}",
+        operations=[
+            EditFile(path="a.py", blocks=(SearchReplace(search="x\n", replace=">>>>>>> theirs\n"),))
+        ],
+        prose=["a.py"],
     ),
-    "a FILE holding a diff keeps it as text": (
-        "@@@ FILE fix.diff\n--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n@@@ END\n",
-        [WriteFile(path="fix.diff", content="--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a FILE holding a diff keeps it as text",
+        answer="@@@ FILE fix.diff\n--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n@@@ END\n",
+        operations=[WriteFile(path="fix.diff", content="--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n")],
     ),
-    "a block without a divider, named by a path line": (
-        f"a.py\n{S}x\n{R}",
-        [],
-        [
+    Scenario(
+        "a block without a divider, named by a path line",
+        answer=f"a.py\n{S}x\n{R}",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="a search/replace block has no ======= line between SEARCH and REPLACE",
                 text="",
             )
         ],
-        ["a.py"],
-        None,
-        None,
+        prose=["a.py"],
     ),
-    "cut off in a FILE line naming two files": (
-        "@@@ FILE a.py b.py\nx = 1\n",
-        [],
-        [],
-        [],
-        None,
-        "a.py b.py",
+    Scenario(
+        "cut off in a FILE line naming two files",
+        answer="@@@ FILE a.py b.py\nx = 1\n",
+        cut_off_in="a.py b.py",
     ),
-    "cut off in a block that names no file": (
-        f"{S}x\n",
-        [],
-        [],
-        [],
-        None,
-        "(a file the answer did not name)",
+    Scenario(
+        "cut off in a block that names no file",
+        answer=f"{S}x\n",
+        cut_off_in="(a file the answer did not name)",
     ),
-    "a FILE line naming nothing": (
-        "@@@ FILE\nx\n@@@ END\n",
-        [],
-        [Refusal(path=None, reason="the FILE line names no single file: ''", text="x\n")],
-        [],
-        None,
-        None,
+    Scenario(
+        "a FILE line naming nothing",
+        answer="@@@ FILE\nx\n@@@ END\n",
+        refusals=[Refusal(path=None, reason="the FILE line names no single file: ''", text="x\n")],
     ),
-    "a DELETE naming nothing": (
-        "@@@ DELETE\n",
-        [],
-        [Refusal(path=None, reason="a DELETE line names no file: ''", text="")],
-        [],
-        None,
-        None,
+    Scenario(
+        "a DELETE naming nothing",
+        answer="@@@ DELETE\n",
+        refusals=[Refusal(path=None, reason="a DELETE line names no file: ''", text="")],
     ),
-    "a DELETE of two files": (
-        "@@@ DELETE a.py, `b.py`\n",
-        [DeleteFile(path="a.py"), DeleteFile(path="b.py")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a DELETE of two files",
+        answer="@@@ DELETE a.py, `b.py`\n",
+        operations=[DeleteFile(path="a.py"), DeleteFile(path="b.py")],
     ),
-    "a RENAME with two arrows": (
-        "@@@ RENAME a -> b -> c\n",
-        [],
-        [
+    Scenario(
+        "a RENAME with two arrows",
+        answer="@@@ RENAME a -> b -> c\n",
+        refusals=[
             Refusal(
                 path=None,
                 reason="a RENAME line needs one old path, an arrow and a new path: 'a -> b -> c'",
                 text="",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "a RENAME with an unclear side": (
-        "@@@ RENAME a.py -> b.py - moved\n",
-        [],
-        [
+    Scenario(
+        "a RENAME with an unclear side",
+        answer="@@@ RENAME a.py -> b.py - moved\n",
+        refusals=[
             Refusal(
                 path="a.py",
                 reason="a RENAME line names its files unclearly: 'a.py -> b.py - moved'",
                 text="",
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "an unknown marker naming a file": (
-        "@@@ PATCH `a.py`\n",
-        [],
-        [
+    Scenario(
+        "an unknown marker naming a file",
+        answer="@@@ PATCH `a.py`\n",
+        refusals=[
             Refusal(
                 path="a.py", reason="the answer used a marker the format lacks: @@@ PATCH", text=""
             )
         ],
-        [],
-        None,
-        None,
     ),
-    "a PLAN and prose": (
-        "I will add it.\n@@@ PLAN a.py, b.py\n\nDone soon.\n",
-        [],
-        [],
-        ["I will add it.", "Done soon."],
-        ["a.py", "b.py"],
-        None,
+    Scenario(
+        "a PLAN and prose",
+        answer="I will add it.\n@@@ PLAN a.py, b.py\n\nDone soon.\n",
+        prose=["I will add it.", "Done soon."],
+        planned=["a.py", "b.py"],
     ),
-    "no PLAN": (
-        "Just prose.\n",
-        [],
-        [],
-        ["Just prose."],
-        None,
-        None,
+    Scenario(
+        "no PLAN",
+        answer="Just prose.\n",
+        prose=["Just prose."],
     ),
-    "a held diff header released at the end": (
-        "text\n--- not a header",
-        [],
-        [],
-        ["text", "--- not a header"],
-        None,
-        None,
+    Scenario(
+        "a held diff header released at the end",
+        answer="text\n--- not a header",
+        prose=["text", "--- not a header"],
     ),
-    "a --- line that is not a header": (
-        "--- intro\nplain prose\n",
-        [],
-        [],
-        ["--- intro", "plain prose"],
-        None,
-        None,
+    Scenario(
+        "a --- line that is not a header",
+        answer="--- intro\nplain prose\n",
+        prose=["--- intro", "plain prose"],
     ),
-    "a git new file": (
-        "diff --git a/n.py b/n.py\nnew file mode 100644\n--- /dev/null\n+++ b/n.py\n@@ -0,0 +1 @@\n+n\n",
-        [WriteFile(path="n.py", content="n\n")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a git new file",
+        answer="diff --git a/n.py b/n.py\nnew file mode 100644\n--- /dev/null\n+++ b/n.py\n@@ -0,0 +1 @@\n+n\n",
+        operations=[WriteFile(path="n.py", content="n\n")],
     ),
-    "a git deletion without hunks": (
-        "diff --git a/d.py b/d.py\ndeleted file mode 100644\n",
-        [DeleteFile(path="d.py")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a git deletion without hunks",
+        answer="diff --git a/d.py b/d.py\ndeleted file mode 100644\n",
+        operations=[DeleteFile(path="d.py")],
     ),
-    "two git diffs": (
-        "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\ndiff --git a/y b/y\n--- a/y\n+++ b/y\n@@ -1 +1 @@\n-c\n+d\n",
-        [
+    Scenario(
+        "two git diffs",
+        answer="diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\ndiff --git a/y b/y\n--- a/y\n+++ b/y\n@@ -1 +1 @@\n-c\n+d\n",
+        operations=[
             EditFile(
                 path="x",
                 blocks=(
@@ -506,22 +408,18 @@ SCENARIOS = {
                 ),
             ),
         ],
-        [],
-        [],
-        None,
-        None,
     ),
-    "a bare hunk with no name": (
-        "@@ -1 +1 @@\n-a\n+b\n",
-        [],
-        [Refusal(path=None, reason="a diff hunk does not say which file it changes", text="")],
-        [],
-        None,
-        None,
+    Scenario(
+        "a bare hunk with no name",
+        answer="@@ -1 +1 @@\n-a\n+b\n",
+        refusals=[
+            Refusal(path=None, reason="a diff hunk does not say which file it changes", text="")
+        ],
     ),
-    "a bare hunk after a name": (
-        "In `q.py`:\n@@ -1 +1 @@\n-a\n+b\n",
-        [
+    Scenario(
+        "a bare hunk after a name",
+        answer="In `q.py`:\n@@ -1 +1 @@\n-a\n+b\n",
+        operations=[
             EditFile(
                 path="q.py",
                 blocks=(
@@ -531,14 +429,12 @@ SCENARIOS = {
                 ),
             )
         ],
-        [],
-        ["In `q.py`:"],
-        None,
-        None,
+        prose=["In `q.py`:"],
     ),
-    "a diff ended by prose after a blank line": (
-        "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n\nThat is all.\n",
-        [
+    Scenario(
+        "a diff ended by prose after a blank line",
+        answer="--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n\nThat is all.\n",
+        operations=[
             EditFile(
                 path="x",
                 blocks=(
@@ -548,14 +444,12 @@ SCENARIOS = {
                 ),
             )
         ],
-        [],
-        ["That is all."],
-        None,
-        None,
+        prose=["That is all."],
     ),
-    "a diff with a removed line starting with two dashes": (
-        "--- a/x.sql\n+++ b/x.sql\n@@ -1,2 +1,1 @@\n--- comment\n select 1;\n",
-        [
+    Scenario(
+        "a diff with a removed line starting with two dashes",
+        answer="--- a/x.sql\n+++ b/x.sql\n@@ -1,2 +1,1 @@\n--- comment\n select 1;\n",
+        operations=[
             EditFile(
                 path="x.sql",
                 blocks=(
@@ -569,14 +463,11 @@ SCENARIOS = {
                 ),
             )
         ],
-        [],
-        [],
-        None,
-        None,
     ),
-    "a diff with no newline marker": (
-        "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n",
-        [
+    Scenario(
+        "a diff with no newline marker",
+        answer="--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n",
+        operations=[
             EditFile(
                 path="x",
                 blocks=(
@@ -586,14 +477,11 @@ SCENARIOS = {
                 ),
             )
         ],
-        [],
-        [],
-        None,
-        None,
     ),
-    "a rename diff with changes": (
-        "diff --git a/o.py b/n.py\nrename from o.py\nrename to n.py\n--- a/o.py\n+++ b/n.py\n@@ -1 +1 @@\n-a\n+b\n",
-        [
+    Scenario(
+        "a rename diff with changes",
+        answer="diff --git a/o.py b/n.py\nrename from o.py\nrename to n.py\n--- a/o.py\n+++ b/n.py\n@@ -1 +1 @@\n-a\n+b\n",
+        operations=[
             RenameFile(path="o.py", new_path="n.py"),
             EditFile(
                 path="n.py",
@@ -604,116 +492,83 @@ SCENARIOS = {
                 ),
             ),
         ],
-        [],
-        [],
-        None,
-        None,
     ),
-    "a diff of /dev/null both sides": (
-        "--- /dev/null\n+++ /dev/null\n@@ -0,0 +0,0 @@\n",
-        [],
-        [Refusal(path=None, reason="a diff names /dev/null on both sides", text="")],
-        [],
-        None,
-        None,
+    Scenario(
+        "a diff of /dev/null both sides",
+        answer="--- /dev/null\n+++ /dev/null\n@@ -0,0 +0,0 @@\n",
+        refusals=[Refusal(path=None, reason="a diff names /dev/null on both sides", text="")],
     ),
-    "a diff hunk without changes": (
-        "--- a/x\n+++ b/x\n@@ -1 +1 @@\n a\n",
-        [],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a diff hunk without changes",
+        answer="--- a/x\n+++ b/x\n@@ -1 +1 @@\n a\n",
     ),
-    "a nested fence inside a fenced file": (
-        "Here is `doc.md`:\n````markdown\n# Doc\n```sh\nrun\n```\n````\n",
-        [WriteFile(path="doc.md", content="# Doc\n```sh\nrun\n```\n", loose=True)],
-        [],
-        ["Here is `doc.md`:"],
-        None,
-        None,
+    Scenario(
+        "a nested fence inside a fenced file",
+        answer="Here is `doc.md`:\n````markdown\n# Doc\n```sh\nrun\n```\n````\n",
+        operations=[WriteFile(path="doc.md", content="# Doc\n```sh\nrun\n```\n", loose=True)],
+        prose=["Here is `doc.md`:"],
     ),
-    "a fence with a language inside a bare fence": (
-        "Here is `doc.md`:\n```\n# Doc\n```sh\nrun\n```\nend\n```\n",
-        [WriteFile(path="doc.md", content="# Doc\n```sh\nrun\n```\nend\n", loose=True)],
-        [],
-        ["Here is `doc.md`:"],
-        None,
-        None,
+    Scenario(
+        "a fence with a language inside a bare fence",
+        answer="Here is `doc.md`:\n```\n# Doc\n```sh\nrun\n```\nend\n```\n",
+        operations=[WriteFile(path="doc.md", content="# Doc\n```sh\nrun\n```\nend\n", loose=True)],
+        prose=["Here is `doc.md`:"],
     ),
-    "an unclosed fence at the end": (
-        "Here is `a.py`:\n```python\nx = 1\n",
-        [],
-        [Refusal(path="a.py", reason="its fenced block was cut off", text="")],
-        ["Here is `a.py`:"],
-        None,
-        None,
+    Scenario(
+        "an unclosed fence at the end",
+        answer="Here is `a.py`:\n```python\nx = 1\n",
+        refusals=[Refusal(path="a.py", reason="its fenced block was cut off", text="")],
+        prose=["Here is `a.py`:"],
     ),
-    "a fence holding operations": (
-        "```\n@@@ DELETE a.py\n```\n",
-        [DeleteFile(path="a.py")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a fence holding operations",
+        answer="```\n@@@ DELETE a.py\n```\n",
+        operations=[DeleteFile(path="a.py")],
     ),
-    "only a fence as long closes a four-backtick fence": (
-        "`x.py`:\n````\ny\n```\nz\n````\n",
-        [WriteFile(path="x.py", content="y\n```\nz\n", loose=True)],
-        [],
-        ["`x.py`:"],
-        None,
-        None,
+    Scenario(
+        "only a fence as long closes a four-backtick fence",
+        answer="`x.py`:\n````\ny\n```\nz\n````\n",
+        operations=[WriteFile(path="x.py", content="y\n```\nz\n", loose=True)],
+        prose=["`x.py`:"],
     ),
-    "a tilde fence": (
-        "`t.py`:\n~~~\nt\n~~~\n",
-        [WriteFile(path="t.py", content="t\n", loose=True)],
-        [],
-        ["`t.py`:"],
-        None,
-        None,
+    Scenario(
+        "a tilde fence",
+        answer="`t.py`:\n~~~\nt\n~~~\n",
+        operations=[WriteFile(path="t.py", content="t\n", loose=True)],
+        prose=["`t.py`:"],
     ),
-    "a cut-off FILE with no name": (
-        "@@@ FILE\nhalf",
-        [],
-        [],
-        [],
-        None,
-        "(a file the answer did not name)",
+    Scenario(
+        "a cut-off FILE with no name",
+        answer="@@@ FILE\nhalf",
+        cut_off_in="(a file the answer did not name)",
     ),
-    "a cut-off Aider block": (
-        "a.py\n<<<<<<< SEARCH\nx\n",
-        [],
-        [],
-        ["a.py"],
-        None,
-        "a.py",
+    Scenario(
+        "a cut-off Aider block",
+        answer="a.py\n<<<<<<< SEARCH\nx\n",
+        prose=["a.py"],
+        cut_off_in="a.py",
     ),
-    "a marker-only answer with trailing text": (
-        "@@@ FILE a.py @@@\nx\n@@@ END\n",
-        [WriteFile(path="a.py", content="x\n")],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "a marker-only answer with trailing text",
+        answer="@@@ FILE a.py @@@\nx\n@@@ END\n",
+        operations=[WriteFile(path="a.py", content="x\n")],
     ),
-    "prose then JSON": (
-        'Here:\n{"files": [{"path": "j.py", "content": "j"}]}',
-        [WriteFile(path="j.py", content="j", loose=True)],
-        [],
-        ["Here:", '{"files": [{"path": "j.py", "content": "j"}]}'],
-        None,
-        None,
+    Scenario(
+        "prose then JSON",
+        answer='Here:\n{"files": [{"path": "j.py", "content": "j"}]}',
+        operations=[WriteFile(path="j.py", content="j", loose=True)],
+        prose=["Here:", '{"files": [{"path": "j.py", "content": "j"}]}'],
     ),
-    "an EDIT block with a five-character divider inside seven markers": (
-        "@@@ EDIT a.md\n<<<<<<< SEARCH\nT\n=====\n=======\nU\n=====\n>>>>>>> REPLACE\n@@@ END\n",
-        [EditFile(path="a.md", blocks=(SearchReplace(search="T\n=====\n", replace="U\n=====\n"),))],
-        [],
-        [],
-        None,
-        None,
+    Scenario(
+        "an EDIT block with a five-character divider inside seven markers",
+        answer="@@@ EDIT a.md\n<<<<<<< SEARCH\nT\n=====\n=======\nU\n=====\n>>>>>>> REPLACE\n@@@ END\n",
+        operations=[
+            EditFile(
+                path="a.md", blocks=(SearchReplace(search="T\n=====\n", replace="U\n=====\n"),)
+            )
+        ],
     ),
-}
+]
 
 
 def parse(text: str, size: int) -> EditStreamParser:
@@ -725,15 +580,14 @@ def parse(text: str, size: int) -> EditStreamParser:
 
 
 @pytest.mark.parametrize("size", [1, 4, 10_000])
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_parse(name, size):
-    text, operations, refusals, prose, planned, cut_off_in = SCENARIOS[name]
-    parser = parse(text, size)
-    assert parser.operations == operations
-    assert parser.refusals == refusals
-    assert parser.prose == prose
-    assert parser.planned == planned
-    assert parser.open_path == cut_off_in
+@pytest.mark.parametrize("case", SCENARIOS, ids=[case.name for case in SCENARIOS])
+def test_parse(case, size):
+    parser = parse(case.answer, size)
+    assert parser.operations == case.operations
+    assert parser.refusals == case.refusals
+    assert parser.prose == case.prose
+    assert parser.planned == case.planned
+    assert parser.open_path == case.cut_off_in
 
 
 # A REPLACE line of another length than its SEARCH line, and a forgotten END at the end ------
@@ -749,82 +603,110 @@ def finished(text: str, size: int, complete: bool) -> EditStreamParser:
 
 LONG_R = ">>>>>>>> REPLACE\n"  # eight: the block's SEARCH line has seven
 ONE = EditFile("a.py", (SearchReplace("x\n", "y\n"),))
-LOOSE_ENDS = {
-    "then END": (f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}@@@ END\n", [ONE], []),
-    "then blank lines and a fence, then END": (
-        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}\n```\n@@@ END\n",
-        [ONE],
-        [],
+LOOSE_ENDS = [
+    Scenario(
+        "then END",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}@@@ END\n",
+        operations=[ONE],
     ),
-    "then the next block": (
-        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}{S}p\n{D}q\n{R}@@@ END\n",
-        [EditFile("a.py", (SearchReplace("x\n", "y\n"), SearchReplace("p\n", "q\n")))],
-        [],
+    Scenario(
+        "then blank lines and a fence, then END",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}\n```\n@@@ END\n",
+        operations=[ONE],
     ),
-    "then more text: it was the block's text": (
-        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}z\n{R}@@@ END\n",
-        [EditFile("a.py", (SearchReplace("x\n", f"y\n{LONG_R}z\n"),))],
-        [],
+    Scenario(
+        "then the next block",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}{S}p\n{D}q\n{R}@@@ END\n",
+        operations=[EditFile("a.py", (SearchReplace("x\n", "y\n"), SearchReplace("p\n", "q\n")))],
     ),
-    "before the divider: the search's text": (
-        f"@@@ EDIT a.py\n{S}{LONG_R}{D}y\n{R}@@@ END\n",
-        [EditFile("a.py", (SearchReplace(LONG_R, "y\n"),))],
-        [],
+    Scenario(
+        "then more text: it was the block's text",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}z\n{R}@@@ END\n",
+        operations=[EditFile("a.py", (SearchReplace("x\n", f"y\n{LONG_R}z\n"),))],
     ),
-    "indented: text, so the block is unfinished at END": (
-        f"@@@ EDIT a.py\n{S}x\n{D}y\n    {LONG_R}@@@ END\n",
-        [],
-        [Refusal("a.py", "a search/replace block is unfinished (no REPLACE line)")],
+    Scenario(
+        "before the divider: the search's text",
+        answer=f"@@@ EDIT a.py\n{S}{LONG_R}{D}y\n{R}@@@ END\n",
+        operations=[EditFile("a.py", (SearchReplace(LONG_R, "y\n"),))],
     ),
-    "then another operation's marker: unfinished": (
-        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}@@@ FILE b.py\nb\n@@@ END\n",
-        [WriteFile("b.py", "b\n")],
-        [Refusal("a.py", "its block was not closed with @@@ END before the next operation")],
+    Scenario(
+        "indented: text, so the block is unfinished at END",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n    {LONG_R}@@@ END\n",
+        refusals=[Refusal("a.py", "a search/replace block is unfinished (no REPLACE line)")],
     ),
-    "closing an Aider block whose fence then closes": (
-        f"a.py\n```\n{S}x\n{D}y\n{LONG_R}```\nThat is all.\n",
-        [ONE],
-        [],
+    Scenario(
+        "then another operation's marker: unfinished",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}@@@ FILE b.py\nb\n@@@ END\n",
+        operations=[WriteFile("b.py", "b\n")],
+        refusals=[
+            Refusal("a.py", "its block was not closed with @@@ END before the next operation")
+        ],
     ),
-}
+    Scenario(
+        "closing an Aider block whose fence then closes",
+        answer=f"a.py\n```\n{S}x\n{D}y\n{LONG_R}```\nThat is all.\n",
+        operations=[ONE],
+    ),
+]
 
 
 @pytest.mark.parametrize("size", [1, 7, 10_000])
-@pytest.mark.parametrize("name", list(LOOSE_ENDS))
-def test_a_replace_line_of_another_length(name, size):
-    text, operations, refusals = LOOSE_ENDS[name]
-    parser = finished(text, size, complete=False)
-    assert (parser.operations, parser.refusals) == (operations, refusals)
+@pytest.mark.parametrize("case", LOOSE_ENDS, ids=[case.name for case in LOOSE_ENDS])
+def test_a_replace_line_of_another_length(case, size):
+    parser = finished(case.answer, size, complete=False)
+    assert (parser.operations, parser.refusals) == (case.operations, case.refusals)
 
 
-FORGOTTEN_END = {
-    # answer, what a finished answer gives, where a cut-off one stops
-    "an EDIT whose blocks are whole": (f"@@@ EDIT a.py\n{S}x\n{D}y\n{R}", [ONE], "a.py"),
-    "an EDIT whose blocks are whole, then a fence": (
-        f"@@@ EDIT a.py\n```\n{S}x\n{D}y\n{R}```\n",
-        [ONE],
-        "a.py",
+FORGOTTEN_END = [
+    Scenario(
+        "an EDIT whose blocks are whole",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n{R}",
+        operations=[ONE],
+        cut_off_in="a.py",
     ),
-    "an EDIT whose last block ends with a longer REPLACE": (
-        f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}",
-        [ONE],
-        "a.py",
+    Scenario(
+        "an EDIT whose blocks are whole, then a fence",
+        answer=f"@@@ EDIT a.py\n```\n{S}x\n{D}y\n{R}```\n",
+        operations=[ONE],
+        cut_off_in="a.py",
     ),
-    "an EDIT whose block is open": (f"@@@ EDIT a.py\n{S}x\n{D}y\n", [], "a.py"),
-    "an EDIT with text after its blocks": (f"@@@ EDIT a.py\n{S}x\n{D}y\n{R}done\n", [], "a.py"),
-    "an EDIT with no blocks": ("@@@ EDIT a.py\n", [], "a.py"),
-    "a FILE: its end is never certain": ("@@@ FILE a.py\nx = 1\n", [], "a.py"),
-}
+    Scenario(
+        "an EDIT whose last block ends with a longer REPLACE",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n{LONG_R}",
+        operations=[ONE],
+        cut_off_in="a.py",
+    ),
+    Scenario(
+        "an EDIT whose block is open",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n",
+        cut_off_in="a.py",
+    ),
+    Scenario(
+        "an EDIT with text after its blocks",
+        answer=f"@@@ EDIT a.py\n{S}x\n{D}y\n{R}done\n",
+        cut_off_in="a.py",
+    ),
+    Scenario(
+        "an EDIT with no blocks",
+        answer="@@@ EDIT a.py\n",
+        cut_off_in="a.py",
+    ),
+    Scenario(
+        "a FILE: its end is never certain",
+        answer="@@@ FILE a.py\nx = 1\n",
+        cut_off_in="a.py",
+    ),
+]
 
 
-@pytest.mark.parametrize("name", list(FORGOTTEN_END))
-def test_an_operation_open_when_the_answer_ends(name):
-    text, operations, open_path = FORGOTTEN_END[name]
-    complete = finished(text, 5, complete=True)
-    assert complete.operations == operations
-    assert complete.open_path == (None if operations else open_path)
-    cut_off = finished(text, 5, complete=False)
-    assert (cut_off.operations, cut_off.open_path) == ([], open_path)
+@pytest.mark.parametrize("case", FORGOTTEN_END, ids=[case.name for case in FORGOTTEN_END])
+def test_an_operation_open_when_the_answer_ends(case):
+    """`operations`: what a finished answer gives; `cut_off_in`: where a cut-off one stops."""
+    complete = finished(case.answer, 5, complete=True)
+    assert complete.operations == case.operations
+    assert complete.open_path == (None if case.operations else case.cut_off_in)
+    cut_off = finished(case.answer, 5, complete=False)
+    assert (cut_off.operations, cut_off.open_path) == ([], case.cut_off_in)
 
 
 def test_an_answer_is_not_taken_as_complete_unless_the_caller_says_so():

@@ -1,4 +1,4 @@
-import time
+import itertools
 
 import pytest
 
@@ -141,20 +141,57 @@ def test_a_rejected_request_is_not_retried():
     assert len(provider.requests) == 1
 
 
-def test_a_stalled_stream_counts_as_unavailable_and_is_retried():
-    import time
+class SimulatedClock:
+    """Time that passes only when the test says so: a stream's silences cost no real time."""
 
-    def slow_ticks():
-        for _ in range(100):
-            time.sleep(0.01)
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def ticks(self, count: int, seconds: float):
+        """A stream that sends only keep-alives, `seconds` apart."""
+        for _ in range(count):
+            self.now += seconds
             yield TICK
 
-    provider = ScriptedProvider([list(slow_ticks()), ADD_NOTE])
-    provider.answers[0] = slow_ticks()
+
+def test_a_stalled_stream_counts_as_unavailable_and_is_retried():
+    clock = SimulatedClock()
+    provider = ScriptedProvider([clock.ticks(100, 0.01), ADD_NOTE])
     events = []
     policy = RetryPolicy(stall_seconds=0.05)
-    iterate(FILES, "add notes", BRIEF, provider, LocalHost(events.append), options(retry=policy))
-    assert any("sent nothing" in e.message for e in events if e.stage == "retrying")
+    run_options = options(retry=policy, clock=clock)
+    result = iterate(FILES, "add notes", BRIEF, provider, LocalHost(events.append), run_options)
+    [retry] = [e for e in events if e.stage == "retrying"]
+    assert "sent nothing" in retry.message
+    assert clock.now == pytest.approx(0.06)  # the silence was noticed at once, not after it
+    assert result.files["NOTES.md"] == "hello\n"
+
+
+def test_while_the_model_streams_the_bar_moves_every_half_second_of_its_time():
+    from orchestrator.calls import REPORT_SECONDS
+
+    clock = SimulatedClock()
+    answer = "@@@ PLAN NOTES.md\n@@@ FILE NOTES.md\n" + "a line of notes\n" * 200 + "@@@ END\n"
+
+    def paced():  # 4 s of streaming: a silence of 1.5 s, then a chunk every 0.1 s
+        yield from clock.ticks(5, 0.3)
+        for start in range(0, len(answer), 90):
+            clock.now += 0.1
+            yield StreamChunk(answer[start : start + 90])
+        yield StreamChunk("", finish_reason="STOP")
+
+    seen = []
+    host = LocalHost(lambda event: seen.append((clock.now, event)))
+    iterate(FILES, "add notes", BRIEF, ScriptedProvider([paced()]), host, options(clock=clock))
+    streaming = [(t, e.progress) for t, e in seen if e.stage == "model_progress"]
+    times = [t for t, _ in streaming]
+    assert times[-1] - times[0] > 3
+    assert max(b - a for a, b in itertools.pairwise(times)) <= REPORT_SECONDS + 0.3
+    progress = [p for _, p in streaming]
+    assert all(a < b for a, b in itertools.pairwise(progress)), progress
 
 
 def test_an_answer_without_operations_is_no_changes_with_the_models_words():
@@ -239,18 +276,20 @@ def test_the_bar_moves_while_waiting_for_the_first_token(monkeypatch):
 
     monkeypatch.setattr(calls, "REPORT_SECONDS", 0)
 
+    clock = SimulatedClock()
+
     def slow_start():
-        for _ in range(10):
-            time.sleep(0.03)
-            yield TICK
+        yield from clock.ticks(10, 0.3)
         yield StreamChunk(ADD_NOTE)
         yield StreamChunk("", finish_reason="STOP")
 
     events = []
-    iterate(FILES, "add notes", BRIEF, ScriptedProvider([slow_start()]), LocalHost(events.append))
-    waiting = [e for e in events if e.message.startswith("Waiting for scripted")]
-    assert waiting
-    assert waiting[-1].progress > 0.04
+    provider = ScriptedProvider([slow_start()])
+    iterate(FILES, "add notes", BRIEF, provider, LocalHost(events.append), options(clock=clock))
+    waiting = [e.progress for e in events if e.message.startswith("Waiting for scripted")]
+    assert len(waiting) >= 10
+    assert waiting == sorted(waiting)
+    assert waiting[-1] > waiting[0] > 0.04
 
 
 def test_each_call_is_logged_with_its_first_token_time_and_characters():

@@ -1,7 +1,5 @@
 """The real google-genai and openai SDKs against a fake server speaking their wire formats."""
 
-import time
-
 import pytest
 
 from orchestrator import LocalHost, PipelineError, ProjectBrief, iterate
@@ -12,6 +10,7 @@ from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.gemini import GeminiProvider
 from orchestrator.providers.openai_compatible import OpenAICompatibleProvider
 from tests.support.fake_models import Failure, FakeModelServer, Reply
+from tests.support.waiting import wait_until
 
 REQUEST = ModelRequest("iterate", "be brief", "say hello")
 FILES = {"README.md": "# Demo\n"}
@@ -123,18 +122,16 @@ def test_max_tokens_is_reported_as_the_finish_reason(fake, kind):
 
 
 @pytest.mark.parametrize("kind", PROVIDERS)
-def test_closing_a_stalled_stream_drops_the_connection_within_two_seconds(fake, kind):
+def test_closing_a_stalled_stream_drops_the_connection(fake, kind):
     fake.push(Reply.of("x" * 50, size=5, stall_after=2, stall_seconds=30))
     stream = PROVIDERS[kind](fake).stream(REQUEST)
     received = ""
     while len(received) < 10:
         received += next(stream).text
-    started = time.monotonic()
     stream.close()
-    while fake.disconnects == 0 and time.monotonic() - started < 2:
-        time.sleep(0.01)
+    # The server stalls for 30 s: only the client's close ends its wait this early.
+    wait_until(lambda: fake.disconnects, "closing the stream left the connection open")
     assert fake.disconnects == 1
-    assert time.monotonic() - started < 2
 
 
 # Through the pipeline ----------------------------------------------------------------------

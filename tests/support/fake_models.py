@@ -49,12 +49,14 @@ class FakeModelServer:
     script: deque = field(default_factory=deque)
     seen: list[Seen] = field(default_factory=list)
     disconnects: int = 0
+    stalls: int = 0  # streams that reached their stall (their first chunks were sent)
 
     def reset(self) -> None:
         self.default = Reply(["OK"])
         self.script.clear()
         self.seen.clear()
         self.disconnects = 0
+        self.stalls = 0
 
     def push(self, *behaviours: Reply | Failure) -> None:
         self.script.extend(behaviours)
@@ -137,8 +139,10 @@ class FakeModelServer:
             def stream(self, reply: Reply, openai: bool) -> None:
                 last = len(reply.chunks) - 1
                 for index, text in enumerate(reply.chunks):
-                    if reply.stall_after == index and self.hung_up(reply.stall_seconds):
-                        return
+                    if reply.stall_after == index:
+                        fake.stalls += 1
+                        if self.hung_up(reply.stall_seconds):
+                            return
                     if reply.error_after == index:
                         if openai:
                             return  # OpenAI-compatible servers just cut the stream

@@ -16,6 +16,8 @@ import httpx
 from django.db import connection
 from httpx_sse import connect_sse
 
+from tests.support.waiting import wait_for_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -49,19 +51,6 @@ def redis_server_command(port: int, directory: str = ".") -> list[str]:
         "--dir",
         directory,
     ]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listened on port {port} within {seconds} s")
 
 
 @dataclass
@@ -119,14 +108,6 @@ def start_stack(**env: str) -> LiveStack:
         stack.stop()
         raise
     return stack
-
-
-def wait_until(condition, message: str, seconds: float = 20) -> None:
-    """Poll `condition` until it holds; fail with `message` after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.02)
 
 
 def csrf_token(page: str) -> str:

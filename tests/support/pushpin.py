@@ -5,7 +5,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.support.live_servers import free_port, wait_for_port
+from tests.support.live_servers import free_port
+from tests.support.waiting import wait_for_port
 
 CONFIG = """\
 [global]

@@ -1,0 +1,37 @@
+"""How tests synchronise: by waiting on a condition with a deadline, never by sleeping for
+a while and hoping. The deadlines are generous: on a slow machine a test waits longer, it
+does not fail, and no test asserts how fast something happened (that is `make bench`)."""
+
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+
+POLL_SECONDS = 0.02  # how often a condition is looked at
+
+
+def wait_until(condition: Callable[[], object], message: str, seconds: float = 20) -> None:
+    """Poll `condition` until it holds; fail with `message` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(POLL_SECONDS)
+
+
+def port_open(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Wait until `process` listens on `port`; fail at once if it exits."""
+
+    def listening() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        return port_open(port)
+
+    wait_until(listening, f"nothing listened on port {port} within {seconds} s", seconds)
