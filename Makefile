@@ -14,7 +14,7 @@ test: setup lint ## Lint and run the whole suite: pipeline, app, live servers, r
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser tests/browser
 
 test-fast: setup lint ## The inner loop: the pipeline and app floors, no servers or browser
-	$(PY) -m pytest tests/pipeline tests/app
+	PROPERTY_EXAMPLES=$${PROPERTY_EXAMPLES:-60} $(PY) -m pytest tests/pipeline tests/app
 
 lint: setup
 	$(PY) -m ruff check .

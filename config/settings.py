@@ -184,7 +184,7 @@ if EVENTS_RELAY == "redis" and not REDIS_URL:
 # Deployments sharing one Redis database give each other different names here.
 EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", "iterum:events")
 EVENTS_POLL_SECONDS = env_float("EVENTS_POLL_SECONDS", 0.1, minimum=0.01)
-# Internet scale: Pushpin in front holds the browsers' connections (README, "Many machines").
+# Internet scale: Pushpin in front holds the browsers' connections (docs/operations.md).
 # GRIP_URL is Pushpin's publish endpoint with the key it signs requests with, e.g.
 # http://127.0.0.1:5561?key=SECRET (its sig_key). Events are then also published to it, and
 # requests it signs get GRIP instructions instead of a stream held here.

@@ -86,7 +86,7 @@ class GenerationDetailOut(GenerationOut):
 
 class WebhookOut(Schema):
     url: str
-    secret: str = Field(description="Signs each delivery: HMAC-SHA256, see the README")
+    secret: str = Field(description="Signs each delivery: HMAC-SHA256, see docs/api.md")
 
 
 class FileOut(Schema):

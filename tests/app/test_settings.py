@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -125,3 +128,24 @@ def test_the_production_profile_passes_check_deploy():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def environment_variables_read(source: str) -> set[str]:
+    """The variables config/settings.py reads from the environment."""
+    pattern = r'(?:env_(?:str|bool|int|float|url)|os\.environ\.get)\(\s*"([A-Z][A-Z0-9_]*)"'
+    return set(re.findall(pattern, source))
+
+
+def test_every_setting_is_documented_and_every_documented_setting_exists():
+    root = Path(__file__).resolve().parents[2]
+    read = environment_variables_read((root / "config" / "settings.py").read_text())
+    table = [
+        line.split("|")[1]
+        for line in (root / "docs" / "operations.md").read_text().splitlines()
+        if line.startswith("| `")
+    ]
+    documented = {name for cell in table for name in re.findall(r"`([A-Z][A-Z0-9_]*)`", cell)}
+    example = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", (root / ".env.example").read_text(), re.M))
+    assert sorted(read - documented) == [], "read by settings.py, missing from the docs"
+    assert sorted(documented - read) == [], "in the docs, never read by settings.py"
+    assert sorted(read - example) == [], "read by settings.py, missing from .env.example"

@@ -177,9 +177,9 @@ def test_an_error_midway_is_retried_from_the_start(fake, kind):
 def test_a_stall_is_cut_and_retried(fake, kind):
     fake.push(Reply.of(ANSWER, size=9, stall_after=2, stall_seconds=30), Reply.of(ANSWER, size=9))
     events = []
-    result = run(
-        fake, kind, policy=RetryPolicy(base_seconds=0.01, stall_seconds=0.3), events=events
-    )
+    # 2 s of silence is a stall: far less than the fake's 30, far more than a busy machine's
+    # pause between the chunks of an answer that flows.
+    result = run(fake, kind, policy=RetryPolicy(base_seconds=0.01, stall_seconds=2), events=events)
     assert result.files["NOTES.md"] == "hello\n"
     assert any("sent nothing" in e.message for e in events if e.stage == "retrying")
     assert fake.disconnects == 1
