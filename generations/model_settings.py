@@ -1,18 +1,19 @@
 """The language model as the settings choose it: which provider answers and how hard each
-call tries. (Importing this loads the providers' SDKs, which takes seconds: what a page or
-a model needs without a model call lives elsewhere, as generations.pricing.)"""
+call tries."""
 
 from django.conf import settings
 
 from orchestrator.options import RetryPolicy
 from orchestrator.providers.base import ModelProvider
 from orchestrator.providers.demo import DemoProvider
-from orchestrator.providers.gemini import GeminiProvider
-from orchestrator.providers.openai_compatible import OpenAICompatibleProvider
 
 
 def get_provider() -> ModelProvider:
+    """The provider MODEL_PROVIDER names. Each SDK takes seconds to import, so only the
+    chosen one's is loaded, when it is first asked for: with the demo model, neither."""
     if settings.MODEL_PROVIDER == "gemini":
+        from orchestrator.providers.gemini import GeminiProvider
+
         return GeminiProvider(
             api_key=settings.GEMINI_API_KEY,
             model=settings.GEMINI_MODEL,
@@ -22,6 +23,8 @@ def get_provider() -> ModelProvider:
             max_output_tokens=settings.MODEL_MAX_OUTPUT_TOKENS,
         )
     if settings.MODEL_PROVIDER == "openai":
+        from orchestrator.providers.openai_compatible import OpenAICompatibleProvider
+
         return OpenAICompatibleProvider(
             base_url=settings.OPENAI_BASE_URL,
             model=settings.OPENAI_MODEL,
