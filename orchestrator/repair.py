@@ -85,10 +85,12 @@ def _block_totals(answer: Answer) -> dict[str, int]:
 
 
 # Failures that a plain "nothing to do" settles: code that was only an example for the
-# reader, and a delete of a file that is not there (what the model wanted is already so).
+# reader, a delete of a file that is not there, and a change the answer made twice (what
+# the model wanted is already so).
 SETTLED_BY_SILENCE = {
     "unnamed_code": "The model said its code sample was an example, not a file to change.",
     "missing": "The model wanted to delete {path}, which does not exist; nothing was deleted.",
+    "twice": "The model's change to {path} was already made once; it was not made twice.",
 }
 
 

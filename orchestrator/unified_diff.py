@@ -74,6 +74,7 @@ def strip_prefixes(old: str, new: str) -> tuple[str, str]:
 @dataclass
 class _Hunk:
     old_start: int | None
+    old_count: int | None = None  # "-9,7": 7; "-9": 1, as the format says; None without
     lines: list[tuple[str, str]] = field(default_factory=list)  # (" "/"+"/"-", text)
 
     def texts(self) -> tuple[str, str]:
@@ -108,7 +109,8 @@ class DiffReader:
     def start_hunk(self, line: str) -> None:
         match = HUNK_HEADER.match(line)
         start = int(match.group(1)) if match and match.group(1) else None
-        self.hunks.append(_Hunk(start))
+        count = None if start is None else int(match.group(2) or 1)
+        self.hunks.append(_Hunk(start, count))
         self._blank_lines = 0
 
     def feed(self, line: str) -> bool:
@@ -184,14 +186,16 @@ class DiffReader:
         if old == NULL and new == NULL:
             return [Refusal(None, "a diff names /dev/null on both sides")]
         if old == NULL:
-            return [WriteFile(new, "".join(h.texts()[1] for h in self.hunks))]
+            return [WriteFile(new, "".join(h.texts()[1] for h in self.hunks), new=True)]
         if new == NULL:
             return [DeleteFile(old)]
         operations: list[Operation | Refusal] = []
         if old != new:
             operations.append(RenameFile(old, new))
         blocks = tuple(
-            SearchReplace(*hunk.texts(), line_hint=hunk.old_start, from_diff=True)
+            SearchReplace(
+                *hunk.texts(), line_hint=hunk.old_start, from_diff=True, old_count=hunk.old_count
+            )
             for hunk in self.hunks
             if hunk.changes
         )

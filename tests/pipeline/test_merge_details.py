@@ -6,14 +6,14 @@ import pytest
 
 from orchestrator.edit_format import DeleteFile, EditFile, RenameFile, SearchReplace, WriteFile
 from orchestrator.errors import EditFailed, UnsafePath
+from orchestrator.blocks import apply_block
+from orchestrator.file_text import line_ending
 from orchestrator.merge import (
     FileChange,
     applied_blocks,
-    apply_block,
     block_key,
     changes_between,
     dry_run,
-    line_ending,
 )
 
 

@@ -472,7 +472,7 @@ SCENARIOS = {
     ),
     "a git new file": (
         "diff --git a/n.py b/n.py\nnew file mode 100644\n--- /dev/null\n+++ b/n.py\n@@ -0,0 +1 @@\n+n\n",
-        [WriteFile(path="n.py", content="n\n")],
+        [WriteFile(path="n.py", content="n\n", new=True)],
         [],
         [],
         None,
@@ -493,7 +493,12 @@ SCENARIOS = {
                 path="x",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a\n",
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             ),
@@ -501,7 +506,12 @@ SCENARIOS = {
                 path="y",
                 blocks=(
                     SearchReplace(
-                        search="c\n", replace="d\n", alternatives=(), line_hint=1, from_diff=True
+                        search="c\n",
+                        replace="d\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             ),
@@ -526,7 +536,12 @@ SCENARIOS = {
                 path="q.py",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a\n",
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             )
@@ -543,7 +558,12 @@ SCENARIOS = {
                 path="x",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a\n",
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             )
@@ -565,6 +585,7 @@ SCENARIOS = {
                         alternatives=(),
                         line_hint=1,
                         from_diff=True,
+                        old_count=2,
                     ),
                 ),
             )
@@ -581,7 +602,12 @@ SCENARIOS = {
                 path="x",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a\n",
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             )
@@ -599,7 +625,12 @@ SCENARIOS = {
                 path="n.py",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a\n",
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             ),
@@ -844,6 +875,6 @@ def test_a_diff_ends_where_the_next_operation_starts(after):
     parser = finished(diff + after, 3, complete=True)
     assert parser.refusals == []
     assert parser.operations == [
-        EditFile("b.py", (SearchReplace("p\n", "q\n", line_hint=1, from_diff=True),)),
+        EditFile("b.py", (SearchReplace("p\n", "q\n", line_hint=1, from_diff=True, old_count=1),)),
         ONE,
     ]
