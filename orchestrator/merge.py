@@ -92,15 +92,22 @@ def dry_run(
     merge = _Merge(dict(files), judge, base or files, dict(renames or {}), done)
     merge.failures += failures
     merge.notes += notes
+    made: list[tuple[Operation, set[str]]] = []  # each operation, and the paths it changed
     for operation in operations:
-        before = len(merge.failures)
+        before, applied = len(merge.failures), len(merge.applied)
         merge.apply(operation, mentioned)
         if len(merge.failures) > before:
             failed.append(operation)
+        made.append((operation, {p for op in merge.applied[applied:] for p in claims.paths_of(op)}))
     if problem := collision(merge.files):
         raise UnsafePath(f"The model's change would leave a project where {problem}.")
     for violation in provenance.check(files, merge.files, merge.applied):
-        merge.take_back(violation, files, failed)
+        touched = merge.take_back(violation, files)
+        failed += [
+            op
+            for op, paths in made
+            if paths & touched and op not in failed and not isinstance(op, RenameFile)
+        ]
     return DryRun(merge.files, merge.applied, merge.failures, merge.notes, merge.renames, failed)
 
 
@@ -297,22 +304,17 @@ class _Merge:
         self.renames[new_path] = self.renames.pop(path, path)
         self.applied.append(RenameFile(path, new_path))
 
-    def take_back(
-        self, violation: provenance.Violation, before: dict[str, str], failed: list
-    ) -> None:
+    def take_back(self, violation: provenance.Violation, before: dict[str, str]) -> set[str]:
         """A file whose change failed provenance goes back to what it was before this dry
-        run, and the operations that made it count as failed, for the repair round."""
+        run, for the repair round; returns the paths it had."""
         path, source = violation.failure.path or "", violation.source
         if source is not None and source in before:
             self.files[path] = before[source]
         else:
             self.files.pop(path, None)
-        touched = {path, source}
-        made = [op for op in self.applied if op.path in touched and not _is_rename(op)]
-        self.applied = [op for op in self.applied if op not in made]
-        failed += made
+        touched = {path, source or path}
+        self.applied = [
+            op for op in self.applied if op.path not in touched or isinstance(op, RenameFile)
+        ]
         self.failures.append(violation.failure)
-
-
-def _is_rename(operation: Operation) -> bool:
-    return isinstance(operation, RenameFile)
+        return touched

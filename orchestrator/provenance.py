@@ -15,6 +15,7 @@ A violation is a Failure naming the file; the file is left as it was for the rep
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -178,18 +179,19 @@ def _unexplained(source: str, result: str, items: list[WriteFile | SearchReplace
     written = _stripped_lines(text for item in items for text in _texts(item, 1))
     named = _stripped_lines(text for item in items for text in _texts(item, 0))
     whole = any(isinstance(item, WriteFile) for item in items)
-    old, new = lines_of(without_bom(source)), lines_of(without_bom(result))
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        stray = next((x for x in new[j1:j2] if x.strip() and x.strip() not in written), None)
-        if stray is not None:
-            return f"the change would add {stray.strip()[:60]!r}, which the answer never wrote"
-        gone = next((x for x in old[i1:i2] if x.strip() and x.strip() not in named), None)
-        if gone is not None and not whole:
-            return f"the change would remove {gone.strip()[:60]!r}, which the answer never named"
+    old, new = _counted(source), _counted(result)
+    stray = next((line for line in new - old if line not in written), None)
+    if stray is not None:
+        return f"the change would add {stray[:60]!r}, which the answer never wrote"
+    gone = next((line for line in old - new if line not in named), None)
+    if gone is not None and not whole:
+        return f"the change would remove {gone[:60]!r}, which the answer never named"
     return None
+
+
+def _counted(text: str) -> Counter[str]:
+    """The text's non-blank lines, stripped, counted: alignment cannot mislead a count."""
+    return Counter(line.strip() for line in lines_of(without_bom(text)) if line.strip())
 
 
 def _stripped_lines(texts: Iterable[str]) -> set[str]:

@@ -206,7 +206,10 @@ def changes(draw, files: dict, tricky: bool):
                 if not options:
                     continue
                 path = draw(st.sampled_from(options))
-            indent = "\t" if path == "Makefile" else "    "
+            # A rewrite indents as the file does (as a model copying it would): in apply_patch
+            # form it is an Update, whose new lines take the file's indentation character.
+            old_text = files.get(path, "")
+            indent = "\t" if path == "Makefile" or "\t" in old_text else "    "
             content = draw(lines_strategy(indent, tricky))
             filled = [line for line in content if line.strip()]
             if filled and (fence_like(filled[0]) or fence_like(filled[-1]) or marker_only(content)):
@@ -346,7 +349,10 @@ def render(pieces: list, style: dict) -> str:
 def run(files: dict, answer: str, chunk_size: int):
     provider = ScriptedProvider([answer], chunk_size=chunk_size)
     options = RunOptions(sleep=lambda seconds: None)
-    return iterate(dict(files), "change the files", BRIEF, provider, lambda event: None, options)
+    # The request names every file and asks for rewrites: these properties are about reading
+    # and merging, so a random rewrite (shorter, or empty) is what was asked, not laziness.
+    prompt = f"rewrite or change {', '.join(sorted(files))} as given"
+    return iterate(dict(files), prompt, BRIEF, provider, lambda event: None, options)
 
 
 @given(data=st.data())
