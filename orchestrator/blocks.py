@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from orchestrator.errors import EditFailed
 from orchestrator.fences import FENCE, is_closing_fence
-from orchestrator.file_text import line_ending, lines_of, split_bom, split_lines, without_bom
+from orchestrator.file_text import (
+    BOM,
+    line_ending,
+    lines_of,
+    split_bom,
+    split_lines,
+    without_bom,
+)
 from orchestrator.hunks import Positions
 from orchestrator.indentation import (
     IndentMap,
@@ -55,12 +62,12 @@ def place_block(
     readings = [(block.search, block.replace), *block.alternatives]
     results: dict[str, Applied] = {}
     for search, replace in readings:
-        reading = (without_bom(search), without_bom(replace))
+        reading = Reading(without_bom(search), without_bom(replace), _first(search, bom, block))
         if len(readings) == 1:
-            results[""] = _apply_reading(body, *reading, block, positions, path)
+            results[""] = _apply_reading(body, reading, block, positions, path)
             continue
         with contextlib.suppress(EditFailed):
-            applied = _apply_reading(body, *reading, block, positions, path)
+            applied = _apply_reading(body, reading, block, positions, path)
             results[applied.text] = applied
     if len(results) > 1:
         raise EditFailed(
@@ -72,20 +79,43 @@ def place_block(
     return Applied(bom + applied.text, applied.start, applied.removed, applied.added)
 
 
+def _first(search: str, bom: str, block: SearchReplace) -> str:
+    """What a block says of the file's first line (see orchestrator.matching.locate): a
+    model never writes the byte-order mark, so only a diff's bytes can leave it out."""
+    if search.startswith(BOM):
+        return "only"
+    return "last resort" if bom and block.from_diff else "any"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a block: its search and replacement, and what it says of the file's
+    first line (orchestrator.matching.locate)."""
+
+    search: str
+    replace: str
+    first: str = "any"
+
+
 def _apply_reading(
-    text: str, search: str, replace: str, block: SearchReplace, positions: Positions, path: str
+    text: str, reading: Reading, block: SearchReplace, positions: Positions, path: str
 ) -> Applied:
     lines = split_lines(text)
-    wanted, new = lines_of(search), lines_of(replace)
-    if not any(line.strip() for line in wanted):
+    wanted, new = lines_of(reading.search), lines_of(reading.replace)
+    # Our empty SEARCH (blank lines included) appends; a hunk's blank context lines are
+    # lines to find like any other.
+    if not wanted or (not block.from_diff and not any(line.strip() for line in wanted)):
         return _insert(text, lines, new, block, positions.insertion(block, len(lines)))
     try:
-        place = locate([body for body, _ in lines], wanted, positions.expected(block))
+        # A diff's "\ No newline at end of file" left its last line without one: the end.
+        last = block.from_diff and not reading.search.endswith("\n")
+        bodies = [body for body, _ in lines]
+        place = locate(bodies, wanted, positions.expected(block), reading.first, last)
     except EditFailed as failure:
         unfenced = _without_fences(wanted), _without_fences(new)
         if failure.message != NOWHERE or unfenced[0] is None or unfenced[1] is None:
             raise
-        return _apply_reading(text, *unfenced, _NO_HINTS, Positions([], []), path)
+        return _apply_reading(text, Reading(*unfenced), _NO_HINTS, Positions([], []), path)
     return _replace_at(text, lines, place, new, path)
 
 

@@ -20,7 +20,8 @@ from orchestrator.operations import SearchReplace
 
 
 def has_old_lines(block: SearchReplace) -> bool:
-    return any(line.strip() for line in lines_of(block.search))
+    """A hunk that quotes lines of the file (context or removed), blank ones included."""
+    return bool(lines_of(block.search))
 
 
 class Positions:
@@ -50,13 +51,14 @@ class Positions:
         """Where a hunk that only adds lines goes, when its number can be trusted."""
         if not block.from_diff or block.line_hint is None:
             return None
-        # "@@ -5,0 +6,2 @@" adds after line 5; a header that counts old lines it does not
-        # quote ("-5,3") would start at line 5: a wrong count, trusted only when proven.
-        base = block.line_hint if block.old_count in (0, None) else block.line_hint - 1
-        index = base + self.shift + self.offset
+        # "@@ -5,0 +6,2 @@" adds after line 5. A header that counts old lines the hunk does
+        # not quote ("-5,3") contradicts its body: where it adds is unknown.
+        if block.old_count not in (0, None):
+            return None
+        index = block.line_hint + self.shift + self.offset
         if not 0 <= index <= current_length:
             return None
-        if base == 0 or index == current_length or self.proven:
+        if block.line_hint == 0 or index == current_length or self.proven:
             return index
         return None
 
@@ -64,7 +66,7 @@ class Positions:
         """Learn from where a hunk was found, and how it moved the lines after it."""
         if block.from_diff and block.line_hint is not None:
             expected = block.line_hint - 1 + self.shift
-            if not has_old_lines(block) and block.old_count in (0, None):
+            if not has_old_lines(block):
                 expected += 1  # an insertion's number is the line before it
             self.offset = start - expected
         self.shift += added - removed

@@ -59,16 +59,31 @@ def trim_blank(lines: list[str]) -> tuple[list[str], int, int]:
     return lines[start:end], start, len(lines) - end
 
 
-def locate(lines: list[str], wanted: list[str], expected: int | None = None) -> Place:
+def locate(
+    lines: list[str],
+    wanted: list[str],
+    expected: int | None = None,
+    first: str = "any",
+    last: bool = False,
+) -> Place:
     """The one place `wanted` matches in `lines`, or EditFailed saying why there is none.
 
     `expected`: the index a diff hunk's line number points at, to choose among several
-    exact places."""
+    exact places. `first`: "only" when the block quoted the file's byte-order mark (it
+    claims the first line); "last resort" when a diff hunk did not, though the file has
+    one: as for `git apply`, the first line's bytes then differ, and another exact place
+    is the one meant. `last`: a diff said its last line has no newline, so it is the file's
+    last line."""
     trimmed, top, bottom = trim_blank(wanted)
     readings = [(wanted, 0, 0)] + ([(trimmed, top, bottom)] if trimmed != wanted else [])
     for search, dropped_top, dropped_bottom in readings:
         for level in (EXACT, TRAILING):
-            starts = find(lines, search, level)
+            starts = _at(
+                find(lines, search, level),
+                first,
+                last,
+                (search, dropped_top, dropped_bottom, lines),
+            )
             if not starts:
                 continue
             hint = None if expected is None else expected + dropped_top
@@ -78,7 +93,12 @@ def locate(lines: list[str], wanted: list[str], expected: int | None = None) -> 
                 _agrees_with_indentation_reading(lines, wanted, place)
             return place
     for search, dropped_top, dropped_bottom in readings:
-        starts = find(lines, search, INDENTATION)
+        starts = _at(
+            find(lines, search, INDENTATION),
+            first,
+            last,
+            (search, dropped_top, dropped_bottom, lines),
+        )
         if len(starts) > 1:
             raise EditFailed(
                 f"its SEARCH text matches {len(starts)} places once indentation is ignored, "
@@ -88,6 +108,20 @@ def locate(lines: list[str], wanted: list[str], expected: int | None = None) -> 
         if starts:
             return Place(starts[0], tuple(search), INDENTATION, dropped_top, dropped_bottom)
     raise EditFailed(NOWHERE)
+
+
+def _at(
+    starts: list[int], first: str, last: bool, reading: tuple[list[str], int, int, list[str]]
+) -> list[int]:
+    """The places left by what the block says of the file's first and last lines."""
+    search, dropped_top, dropped_bottom, lines = reading
+    if last:
+        end = len(lines) - dropped_bottom
+        starts = [start for start in starts if start + len(search) == end]
+    if first == "only":
+        return [start for start in starts if start == dropped_top]
+    others = [start for start in starts if start != dropped_top]
+    return others if first == "last resort" and others else starts
 
 
 def _choose(starts: list[int], hint: int | None) -> int:

@@ -15,6 +15,7 @@ letter case is taken as that file, unless the same answer also names the existin
 then the two would collide, and the result is refused.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ from orchestrator.paths import ProjectLimits, case_twin, clean_path, collision
 
 # A judge of laziness: (path, old text or None, new text, whole file?, loosely read?) -> reason.
 Judge = Callable[[str, str | None, str, bool, bool], str | None]
+BlockKey = tuple[str, str, str]  # a block's path, SEARCH and REPLACE lines (see block_key)
 
 
 @dataclass
@@ -78,18 +80,19 @@ def dry_run(
     judge: Judge | None = None,
     base: dict[str, str] | None = None,
     renames: dict[str, str] | None = None,
-    done: frozenset[tuple[str, str, str]] = frozenset(),
+    done: Iterable[BlockKey] = (),
 ) -> DryRun:
     """Apply what applies, on a copy, and collect what fails. Unsafe paths still raise.
 
     `base` is the project before this run: a block already applied in an earlier round is
     recognised and skipped, not failed. `renames` carries earlier rounds' renames. `done`
-    holds the blocks earlier rounds applied (see block_key): sent again, they are skipped,
-    never applied twice (an insertion would be doubled).
+    counts the blocks earlier rounds applied (see block_key): sent again, they are skipped
+    as many times as they applied, never applied twice (an insertion would be doubled),
+    while an identical block at another place still applies.
     """
     mentioned = {clean_path(path) for op in operations for path in claims.paths_of(op)}
     operations, failed, failures, notes = claims.settle_repeated_writes(operations)
-    merge = _Merge(dict(files), judge, base or files, dict(renames or {}), done)
+    merge = _Merge(dict(files), judge, base or files, dict(renames or {}), Counter(done))
     merge.failures += failures
     merge.notes += notes
     made: list[tuple[Operation, set[str]]] = []  # each operation, and the paths it changed
@@ -111,7 +114,7 @@ def dry_run(
     return DryRun(merge.files, merge.applied, merge.failures, merge.notes, merge.renames, failed)
 
 
-def block_key(path: str, block: SearchReplace) -> tuple[str, str, str]:
+def block_key(path: str, block: SearchReplace) -> BlockKey:
     """What makes two blocks the same change to a file, whatever their trailing spaces."""
 
     def lines(text: str) -> str:
@@ -120,14 +123,14 @@ def block_key(path: str, block: SearchReplace) -> tuple[str, str, str]:
     return path, lines(block.search), lines(block.replace)
 
 
-def applied_blocks(operations: Iterable[Operation]) -> set[tuple[str, str, str]]:
-    """The keys of the blocks among applied operations."""
-    return {
+def applied_blocks(operations: Iterable[Operation]) -> Counter[BlockKey]:
+    """The keys of the blocks among applied operations, counted."""
+    return Counter(
         block_key(op.path, block)
         for op in operations
         if isinstance(op, EditFile)
         for block in op.blocks
-    }
+    )
 
 
 class _Merge:
@@ -137,7 +140,7 @@ class _Merge:
         judge: Judge | None,
         base: dict[str, str],
         renames: dict,
-        done: frozenset[tuple[str, str, str]],
+        done: Counter[BlockKey],
     ) -> None:
         self.files = files
         self.done = done
@@ -235,7 +238,8 @@ class _Merge:
         kept: list[SearchReplace] = []
         for index in Positions.order(blocks):
             number, block = first + index, blocks[index]
-            if block_key(path, block) in self.done:
+            if self.done[key := block_key(path, block)] > 0:
+                self.done[key] -= 1
                 positions.skipped(block)
                 continue  # applied in an earlier round, and sent again
             try:

@@ -195,7 +195,7 @@ def _counted(text: str) -> Counter[str]:
 
 
 def _stripped_lines(texts: Iterable[str]) -> set[str]:
-    return {line.strip() for text in texts for line in lines_of(text)}
+    return {line.strip() for text in texts for line in lines_of(without_bom(text))}
 
 
 def _texts(item: WriteFile | SearchReplace, side: int) -> list[str]:

@@ -12,6 +12,7 @@ Three outcomes only: the files the answers asked for, exactly; or EditFailed nam
 file and the reason, with nothing saved.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -143,7 +144,7 @@ def settle(
     current, renames, notes = dict(files), {}, []
     touched: set[str] = set()
     applied_before: set[Operation] = set()
-    done: set[tuple[str, str, str]] = set()  # blocks applied, by block_key
+    done: Counter = Counter()  # blocks applied, by block_key, as many times as they applied
     carried: list[Failure] = []
     planned = [p for p in (_clean_or_none(p) for p in answer.planned or []) if p]
     unwritten: list[str] = []
@@ -155,11 +156,9 @@ def settle(
         answer_keys = _keys(answer)
         named = {case_key(f.path) for f in carried if f.path}
         fresh = bool(answer_keys - named - touched)
-        result = dry_run(
-            current, operations, judge=policy, base=files, renames=renames, done=frozenset(done)
-        )
+        result = dry_run(current, operations, judge=policy, base=files, renames=renames, done=done)
         current, renames = result.files, result.renames
-        done |= applied_blocks(result.applied)
+        done += applied_blocks(result.applied)
         notes += result.notes
         applied_before |= {op for op in operations if op not in result.failed}
         touched |= {case_key(clean_path(p)) for op in result.applied for p in _paths(op)}

@@ -78,13 +78,21 @@ class _Hunk:
     lines: list[tuple[str, str]] = field(default_factory=list)  # (" "/"+"/"-", text)
 
     def texts(self) -> tuple[str, str]:
-        before = "".join(text for kind, text in self.lines if kind != "+")
-        after = "".join(text for kind, text in self.lines if kind != "-")
-        return before, after
+        """The old and new sides; a side's last line lacks its newline when the diff said
+        "\\ No newline at end of file" after it (it is the file's last line)."""
+        before = [text for kind, text in self.lines if kind != "+"]
+        after = [text for kind, text in self.lines if kind != "-"]
+        return _joined(before), _joined(after)
 
     @property
     def changes(self) -> bool:
         return any(kind != " " for kind, _ in self.lines)
+
+
+def _joined(lines: list[str]) -> str:
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines[:-1]) + "".join(
+        lines[-1:]
+    )
 
 
 class DiffReader:
@@ -147,7 +155,11 @@ class DiffReader:
             text = line[1:]
             hunk.lines.append((kind, text if text.endswith("\n") else text + "\n"))
             return True
-        if kind == "\\":  # "\ No newline at end of file": the merge keeps the file's own ending
+        if kind == "\\":  # "\ No newline at end of file": the line before is the file's last
+            hunk = self.hunks[-1]
+            if hunk.lines and self._blank_lines == 0:
+                last_kind, last_text = hunk.lines[-1]
+                hunk.lines[-1] = (last_kind, last_text.removesuffix("\n"))
             return True
         if self._blank_lines == 0 and not line.startswith("```"):
             self.broken = (

@@ -602,7 +602,7 @@ SCENARIOS = {
                 path="x",
                 blocks=(
                     SearchReplace(
-                        search="a\n",
+                        search="a",  # "\\ No newline at end of file": the last line, without one
                         replace="b\n",
                         alternatives=(),
                         line_hint=1,
