@@ -331,7 +331,9 @@ def judge(kind: str, example: Example, diff: str, answer: str, zero: bool, folde
     if kind == "exact":
         assert git == example.new, "git itself disagrees with the edit: the oracle is misused"
         if ours is None:
-            assert zero and only_insertions(diff), "a well-formed diff was refused"
+            # Only a zero-context hunk that adds lines where nothing proves its number.
+            assert zero, "a well-formed diff was refused"
+            assert only_insertions(diff), "a well-formed diff was refused"
         else:
             assert ours == git
     elif ours is not None:
