@@ -1,8 +1,9 @@
-"""What a run did to each file, counted from the files themselves, for the UI."""
+"""What a run did to each file, counted from the files themselves (by the one diff engine,
+orchestrator.diffing), for the UI."""
 
 from dataclasses import dataclass
 
-from orchestrator.file_text import lines_of
+from orchestrator.diffing import count_lines, line_delta
 
 
 @dataclass(frozen=True)
@@ -14,24 +15,6 @@ class FileChange:
     lines_added: int = 0
     lines_removed: int = 0
     old_path: str | None = None
-
-
-def count_lines(text: str) -> int:
-    return len(lines_of(text))
-
-
-def line_delta(old: str, new: str) -> tuple[int, int]:
-    """Lines added and removed between two texts (a multiset count, cheap and honest)."""
-    remaining: dict[str, int] = {}
-    for line in lines_of(old):
-        remaining[line] = remaining.get(line, 0) + 1
-    added = 0
-    for line in lines_of(new):
-        if remaining.get(line, 0) > 0:
-            remaining[line] -= 1
-        else:
-            added += 1
-    return added, sum(remaining.values())
 
 
 def changes_between(

@@ -23,8 +23,6 @@ from orchestrator import claims, provenance, targets
 from orchestrator.blocks import place_block
 from orchestrator.changes import FileChange as FileChange
 from orchestrator.changes import changes_between as changes_between
-from orchestrator.changes import count_lines as count_lines
-from orchestrator.changes import line_delta as line_delta
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.failures import Failure as Failure
 from orchestrator.file_text import lines_of, project_ending, written_text

@@ -31,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
-from orchestrator import ProjectBrief, iterate
+from orchestrator import LocalHost, ProjectBrief, iterate
 from orchestrator.errors import PipelineError
 from orchestrator.options import RunOptions
 from tests.support.scripted import ScriptedProvider
@@ -291,7 +291,7 @@ def iterum(old: str, answer: str) -> tuple[str | None, str]:
     options = RunOptions(sleep=lambda seconds: None)
     try:
         result = iterate(
-            {PATH: old}, f"apply this diff to {PATH}", BRIEF, provider, lambda e: None, options
+            {PATH: old}, f"apply this diff to {PATH}", BRIEF, provider, LocalHost(), options
         )
     except PipelineError as error:
         return None, error.message

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
-from orchestrator import ProjectBrief, iterate
+from orchestrator import LocalHost, ProjectBrief, iterate
 from orchestrator.errors import PipelineError
 from orchestrator.options import RunOptions
 from orchestrator.paths import case_key, clean_path
@@ -352,7 +352,7 @@ def run(files: dict, answer: str, chunk_size: int):
     # The request names every file and asks for rewrites: these properties are about reading
     # and merging, so a random rewrite (shorter, or empty) is what was asked, not laziness.
     prompt = f"rewrite or change {', '.join(sorted(files))} as given"
-    return iterate(dict(files), prompt, BRIEF, provider, lambda event: None, options)
+    return iterate(dict(files), prompt, BRIEF, provider, LocalHost(), options)
 
 
 @given(data=st.data())
