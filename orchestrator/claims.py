@@ -52,7 +52,7 @@ def restates_file(text: str, block: SearchReplace) -> bool:
     new = [line.strip() for line in _filled(block.replace)]
     if not old:
         return False
-    if new[: len(old)] == old and not block.from_diff:
+    if new[: len(old)] == old:
         return True  # the file, then more: the model wrote the whole file
     if len(old) < 3:
         return False  # too short to tell a restatement from lines that happen to repeat

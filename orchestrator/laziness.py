@@ -19,6 +19,7 @@ signal: new, where code went, or saying that code elsewhere was left out.
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from orchestrator.code_lines import (
@@ -142,7 +143,7 @@ class LazinessPolicy:
         language: what the words of the placeholder are does not matter."""
         old_lines, new_lines = lines_of(old), lines_of(new)
         old_comments, new_comments = comment_lines(path, old), comment_lines(path, new)
-        kept = {line.strip() for line in new_lines}
+        missing = _missing(old_lines, new_lines)
         matcher = difflib.SequenceMatcher(
             None, [x.strip() for x in old_lines], [x.strip() for x in new_lines], autojunk=False
         )
@@ -150,11 +151,11 @@ class LazinessPolicy:
             if tag != "replace":
                 continue
             gone = [
-                old_lines[i].strip()
+                line
                 for i in range(i1, i2)
                 if i not in old_comments
                 and not is_trivial(old_lines[i])
-                and old_lines[i].strip() not in kept
+                and _take(missing, line := old_lines[i].strip())
             ]
             added = [j for j in range(j1, j2) if new_lines[j].strip()]
             if len(gone) < 2 or not added:
@@ -204,7 +205,7 @@ class LazinessPolicy:
         in their place, not a comment, and holding none of the request's words."""
         old_lines, new_lines = lines_of(old), lines_of(new)
         old_comments, new_comments = comment_lines(path, old), comment_lines(path, new)
-        kept = {line.strip() for line in new_lines}
+        missing = _missing(old_lines, new_lines)
         asked = {word.casefold() for word in _WORD.findall(self.prompt)}
         matcher = difflib.SequenceMatcher(
             None, [x.strip() for x in old_lines], [x.strip() for x in new_lines], autojunk=False
@@ -214,18 +215,32 @@ class LazinessPolicy:
             if tag == "equal":
                 continue
             gone = [
-                old_lines[i].strip()
+                line
                 for i in range(i1, i2)
                 if i not in old_comments
                 and not is_trivial(old_lines[i])
-                and old_lines[i].strip() not in kept
                 and not asked & {w.casefold() for w in _WORD.findall(old_lines[i])}
+                and _take(missing, line := old_lines[i].strip())
             ]
             instead = [
                 j for j in range(j1, j2) if j not in new_comments and not is_trivial(new_lines[j])
             ]
             lost += gone[len(instead) :]  # the rest were modified into the new lines
         return lost
+
+
+def _missing(old_lines: list[str], new_lines: list[str]) -> Counter[str]:
+    """The lines the old text has more often than the new, counted: a line that appears
+    elsewhere too is still gone from here if the new text has fewer of it."""
+    return Counter(line.strip() for line in old_lines) - Counter(line.strip() for line in new_lines)
+
+
+def _take(missing: Counter[str], line: str) -> bool:
+    """Whether `line` is one of the missing lines (counting it off)."""
+    if missing[line] <= 0:
+        return False
+    missing[line] -= 1
+    return True
 
 
 def _commented_out(comments: list[str], gone: list[str]) -> bool:
