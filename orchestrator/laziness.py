@@ -18,6 +18,7 @@ signal: new, where code went, or saying that code elsewhere was left out.
 """
 
 import difflib
+import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -108,8 +109,9 @@ class LazinessPolicy:
         return self._lost(path, old, new, loose)
 
     def _names_file(self, path: str) -> bool:
-        name = path.rsplit("/", 1)[-1]
-        stem = name.split(".", 1)[0]
+        """The request names the file: its path, its name, or its name's first part."""
+        name = posixpath.basename(path)
+        stem = name.partition(".")[0]
         words = {path, name} | ({stem} if len(stem) >= 3 else set())
         return any(word.casefold() in self.prompt.casefold() for word in words)
 

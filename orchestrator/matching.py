@@ -144,11 +144,12 @@ def _choose(starts: list[int], hint: int | None) -> int:
 
 def _agrees_with_indentation_reading(lines: list[str], wanted: list[str], place: Place) -> None:
     """A block found only once its edge blank lines were dropped claims those blank lines
-    too: if, with them, it matches elsewhere once indentation is ignored, it reads two ways."""
-    for start in find(lines, wanted, INDENTATION):
-        if start + place.dropped_top != place.start:
-            raise EditFailed(
-                f"its SEARCH text matches line {place.start + 1} without its blank edge "
-                f"lines, and line {start + place.dropped_top + 1} with them once indentation "
-                "is ignored; it needs the exact lines to match one place"
-            )
+    too: if, with them, it matches once indentation is ignored, that is another place (at the
+    same place, the exact readings would have matched), and the block reads two ways."""
+    others = find(lines, wanted, INDENTATION)
+    if others:
+        raise EditFailed(
+            f"its SEARCH text matches line {place.start + 1} without its blank edge lines, "
+            f"and line {others[0] + place.dropped_top + 1} with them once indentation is "
+            "ignored; it needs the exact lines to match one place"
+        )

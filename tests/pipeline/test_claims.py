@@ -139,8 +139,8 @@ def test_a_hunk_from_line_zero_that_restates_the_file_claims_it_is_new():
     hunk = SearchReplace("", APP + "x = 1\n", line_hint=0, from_diff=True, old_count=0)
     result = dry_run({"app.py": APP}, [EditFile("app.py", (hunk,))])
     assert result.files == {"app.py": APP}
-    assert [(f.kind, f.reason[:45]) for f in result.failures] == [
-        ("claim", "its diff hunk from line 0 (@@ -0,0) says it i")
+    assert [(f.path, f.kind, f.reason[:45]) for f in result.failures] == [
+        ("app.py", "claim", "its diff hunk from line 0 (@@ -0,0) says it i")
     ]
 
 
@@ -226,11 +226,30 @@ def test_emptying_a_file_the_request_never_names_is_refused():
 
 @pytest.mark.parametrize(
     "prompt",
-    ["empty models.py", "clear the models file", "blank out src/models.py please"],
+    [
+        "empty models.py",
+        "clear the models file",
+        "blank out src/app/models.py please",
+        "empty the Models",
+    ],
 )
 def test_emptying_a_file_the_request_names_is_done(prompt):
     policy = LazinessPolicy.for_request(prompt, "modify")
-    assert policy("src/models.py", "x = 1\n", "", True, False) is None
+    assert policy("src/app/models.py", "x = 1\n", "", True, False) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "prompt"),
+    [
+        ("src/app/views.py", "clear the app folder"),  # a folder is not the file's name
+        ("conf/settings.local.py", "clear settings.local"),  # the name's first part is
+        ("a/b.py", "clear a"),
+    ],
+)
+def test_a_file_is_named_by_its_path_name_or_first_part_only(path, prompt):
+    policy = LazinessPolicy.for_request(prompt, "modify")
+    verdict = policy(path, "x = 1\n", "", True, False)
+    assert (verdict is None) is (path == "conf/settings.local.py")
 
 
 def test_a_short_stem_does_not_name_a_file():

@@ -82,8 +82,12 @@ def test_a_block_that_matches_one_place_without_its_blank_line_and_another_with_
         "def f(self):",
         "    pass",
     ]
-    with pytest.raises(EditFailed, match="line 3 without its blank edge lines, and line 6 with"):
+    with pytest.raises(EditFailed) as failure:
         locate(lines, ["", "    def f(self):", "        pass"])
+    assert failure.value.message == (
+        "its SEARCH text matches line 3 without its blank edge lines, and line 6 with them "
+        "once indentation is ignored; it needs the exact lines to match one place"
+    )
 
 
 def test_the_same_lines_found_at_two_levels_only_once_indentation_is_ignored_are_refused():
