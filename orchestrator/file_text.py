@@ -81,9 +81,3 @@ def keep_facts(old: str, new: str) -> str:
     if new_bodies and old_body and not old_body.endswith("\n"):
         endings[-1] = ""  # the file had no final newline: it still has none
     return bom + "".join(body + eol for body, eol in zip(new_bodies, endings, strict=True))
-
-
-def written_text(old: str | None, content: str, ending: str) -> str:
-    """What a whole-file write leaves: the old file's facts kept, or, for a new file, the
-    project's line ending."""
-    return new_file_text(content, ending) if old is None else keep_facts(old, content)

@@ -25,7 +25,7 @@ from orchestrator.changes import FileChange as FileChange
 from orchestrator.changes import changes_between as changes_between
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.failures import Failure as Failure
-from orchestrator.file_text import lines_of, project_ending, written_text
+from orchestrator.file_text import keep_facts, lines_of, new_file_text, project_ending
 from orchestrator.hunks import Positions
 from orchestrator.indentation import tab_recipes
 from orchestrator.operations import (
@@ -145,7 +145,6 @@ class _Merge:
         self.judge = judge
         self.base = base
         self.renames = renames
-        self.ending = project_ending(base)  # what a new file's lines end with
         self.applied: list[Operation] = []
         self.failures: list[Failure] = []
         self.notes: list[str] = []
@@ -188,12 +187,19 @@ class _Merge:
         if conflict and self._original(path) is not None:  # not a file this run made
             self.fail(path, conflict, kind="claim")
             return
-        content = written_text(old, tab_recipes(path, content), self.ending)
+        content = self._with_facts(old, tab_recipes(path, content))
         if self.judge and (reason := self.judge(path, old, content, True, loose)):
             self.fail(path, reason, kind="lazy")
             return
         self.files[path] = content
         self.applied.append(WriteFile(path, content))
+
+    def _with_facts(self, old: str | None, content: str) -> str:
+        """A whole file as written: with the old file's encoding facts, or, new, with the
+        project's line ending (looked at only when a file is new: it reads every file)."""
+        if old is not None:
+            return keep_facts(old, content)
+        return new_file_text(content, project_ending(self.base))
 
     def edit(self, path: str, named: str, blocks: tuple[SearchReplace, ...]) -> None:
         moved = [new for new, old in self.renames.items() if old == path and new in self.files]

@@ -11,7 +11,6 @@ from orchestrator.file_text import (
     project_ending,
     split_bom,
     split_lines,
-    written_text,
 )
 from orchestrator.merge import dry_run
 from orchestrator.operations import (
@@ -263,11 +262,6 @@ def test_a_byte_order_mark_is_split_off():
 )
 def test_a_rewrite_keeps_the_files_encoding_facts(old, new, kept):
     assert keep_facts(old, new) == kept
-
-
-def test_written_text_is_kept_facts_or_a_new_file():
-    assert written_text(None, "a\n", "\r\n") == "a\r\n"
-    assert written_text("x\r\n", "a\n", "\n") == "a\r\n"
 
 
 def test_a_rewrite_through_the_merge_keeps_the_mark_and_a_new_file_the_projects_ending():
