@@ -83,6 +83,6 @@ bench-events: setup ## Event delivery, the bar's truth, page cost, click to firs
 	else echo "PostgreSQL is not reachable: click to first stage measured on SQLite only"; fi
 
 # What the tests of the edit modules let through (a few minutes; results in mutants/).
-mutation: setup ## Mutation testing of merge.py, edit_format.py and paths.py
+mutation: setup ## Mutation testing of the edit modules (pyproject.toml's [tool.mutmut])
 	PROPERTY_EXAMPLES=40 $(PY) -m mutmut run --max-children 2
 	$(PY) -m mutmut results

@@ -113,6 +113,7 @@ def learn(
     return IndentMap(model_unit=model_unit, file_unit=file_unit, offset=offsets.pop())
 
 
+_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
 _MAKE_NAMES = frozenset({"makefile", "gnumakefile"})
 # A rule line: targets, a colon (not := or ::=), prerequisites.
 _RULE = re.compile(r"^[^\s#=][^=]*?(?<![:+?!]):{1,2}(?![=:])")
@@ -123,17 +124,19 @@ def is_makefile(path: str) -> bool:
     return name in _MAKE_NAMES or name.endswith(".mk")
 
 
-def tab_recipes(path: str, text: str) -> str:
+def tab_recipes(path: str, text: str, only: set[int] | None = None) -> str:
     """A Makefile's recipe lines start with a tab, or make refuses the file ("missing
-    separator"); a model that indents them with spaces gets them turned into a tab."""
+    separator"); a model that indents them with spaces gets them turned into a tab. A line
+    that continues the one before (after a backslash) keeps its spaces. `only`: the indices
+    of the lines that may change (the model's new lines); the others are read for context."""
     if not is_makefile(path) or ".RECIPEPREFIX" in text:
         return text
     out, in_rule, continued = [], False, False
-    for line in text.splitlines(keepends=True):
+    for index, line in enumerate(_LINE.findall(text)):
         body = line.rstrip("\r\n")
         if continued:
             out.append(line)
-        elif body.startswith(" ") and body.strip() and in_rule:
+        elif body.startswith(" ") and body.strip() and in_rule and (only is None or index in only):
             out.append("\t" + line.lstrip(" "))
         else:
             out.append(line)

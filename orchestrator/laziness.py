@@ -1,26 +1,46 @@
-"""Lazy answers: code replaced by a placeholder, or a file cut down more than asked.
+"""Lazy answers: a change that loses code the request never asked to lose.
 
-A change is compared with what it replaces, hunk by hunk. A placeholder is a line that
-stands for code instead of being code: "# ... existing code ...", "// rest of the file
-unchanged", "...  # unchanged", "pass  # same as before". It makes a change lazy only when
-it is new and takes the place of code the change removes, so a comment that merely reads
-like one ("# keep the existing path for old clients") next to real code is left alone. A
-bare `pass` or `...` counts only when it is all that replaced a body, and not when the
-request asks for stubs. A whole file that shrinks by half, or loses definitions the request
-never names, is lazy unless the request asks to remove, simplify or rewrite.
+The guard judges what a change loses, not how the model phrased it, so it holds in any
+language and any comment syntax (orchestrator.code_lines tells code from comments):
+
+- where lines of code went and only comments, `...` or a stub took their place, the code
+  was left out, not changed (unless the request asks for stubs or a shrink, and the comment
+  does not elide with "...");
+- a whole-file rewrite keeps every definition and every line of code the request does not
+  ask to remove: lines moved or modified are kept, a definition the request names or a line
+  holding one of its words is accounted for, and so is any loss when the request asks for
+  one ("remove", "simplify", "stub out" and their equivalents, in a few languages);
+- a whole file that would empty an existing file is refused unless the request names it;
+- a file read loosely (a fenced block in prose) must hold most of the file it replaces.
+
+Placeholder phrases ("# ... existing code ...", orchestrator.placeholders) are a second
+signal: new, where code went, or saying that code elsewhere was left out.
 """
 
 import difflib
+import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass
 
+from orchestrator.code_lines import (
+    comment_lines,
+    definitions,
+    is_placeholder_line,
+    is_trivial,
+)
 from orchestrator.fences import is_prose_file
+from orchestrator.file_text import lines_of
+from orchestrator.placeholders import placeholder_kind, stands_for_code
 
 _SHRINK_WORDS = re.compile(
     r"\b(remove|delete|drop|strip|simplif\w*|shorten|trim|condense|reduce|cut|clean\s*up|"
     r"minimi[sz]e|minimal|smaller|shrink|refactor|rewrite|replace|redo|from scratch|get rid|"
     r"take out|eliminate|slim|compact|dedupe|deduplicate|consolidate|extract|split|move|"
-    r"merge|rename|inline|purge|prune|only)\b",
+    r"merge|rename|inline|purge|prune|only|stop|no longer|disable|revert|undo|unused|dead|"
+    r"obsolete|tidy|fewer|less|minify|clear|wipe|comment out|"
+    r"supprim\w*|elimin\w*|borra\w*|quita\w*|entfern\w*|lösch\w*|rimuov\w*|удал\w*)\b"
+    r"|削除|删除|移除",
     re.IGNORECASE,
 )
 _STUB_WORDS = re.compile(
@@ -28,103 +48,14 @@ _STUB_WORDS = re.compile(
     r"not implemented|notimplemented\w*|blank|protocol|interface|abstract|dummy|mock)\b",
     re.IGNORECASE,
 )
-_COMMENT = re.compile(r"^(?:#+|//+|/\*+|\{/\*+|<!--|--|;+|\*)\s*(?P<text>.*?)\s*(?:\*+/\}?|-->)?$")
-# In Markdown and plain text, "#" starts a heading: only HTML comments can stand for text.
-_PROSE_COMMENT = re.compile(r"^<!--\s*(?P<text>.*?)\s*-->$")
-_CODE_THEN_COMMENT = re.compile(r"^(?P<code>\.\.\.|…|pass)\s*[,;]?\s*(?:#|//)\s*(?P<text>.*)$")
-# What a placeholder says it stands for.
-_CODE_NOUNS = (
-    r"(?:code|codebase|file|files|function|functions|method|methods|class|classes|"
-    r"implementation|module|body|component|components|content|contents|routes?|tests?|"
-    r"logic|handlers?|endpoints?|config|configuration|settings|styles?|propert(?:y|ies)|"
-    r"fields?|imports?|markup|template|page|script|app|application|definitions?|exports?|"
-    r"helpers?|views?|models?|schemas?|queries|setup|hooks?|state|props|cases?|branches|"
-    r"block|sections?|lines|stuff|things|declarations|dependencies|rules|keys|entries|items|"
-    r"readme|document|docs|documentation|text|paragraphs?|steps|list)"
-)
-_TAIL = (
-    r"(?:\s+(?:is\s+|are\s+)?(?:unchanged|the\s+same|as\s+before|as\s+is|here|omitted|"
-    r"follows?|untouched|remains?(?:\s+(?:unchanged|the\s+same|as\s+is))?|"
-    r"stays?(?:\s+(?:unchanged|the\s+same|as\s+is))?|goes\s+here|continues?|"
-    r"for\s+brevity))?"
-)
-_PLACEHOLDER = re.compile(
-    rf"""^(?:
-      (?:the\s+)?(?:rest|remainder)\s+of\s+(?:the\s+|this\s+|your\s+)?
-        (?:[\w-]+\s+){{0,2}}?{_CODE_NOUNS}{_TAIL}
-     |(?:all\s+)?(?:the\s+)?(?:existing|other|remaining|previous|original|unchanged|old|same)
-        \s+(?:[\w-]+\s+){{0,2}}?{_CODE_NOUNS}{_TAIL}
-     |(?:[\w-]+\s+){{0,2}}?{_CODE_NOUNS}\s+(?:is\s+|are\s+)?(?:unchanged|omitted|untouched)
-        (?:\s+for\s+brevity)?
-     |(?:unchanged|omitted|untouched)(?:\s+for\s+brevity)?
-     |same\s+as\s+(?:before|above|original|existing|earlier)|as\s+before|no\s+changes?
-     |(?:everything(?:\s+else)?|this|the\s+rest|rest)
-        \s+(?:remains?|stays?|is|are)\s+(?:the\s+same|unchanged|as\s+before|as\s+is|untouched)
-     |keep\s+(?:the\s+)?(?:existing|rest|same)(?:\s+{_CODE_NOUNS})?(?:\s+as\s+is)?
-     |etc|and\s+so\s+on|(?:your|more|other)\s+{_CODE_NOUNS}\s+here
-     |todo(?:\s*[:\-]?\s*(?:implement\w*|fill\s+(?:this\s+|it\s+)?in|add|write)
-        (?:\s+(?:the\s+|this\s+|it|me|here|later|{_CODE_NOUNS}))*)?
-     |implement(?:ation)?\s+(?:this|me|here|later|goes\s+here)
-     |(?:your|the|actual|real)\s+{_CODE_NOUNS}\s+(?:goes\s+)?here
-     |not\s+(?:yet\s+)?implemented(?:\s+yet)?|fill\s+(?:this\s+|it\s+)?in
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-# Placeholders that point at code elsewhere, and words that say code was left out.
-_REFERS_ELSEWHERE = re.compile(
-    r"\b(existing|rest|remainder|remaining|unchanged|same as|as before|previous|original|"
-    r"omitted|untouched|other)\b",
-    re.IGNORECASE,
-)
-_ELIDES = re.compile(
-    r"\.\.\.|…|\b(unchanged|the same|as before|as is|omitted|untouched|remains?|stays?|"
-    r"goes here|here|for brevity)\b",
-    re.IGNORECASE,
-)
-# Statements that stand for a body without doing its work.
-_STUB_STATEMENT = re.compile(
-    r"^(?:pass|raise\s+NotImplementedError(?:\(\s*\))?|"
-    r"throw\s+new\s+Error\(\s*[\"'`]not\s+implemented[\"'`]\s*\);?)$",
-    re.IGNORECASE,
-)
+# A definition header, for a body of one line replaced by a stub (Python, JavaScript, Go).
 _DEFINITION = re.compile(
     r"^(?:\s*(?:async\s+)?def|\s*class|(?:export\s+)?(?:default\s+)?(?:async\s+)?function\*?"
     r"|(?:export\s+)?class|func)\s+(\w+)",
     re.MULTILINE,
 )
-
-
-def _normalise(text: str) -> str:
-    text = re.sub(r"[.…]{2,}|…", " ", text)
-    text = text.strip(" \t.:;,-\u2013\u2014()[]{}\"'`*!")
-    return re.sub(r"\s+", " ", text).lower()
-
-
-def placeholder_kind(line: str, prose: bool = False) -> str | None:
-    """ "strong" for a line that stands for omitted code, "weak" for a bare `pass` or `...`
-    (a placeholder only when it is all that replaced a body), or None for real code.
-    `prose`: the line is from Markdown or plain text, where "#" starts a heading."""
-    stripped = line.strip()
-    if stripped in ("...", "…", "...;", "…;"):
-        return "strong" if prose else "weak"
-    if not prose and _STUB_STATEMENT.match(stripped):
-        return "weak"
-    found = None if prose else _CODE_THEN_COMMENT.match(stripped)
-    if found is None:
-        found = (_PROSE_COMMENT if prose else _COMMENT).match(stripped)
-        if found is None:
-            return None
-        if not _normalise(found.group("text")):
-            return "strong" if re.search(r"\.\.\.|…", found.group("text")) else None
-    return "strong" if _PLACEHOLDER.match(_normalise(found.group("text"))) else None
-
-
-def _placeholder_stands_for_code(line: str, code_gone: bool, alone: bool) -> bool:
-    """Where code went, a placeholder that says so or stands alone; where none went, one
-    that says code elsewhere was left out ("# existing methods remain unchanged")."""
-    if code_gone:
-        return alone or bool(_ELIDES.search(line))
-    return bool(_ELIDES.search(line) and _REFERS_ELSEWHERE.search(line))
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{3,}")
+LOST_LINES = 3  # lines of code a rewrite may not drop unasked
 
 
 def _whole_body(old: list[str], start: int, end: int) -> bool:
@@ -160,15 +91,33 @@ class LazinessPolicy:
         self, path: str, old: str | None, new: str, whole: bool, loose: bool
     ) -> str | None:
         """Why replacing `old` with `new` is lazy, or None. `whole`: a whole file."""
-        old_lines = (old or "").splitlines()
-        new_lines = new.splitlines()
-        if reason := self._placeholder(old_lines, new_lines, is_prose_file(path)):
+        if whole and old is not None and old.strip() and not new.strip():
+            if self._names_file(path):
+                return None
+            return (
+                "it would empty the file, which the request does not mention; to delete a "
+                "file, say so with @@@ DELETE"
+            )
+        old_lines, new_lines = lines_of(old or ""), lines_of(new)
+        prose = is_prose_file(path)
+        if reason := self._placeholder(old_lines, new_lines, prose):
+            return reason
+        if not prose and (reason := self._left_out(path, old or "", new)):
             return reason
         if not whole or old is None or self.shrink_allowed:
             return None
-        return self._shrunk(old, new, loose)
+        return self._lost(path, old, new, loose)
+
+    def _names_file(self, path: str) -> bool:
+        """The request names the file: its path, its name, or its name's first part."""
+        name = posixpath.basename(path)
+        stem = name.partition(".")[0]
+        words = {path, name} | ({stem} if len(stem) >= 3 else set())
+        return any(word.casefold() in self.prompt.casefold() for word in words)
 
     def _placeholder(self, old: list[str], new: list[str], prose: bool) -> str | None:
+        """The phrase signal: a placeholder where code went, or one saying code elsewhere
+        was left out."""
         kept = {line.strip() for line in new}
         matcher = difflib.SequenceMatcher(
             None, [line.strip() for line in old], [line.strip() for line in new], autojunk=False
@@ -181,7 +130,7 @@ class LazinessPolicy:
             kinds = [placeholder_kind(line, prose) for line in added]
             strong = [line for line, kind in zip(added, kinds, strict=True) if kind == "strong"]
             only_markers = bool(added) and all(kinds)
-            if strong and _placeholder_stands_for_code(strong[0], bool(gone), only_markers):
+            if strong and stands_for_code(strong[0], bool(gone), only_markers):
                 return f"it puts a placeholder where code was: {strong[0].strip()[:80]!r}"
             emptied = len(gone) >= 2 or (gone and _whole_body(old, i1, i2))
             if only_markers and emptied and not self.stubs_allowed:
@@ -191,19 +140,112 @@ class LazinessPolicy:
                 )
         return None
 
-    def _shrunk(self, old: str, new: str, loose: bool) -> str | None:
-        old_count, new_count = len(old.splitlines()), len(new.splitlines())
+    def _left_out(self, path: str, old: str, new: str) -> str | None:
+        """Code that went where only comments, `...` or stubs took its place, in any
+        language: what the words of the placeholder are does not matter."""
+        old_lines, new_lines = lines_of(old), lines_of(new)
+        old_comments, new_comments = comment_lines(path, old), comment_lines(path, new)
+        missing = _missing(old_lines, new_lines)
+        matcher = difflib.SequenceMatcher(
+            None, [x.strip() for x in old_lines], [x.strip() for x in new_lines], autojunk=False
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "replace":
+                continue
+            gone = [
+                line
+                for i in range(i1, i2)
+                if i not in old_comments
+                and not is_trivial(old_lines[i])
+                and _take(missing, line := old_lines[i].strip())
+            ]
+            added = [j for j in range(j1, j2) if new_lines[j].strip()]
+            if len(gone) < 2 or not added:
+                continue
+            stand_ins = [new_lines[j] for j in added]
+            if not all(
+                j in new_comments
+                or is_placeholder_line(new_lines[j])
+                or placeholder_kind(new_lines[j])
+                for j in added
+            ) or _commented_out(stand_ins, gone):
+                continue
+            elides = any(re.search(r"\.\.\.|…", line) for line in stand_ins)
+            if (self.shrink_allowed or self.stubs_allowed) and not elides:
+                continue
+            return (
+                f"it replaces {len(gone)} lines of code with {stand_ins[0].strip()[:60]!r}, "
+                "which is not code: the code was left out"
+            )
+        return None
+
+    def _lost(self, path: str, old: str, new: str, loose: bool) -> str | None:
+        old_count, new_count = len(lines_of(old)), len(lines_of(new))
         if old_count >= 20 and new_count < old_count / 2:
             return (
                 f"it shrank from {old_count} to {new_count} lines, more than the request explains"
             )
-        dropped = sorted(set(_DEFINITION.findall(old)) - set(_DEFINITION.findall(new)))
+        dropped = sorted(definitions(path, old) - definitions(path, new))
         unnamed = [name for name in dropped if name not in self.prompt]
         if unnamed:
             return f"it drops {', '.join(unnamed[:3])}, which the request does not mention"
+        lost = [] if is_prose_file(path) else self._lines_lost(path, old, new)
+        if len(lost) >= LOST_LINES:
+            return (
+                f"it drops {len(lost)} lines of code the request does not ask to remove, "
+                f"such as {lost[0][:60]!r}"
+            )
         if loose:
-            filled = {line.strip() for line in old.splitlines() if line.strip()}
-            kept = filled & {line.strip() for line in new.splitlines()}
+            filled = {line.strip() for line in lines_of(old) if line.strip()}
+            kept = filled & {line.strip() for line in lines_of(new)}
             if len(filled) >= 5 and len(kept) < len(filled) / 2:
                 return "it looks like a part of the file rather than all of it"
         return None
+
+    def _lines_lost(self, path: str, old: str, new: str) -> list[str]:
+        """Lines of code the rewrite drops: not kept anywhere, not modified into a new line
+        in their place, not a comment, and holding none of the request's words."""
+        old_lines, new_lines = lines_of(old), lines_of(new)
+        old_comments, new_comments = comment_lines(path, old), comment_lines(path, new)
+        missing = _missing(old_lines, new_lines)
+        asked = {word.casefold() for word in _WORD.findall(self.prompt)}
+        matcher = difflib.SequenceMatcher(
+            None, [x.strip() for x in old_lines], [x.strip() for x in new_lines], autojunk=False
+        )
+        lost: list[str] = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            gone = [
+                line
+                for i in range(i1, i2)
+                if i not in old_comments
+                and not is_trivial(old_lines[i])
+                and not asked & {w.casefold() for w in _WORD.findall(old_lines[i])}
+                and _take(missing, line := old_lines[i].strip())
+            ]
+            instead = [
+                j for j in range(j1, j2) if j not in new_comments and not is_trivial(new_lines[j])
+            ]
+            lost += gone[len(instead) :]  # the rest were modified into the new lines
+        return lost
+
+
+def _missing(old_lines: list[str], new_lines: list[str]) -> Counter[str]:
+    """The lines the old text has more often than the new, counted: a line that appears
+    elsewhere too is still gone from here if the new text has fewer of it."""
+    return Counter(line.strip() for line in old_lines) - Counter(line.strip() for line in new_lines)
+
+
+def _take(missing: Counter[str], line: str) -> bool:
+    """Whether `line` is one of the missing lines (counting it off)."""
+    if missing[line] <= 0:
+        return False
+    missing[line] -= 1
+    return True
+
+
+def _commented_out(comments: list[str], gone: list[str]) -> bool:
+    """Comments that hold the code that went: commented out, not left out."""
+    bodies = {re.sub(r"^\s*(?:#|//|--|;|/\*|\*|<!--)\s?", "", line).strip() for line in comments}
+    return 2 * len(bodies & set(gone)) >= len(gone)

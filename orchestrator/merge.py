@@ -1,32 +1,33 @@
 """Apply a model's operations to a project's files: exactly as meant, or not at all.
 
-Edits match whole lines, first exactly, then ignoring trailing whitespace, then ignoring
-indentation; each way must find exactly one place (or, for a diff hunk, one place at the
-line it names). Lines the edit keeps come from the file unchanged; new lines take the
-file's line endings, its final-newline style and its indentation character and width
-(orchestrator.indentation). A block that matches nowhere, or in several places, or reads
-two ways, is a Failure for the repair round, never a guess.
+The merge is a dry run on a copy; the caller saves only a complete result. Before anything
+applies, every operation's claim is checked (orchestrator.claims): a new file does not
+exist, a file is written whole once, a block's SEARCH is in the file once at one
+indentation level (orchestrator.matching), a diff hunk is where its line number, tracked
+past the hunks before it, says (orchestrator.hunks), a deleted or renamed file exists.
+After it, provenance (orchestrator.provenance): every added line is content the model
+wrote, every removed line one it named, no change made twice. A claim that fails is a
+Failure for the repair round, never a guess. Files keep their encoding facts
+(orchestrator.file_text).
 
 Paths go through orchestrator.paths. A path that differs from an existing one only in
 letter case is taken as that file, unless the same answer also names the existing path;
-then the two would collide, and the result is refused. The merge works on a copy (the dry
-run); the caller saves only a complete result.
+then the two would collide, and the result is refused.
 """
 
-import contextlib
-import difflib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from orchestrator.diffing import count_lines, line_delta
+from orchestrator import claims, provenance, targets
+from orchestrator.blocks import place_block
+from orchestrator.changes import FileChange as FileChange
+from orchestrator.changes import changes_between as changes_between
 from orchestrator.errors import EditFailed, UnsafePath
-from orchestrator.fences import FENCE, is_closing_fence
-from orchestrator.indentation import (
-    convert_characters,
-    indent_unit,
-    learn,
-    tab_recipes,
-)
+from orchestrator.failures import Failure as Failure
+from orchestrator.file_text import keep_facts, lines_of, new_file_text, project_ending
+from orchestrator.hunks import Positions
+from orchestrator.indentation import tab_recipes
 from orchestrator.operations import (
     DeleteFile,
     EditFile,
@@ -39,29 +40,7 @@ from orchestrator.paths import ProjectLimits, case_twin, clean_path, collision
 
 # A judge of laziness: (path, old text or None, new text, whole file?, loosely read?) -> reason.
 Judge = Callable[[str, str | None, str, bool, bool], str | None]
-
-
-@dataclass(frozen=True)
-class FileChange:
-    """What one run did to one path, with line counts for the UI."""
-
-    path: str
-    action: str  # added, modified, deleted, renamed
-    lines_added: int = 0
-    lines_removed: int = 0
-    old_path: str | None = None
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Something the answer asked for that could not be applied, and why."""
-
-    path: str | None
-    reason: str
-    kind: str = "edit"  # edit, wrong_path, missing, lazy, refused, unnamed_code, cut_off
-    block: int | None = None  # the block's number among the answer's blocks for this path
-    search: str = ""  # the block's SEARCH text, quoted back in the repair request
-    suggestion: str | None = None  # an existing file the model may have meant
+BlockKey = tuple[str, str, str]  # a block's path, SEARCH and REPLACE lines (see block_key)
 
 
 @dataclass
@@ -82,8 +61,7 @@ def apply_operations(
     """Apply every operation or raise EditFailed/UnsafePath; the input is never changed."""
     result = dry_run(files, list(operations))
     if result.failures:
-        failure = result.failures[0]
-        raise EditFailed(failure_message(failure))
+        raise EditFailed(failure_message(result.failures[0]))
     limits.check(result.files)
     return result.files, changes_between(files, result.files, result.renames)
 
@@ -100,51 +78,57 @@ def dry_run(
     judge: Judge | None = None,
     base: dict[str, str] | None = None,
     renames: dict[str, str] | None = None,
-    done: frozenset[tuple[str, str, str]] = frozenset(),
+    done: Iterable[BlockKey] = (),
 ) -> DryRun:
     """Apply what applies, on a copy, and collect what fails. Unsafe paths still raise.
 
     `base` is the project before this run: a block already applied in an earlier round is
     recognised and skipped, not failed. `renames` carries earlier rounds' renames. `done`
-    holds the blocks earlier rounds applied (see block_key): sent again, they are skipped,
-    never applied twice (an insertion would be doubled).
+    counts the blocks earlier rounds applied (see block_key): sent again, they are skipped
+    as many times as they applied, never applied twice (an insertion would be doubled),
+    while an identical block at another place still applies.
     """
-    merge = _Merge(dict(files), judge, base or files, dict(renames or {}), done)
-    mentioned = {clean_path(path) for op in operations for path in _paths_of(op)}
-    failed = []
+    mentioned = {clean_path(path) for op in operations for path in claims.paths_of(op)}
+    operations, failed, failures, notes = claims.settle_repeated_writes(operations)
+    merge = _Merge(dict(files), judge, base or files, dict(renames or {}), Counter(done))
+    merge.failures += failures
+    merge.notes += notes
+    made: list[tuple[Operation, set[str]]] = []  # each operation, and the paths it changed
     for operation in operations:
-        before = len(merge.failures)
+        before, applied = len(merge.failures), len(merge.applied)
         merge.apply(operation, mentioned)
         if len(merge.failures) > before:
             failed.append(operation)
+        made.append((operation, {p for op in merge.applied[applied:] for p in claims.paths_of(op)}))
     if problem := collision(merge.files):
         raise UnsafePath(f"The model's change would leave a project where {problem}.")
+    for violation in provenance.check(files, merge.files, merge.applied):
+        touched = merge.take_back(violation, files)
+        failed += [
+            op
+            for op, paths in made
+            if paths & touched and op not in failed and not isinstance(op, RenameFile)
+        ]
     return DryRun(merge.files, merge.applied, merge.failures, merge.notes, merge.renames, failed)
 
 
-def block_key(path: str, block: SearchReplace) -> tuple[str, str, str]:
+def block_key(path: str, block: SearchReplace) -> BlockKey:
     """What makes two blocks the same change to a file, whatever their trailing spaces."""
 
     def lines(text: str) -> str:
-        return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
+        return "\n".join(line.rstrip() for line in lines_of(text)).strip("\n")
 
     return path, lines(block.search), lines(block.replace)
 
 
-def applied_blocks(operations: Iterable[Operation]) -> set[tuple[str, str, str]]:
-    """The keys of the blocks among applied operations."""
-    return {
+def applied_blocks(operations: Iterable[Operation]) -> Counter[BlockKey]:
+    """The keys of the blocks among applied operations, counted."""
+    return Counter(
         block_key(op.path, block)
         for op in operations
         if isinstance(op, EditFile)
         for block in op.blocks
-    }
-
-
-def _paths_of(operation: Operation) -> list[str]:
-    if isinstance(operation, RenameFile):
-        return [operation.path, operation.new_path]
-    return [operation.path]
+    )
 
 
 class _Merge:
@@ -154,7 +138,7 @@ class _Merge:
         judge: Judge | None,
         base: dict[str, str],
         renames: dict,
-        done: frozenset[tuple[str, str, str]],
+        done: Counter[BlockKey],
     ) -> None:
         self.files = files
         self.done = done
@@ -165,12 +149,13 @@ class _Merge:
         self.failures: list[Failure] = []
         self.notes: list[str] = []
         self.block_numbers: dict[str, int] = {}
+        self.added: dict[str, set[str]] = {}  # per path, the lines this answer's blocks added
 
     def apply(self, operation: Operation, mentioned: set[str]) -> None:
         path = self.resolve(operation.path, mentioned)
         match operation:
-            case WriteFile(_, content, loose):
-                self.write(path, content, loose)
+            case WriteFile(_, content, loose, new):
+                self.write(path, content, loose, new)
             case EditFile(_, blocks):
                 self.edit(path, operation.path, blocks)
             case DeleteFile():
@@ -179,54 +164,42 @@ class _Merge:
                 self.rename(path, new_path)
 
     def resolve(self, raw: str, mentioned: set[str]) -> str:
-        """The clean path; a path that differs from an existing file or folder only in
-        letter case is taken as that one, unless the answer names the existing one too."""
-        path = clean_path(raw)
-        if path in self.files or self._is_folder(path):
-            return path
-        twin = case_twin(path, self.files)
-        if twin is not None and twin not in mentioned:
-            self.notes.append(f"The model wrote {path}; it was taken as the existing {twin}.")
-            return twin
-        parts = path.split("/")
-        folders = self._folders()
-        for depth in range(len(parts) - 1, 0, -1):
-            existing = case_twin("/".join(parts[:depth]), folders)
-            if existing is not None and existing not in mentioned:
-                resolved = existing + "/" + "/".join(parts[depth:])
-                self.notes.append(f"The model wrote {path}; it was taken as {resolved}.")
-                return resolved
+        path, note = targets.resolve(raw, self.files, mentioned)
+        if note:
+            self.notes.append(note)
         return path
-
-    def _folders(self) -> set[str]:
-        return {
-            "/".join(parts[:depth])
-            for parts in (path.split("/") for path in self.files)
-            for depth in range(1, len(parts))
-        }
-
-    def _is_folder(self, path: str) -> bool:
-        prefix = path + "/"
-        return any(other.startswith(prefix) for other in self.files)
 
     def fail(self, path: str | None, reason: str, **details: object) -> None:
         self.failures.append(Failure(path, reason, **details))
 
-    def write(self, path: str, content: str, loose: bool = False) -> None:
-        if self._is_folder(path):
+    def _original(self, path: str) -> str | None:
+        """The file as it was before this run, under the name it had then."""
+        return self.base.get(self.renames.get(path, path))
+
+    def write(self, path: str, content: str, loose: bool = False, new: bool = False) -> None:
+        if targets.is_folder(self.files, path):
             self.fail(
                 path, f"{path} is a folder, so it cannot be written as a file", kind="wrong_path"
             )
             return
         old = self.files.get(path)
-        content = tab_recipes(path, content)
-        if old is not None:
-            content = match_line_endings(old, content)
+        conflict = claims.new_file_conflict(old, content) if new else None
+        if conflict and self._original(path) is not None:  # not a file this run made
+            self.fail(path, conflict, kind="claim")
+            return
+        content = self._with_facts(old, tab_recipes(path, content))
         if self.judge and (reason := self.judge(path, old, content, True, loose)):
             self.fail(path, reason, kind="lazy")
             return
         self.files[path] = content
         self.applied.append(WriteFile(path, content))
+
+    def _with_facts(self, old: str | None, content: str) -> str:
+        """A whole file as written: with the old file's encoding facts, or, new, with the
+        project's line ending (looked at only when a file is new: it reads every file)."""
+        if old is not None:
+            return keep_facts(old, content)
+        return new_file_text(content, project_ending(self.base))
 
     def edit(self, path: str, named: str, blocks: tuple[SearchReplace, ...]) -> None:
         moved = [new for new, old in self.renames.items() if old == path and new in self.files]
@@ -246,15 +219,38 @@ class _Merge:
                 return
             self._edit_missing(path, named, blocks)
             return
+        if len(blocks) == 1 and claims.restates_file(self.files[path], blocks[0]):
+            self._restated(path, blocks[0], first)
+            return
+        self._edit_blocks(path, blocks, first)
+
+    def _restated(self, path: str, block: SearchReplace, number: int) -> None:
+        """An empty SEARCH whose REPLACE is most of the file: a whole-file claim, judged
+        as one. From a diff ("@@ -0,0"), it claims the file is new."""
+        if block.from_diff:
+            claim = "its diff hunk from line 0 (@@ -0,0) says"
+            if reason := claims.new_file_conflict(self.files[path], block.replace, claim):
+                self.fail(path, reason, kind="claim")
+                return
+        self.notes.append(f"The model's edit of {path} with nothing to find held the whole file.")
+        self.write(path, block.replace)
+
+    def _edit_blocks(self, path: str, blocks: tuple[SearchReplace, ...], first: int) -> None:
         text = self.files[path]
+        positions = Positions(blocks, lines_of(text.removeprefix("\ufeff")))
+        added = self.added.setdefault(path, set())
         kept: list[SearchReplace] = []
-        for number, block in enumerate(blocks, start=first):
-            if block_key(path, block) in self.done:
+        for index in Positions.order(blocks):
+            number, block = first + index, blocks[index]
+            if self.done[key := block_key(path, block)] > 0:
+                self.done[key] -= 1
+                positions.skipped(block)
                 continue  # applied in an earlier round, and sent again
             try:
-                new_text = apply_block(text, block)
+                applied = place_block(text, block, positions, path)
             except EditFailed as failure:
-                if self._already_applied(path, text, block):
+                if claims.resent(self._original(path), text, block):
+                    positions.skipped(block)
                     continue
                 self.fail(path, failure.message, block=number, search=block.search)
                 continue
@@ -263,7 +259,12 @@ class _Merge:
             ):
                 self.fail(path, reason, kind="lazy", block=number, search=block.search)
                 continue
-            text = new_text
+            if twice := provenance.made_already(text, block, applied.start, added):
+                self.fail(path, twice, kind="twice", block=number, search=block.search)
+                continue
+            positions.placed(block, applied.start, applied.removed, applied.added)
+            added.update(line.strip() for line in lines_of(block.replace) if line.strip())
+            text = applied.text
             kept.append(block)
         if kept:
             self.files[path] = text
@@ -272,46 +273,18 @@ class _Merge:
     def _edit_missing(self, path: str, named: str, blocks: tuple[SearchReplace, ...]) -> None:
         """An edit of a file that does not exist: the one file of that name, if every block
         applies there; otherwise a failure that suggests where the blocks do match."""
-        name = path.rsplit("/", 1)[-1].casefold()
-        same_name = [p for p in self.files if p.rsplit("/", 1)[-1].casefold() == name]
-        if len(same_name) == 1:
-            text = self.files[same_name[0]]
-            try:
-                for block in blocks:
-                    text = apply_block(text, block)
-            except EditFailed:
-                pass
-            else:
-                self.notes.append(f"The model named {named}; its edit applied to {same_name[0]}.")
-                self.edit(same_name[0], same_name[0], blocks)
-                return
-        searches = [b.search for b in blocks if b.search.strip()]  # none: nothing to go by
-        suggestion = next(
-            (
-                other
-                for other, content in sorted(self.files.items())
-                if searches and all(_matches_once(content, search) for search in searches)
-            ),
-            None,
-        )
+        if other := targets.same_name_file(self.files, path, blocks):
+            self.notes.append(f"The model named {named}; its edit applied to {other}.")
+            self.edit(other, other, blocks)
+            return
+        suggestion = targets.file_matching(self.files, blocks)
         self.fail(path, f"{path} does not exist", kind="wrong_path", suggestion=suggestion)
-
-    def _already_applied(self, path: str, text: str, block: SearchReplace) -> bool:
-        """A block re-sent after it applied in an earlier round: it reads one way only, its
-        search is in the project as it was and nowhere in the file now, and its replacement
-        is in the file now, once."""
-        original = self.base.get(self.renames.get(path, path))
-        if original is None or block.alternatives or not block.search.strip():
-            return False
-        if not block.replace.strip() or _matches_anywhere(text, block.search):
-            return False
-        return _matches_once(original, block.search) and _matches_once(text, block.replace)
 
     def delete(self, path: str) -> None:
         if path in self.files:
             del self.files[path]
             self.applied.append(DeleteFile(path))
-        elif self._is_folder(path):
+        elif targets.is_folder(self.files, path):
             for inner in [p for p in self.files if p.startswith(path + "/")]:
                 del self.files[inner]
                 self.applied.append(DeleteFile(inner))
@@ -320,14 +293,14 @@ class _Merge:
 
     def rename(self, path: str, raw_new: str) -> None:
         new_path = clean_path(raw_new)
-        if path not in self.files and self._is_folder(path):
+        if path not in self.files and targets.is_folder(self.files, path):
             for inner in sorted(p for p in self.files if p.startswith(path + "/")):
                 self.rename(inner, new_path + inner[len(path) :])
             return
         if path not in self.files:
             self.fail(path, f"{path} does not exist, so it cannot be renamed", kind="wrong_path")
             return
-        if raw_new.rstrip().endswith("/") or self._is_folder(new_path):
+        if raw_new.rstrip().endswith("/") or targets.is_folder(self.files, new_path):
             new_path = f"{new_path}/{path.rsplit('/', 1)[-1]}"  # into a folder: keep the name
         if new_path == path:
             return
@@ -339,197 +312,17 @@ class _Merge:
         self.renames[new_path] = self.renames.pop(path, path)
         self.applied.append(RenameFile(path, new_path))
 
-
-def changes_between(
-    old: dict[str, str], new: dict[str, str], renames: dict[str, str] | None = None
-) -> list[FileChange]:
-    """The changes from `old` to `new`, from the files themselves (renames as given)."""
-    renames = {n: o for n, o in (renames or {}).items() if n in new and o in old and o not in new}
-    changes: list[FileChange] = []
-    for path in sorted(set(old) | set(new)):
-        if path in renames.values():
-            continue
-        if path in renames:
-            added, removed = line_delta(old[renames[path]], new[path])
-            changes.append(FileChange(path, "renamed", added, removed, old_path=renames[path]))
-        elif path not in old:
-            changes.append(FileChange(path, "added", lines_added=count_lines(new[path])))
-        elif path not in new:
-            changes.append(FileChange(path, "deleted", lines_removed=count_lines(old[path])))
-        elif old[path] != new[path]:
-            changes.append(FileChange(path, "modified", *line_delta(old[path], new[path])))
-    return changes
-
-
-# Line endings --------------------------------------------------------------------------------
-
-
-def line_ending(text: str) -> str:
-    """The file's line ending: CRLF when most of its lines end so, else LF."""
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
-
-
-def match_line_endings(old: str, new: str) -> str:
-    """`new` written with `old`'s line endings and its final newline (or lack of one)."""
-    ending = line_ending(old)
-    lines = new.splitlines()
-    text = ending.join(lines)
-    if lines and (old.endswith("\n") or not old):
-        text += ending
-    return text
-
-
-# One search/replace block ----------------------------------------------------------------------
-
-
-def _split(text: str) -> list[tuple[str, str]]:
-    """(content, line ending) per line."""
-    out = []
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        out.append((body, line[len(body) :]))
-    return out
-
-
-_LEVELS: list[Callable[[str], str]] = [lambda s: s, str.rstrip, str.strip]
-_NO_HINTS = SearchReplace("", "")  # for a reading of a block's own text: no line, no diff
-
-
-def _matches_once(text: str, search: str) -> bool:
-    lines = [body for body, _ in _split(text)]
-    wanted = search.splitlines()
-    return any(len(_find(lines, wanted, normal)) == 1 for normal in _LEVELS)
-
-
-def _matches_anywhere(text: str, search: str) -> bool:
-    lines = [body for body, _ in _split(text)]
-    return any(_find(lines, search.splitlines(), normal) for normal in _LEVELS)
-
-
-def _find(lines: list[str], wanted: list[str], normal: Callable[[str], str]) -> list[int]:
-    if not wanted:
-        return []
-    target = [normal(line) for line in wanted]
-    current = [normal(line) for line in lines]
-    first, size = target[0], len(target)
-    return [
-        i
-        for i in range(len(lines) - size + 1)
-        if current[i] == first and current[i : i + size] == target
-    ]
-
-
-def apply_block(text: str, block: SearchReplace) -> str:
-    """`text` with the block applied at the one place it matches; EditFailed otherwise."""
-    readings = [(block.search, block.replace), *block.alternatives]
-    if len(readings) == 1:
-        return _apply_reading(text, block.search, block.replace, block)
-    results = set()
-    for search, replace in readings:
-        with contextlib.suppress(EditFailed):
-            results.add(_apply_reading(text, search, replace, block))
-    if len(results) == 1:
-        return next(iter(results))
-    if results:
-        raise EditFailed(
-            "its block has several ======= lines, and more than one way of reading it matches"
-        )
-    raise EditFailed("its SEARCH text matches nowhere in the current file")
-
-
-def _apply_reading(text: str, search: str, replace: str, block: SearchReplace) -> str:
-    lines = _split(text)
-    wanted, new = search.splitlines(), replace.splitlines()
-    if not any(line.strip() for line in wanted):
-        return _insert(text, lines, new, block)
-    trimmed = _trim_blank(wanted)
-    for attempt in [wanted, trimmed] if trimmed != wanted else [wanted]:
-        for level, normal in enumerate(_LEVELS):
-            starts = _find([body for body, _ in lines], attempt, normal)
-            if block.line_hint:  # a diff's line number settles which of several places
-                starts = [s for s in starts if s + 1 == block.line_hint] or starts
-            if len(starts) > 1:
-                raise EditFailed(
-                    f"its SEARCH text matches {len(starts)} places; it needs more lines to "
-                    "match one"
-                )
-            if starts:
-                return _replace_at(text, lines, starts[0], attempt, new, level)
-    unfenced = _without_fences(wanted), _without_fences(new)
-    if unfenced[0] is not None and unfenced[1] is not None:
-        return _apply_reading(text, *unfenced, _NO_HINTS)
-    raise EditFailed("its SEARCH text matches nowhere in the current file")
-
-
-def _trim_blank(lines: list[str]) -> list[str]:
-    start, end = 0, len(lines)
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return lines[start:end]
-
-
-def _without_fences(lines: list[str]) -> str | None:
-    """The lines inside a fence that wraps them all, or None."""
-    filled = _trim_blank(lines)
-    if len(filled) >= 2 and FENCE.match(filled[0]) and is_closing_fence(filled[-1]):
-        return "".join(line + "\n" for line in filled[1:-1])
-    return None
-
-
-def _insert(text: str, lines: list, new: list[str], block: SearchReplace) -> str:
-    """A block with an empty search: ours appends; a diff hunk inserts at its line."""
-    ending = line_ending(text)
-    added = "".join(line + ending for line in new)
-    if block.from_diff and block.line_hint not in (0, len(lines)) and lines:
-        raise EditFailed(
-            "its diff hunk only adds lines and quotes no context, so where they go is unclear"
-        )
-    if block.from_diff and block.line_hint == 0 and lines:
-        return added + text
-    if text and not text.endswith("\n"):
-        return text + ending + added.removesuffix(ending)
-    return text + added
-
-
-def _replace_at(
-    text: str,
-    lines: list[tuple[str, str]],
-    start: int,
-    wanted: list[str],
-    new: list[str],
-    level: int,
-) -> str:
-    ending = line_ending(text)
-    file_unit = indent_unit([body for body, _ in lines])
-    matched = lines[start : start + len(wanted)]
-    if level == 2:
-        mapping = learn(wanted, [body for body, _ in matched], wanted + new, file_unit)
-        if mapping is None:
-            raise EditFailed(
-                "its SEARCH text matches only with other indentation, and its lines disagree "
-                "about how the indentation differs"
-            )
-    else:
-        mapping = convert_characters(new, file_unit)
-    normal = _LEVELS[level]
-    kept = difflib.SequenceMatcher(
-        None, [normal(w) for w in wanted], [normal(n) for n in new], autojunk=False
-    )
-    out: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in kept.get_opcodes():
-        if tag == "equal":
-            out += matched[i1:i2]  # lines the edit keeps: exactly as the file has them
+    def take_back(self, violation: provenance.Violation, before: dict[str, str]) -> set[str]:
+        """A file whose change failed provenance goes back to what it was before this dry
+        run, for the repair round; returns the paths it had."""
+        path, source = violation.failure.path or "", violation.source
+        if source is not None and source in before:
+            self.files[path] = before[source]
         else:
-            out += [(mapping.apply(line), ending) for line in new[j1:j2]]
-    at_end = start + len(wanted) == len(lines)
-    out = [(body, eol or ending) for body, eol in out]
-    if at_end and out and not matched[-1][1]:
-        out[-1] = (out[-1][0], "")  # the file had no final newline; it still has none
-    before = "".join(body + eol for body, eol in lines[:start])
-    after = "".join(body + eol for body, eol in lines[start + len(wanted) :])
-    if at_end and not out and not matched[-1][1]:
-        before = before.removesuffix(ending)  # the last lines went; still no final newline
-    return before + "".join(body + eol for body, eol in out) + after
+            self.files.pop(path, None)
+        touched = {path, source or path}
+        self.applied = [
+            op for op in self.applied if op.path not in touched or isinstance(op, RenameFile)
+        ]
+        self.failures.append(violation.failure)
+        return touched

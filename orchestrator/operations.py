@@ -15,6 +15,9 @@ class WriteFile:
     # Read from a looser form (a fenced block in prose, JSON): checked more strictly for
     # being a snippet rather than the whole file.
     loose: bool = False
+    # The answer claims the file is new (a diff from /dev/null or `@@ -0,0`, apply_patch's
+    # Add File, a "create" command): the dry run refuses it when the file exists.
+    new: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class SearchReplace:
     alternatives: tuple[tuple[str, str], ...] = ()
     line_hint: int | None = None  # the hunk's line number, when it came from a diff
     from_diff: bool = False  # a diff hunk: empty search inserts at line_hint, not at the end
+    old_count: int | None = None  # the hunk header's old-side line count, when it gave one
 
 
 @dataclass(frozen=True)

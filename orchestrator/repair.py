@@ -12,6 +12,7 @@ Three outcomes only: the files the answers asked for, exactly; or EditFailed nam
 file and the reason, with nothing saved.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -85,10 +86,12 @@ def _block_totals(answer: Answer) -> dict[str, int]:
 
 
 # Failures that a plain "nothing to do" settles: code that was only an example for the
-# reader, and a delete of a file that is not there (what the model wanted is already so).
+# reader, a delete of a file that is not there, and a change the answer made twice (what
+# the model wanted is already so).
 SETTLED_BY_SILENCE = {
     "unnamed_code": "The model said its code sample was an example, not a file to change.",
     "missing": "The model wanted to delete {path}, which does not exist; nothing was deleted.",
+    "twice": "The model's change to {path} was already made once; it was not made twice.",
 }
 
 
@@ -141,7 +144,7 @@ def settle(
     current, renames, notes = dict(files), {}, []
     touched: set[str] = set()
     applied_before: set[Operation] = set()
-    done: set[tuple[str, str, str]] = set()  # blocks applied, by block_key
+    done: Counter = Counter()  # blocks applied, by block_key, as many times as they applied
     carried: list[Failure] = []
     planned = [p for p in (_clean_or_none(p) for p in answer.planned or []) if p]
     unwritten: list[str] = []
@@ -153,11 +156,9 @@ def settle(
         answer_keys = _keys(answer)
         named = {case_key(f.path) for f in carried if f.path}
         fresh = bool(answer_keys - named - touched)
-        result = dry_run(
-            current, operations, judge=policy, base=files, renames=renames, done=frozenset(done)
-        )
+        result = dry_run(current, operations, judge=policy, base=files, renames=renames, done=done)
         current, renames = result.files, result.renames
-        done |= applied_blocks(result.applied)
+        done += applied_blocks(result.applied)
         notes += result.notes
         applied_before |= {op for op in operations if op not in result.failed}
         touched |= {case_key(clean_path(p)) for op in result.applied for p in _paths(op)}

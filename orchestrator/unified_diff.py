@@ -74,16 +74,25 @@ def strip_prefixes(old: str, new: str) -> tuple[str, str]:
 @dataclass
 class _Hunk:
     old_start: int | None
+    old_count: int | None = None  # "-9,7": 7; "-9": 1, as the format says; None without
     lines: list[tuple[str, str]] = field(default_factory=list)  # (" "/"+"/"-", text)
 
     def texts(self) -> tuple[str, str]:
-        before = "".join(text for kind, text in self.lines if kind != "+")
-        after = "".join(text for kind, text in self.lines if kind != "-")
-        return before, after
+        """The old and new sides; a side's last line lacks its newline when the diff said
+        "\\ No newline at end of file" after it (it is the file's last line)."""
+        before = [text for kind, text in self.lines if kind != "+"]
+        after = [text for kind, text in self.lines if kind != "-"]
+        return _joined(before), _joined(after)
 
     @property
     def changes(self) -> bool:
         return any(kind != " " for kind, _ in self.lines)
+
+
+def _joined(lines: list[str]) -> str:
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines[:-1]) + "".join(
+        lines[-1:]
+    )
 
 
 class DiffReader:
@@ -108,7 +117,8 @@ class DiffReader:
     def start_hunk(self, line: str) -> None:
         match = HUNK_HEADER.match(line)
         start = int(match.group(1)) if match and match.group(1) else None
-        self.hunks.append(_Hunk(start))
+        count = None if start is None else int(match.group(2) or 1)
+        self.hunks.append(_Hunk(start, count))
         self._blank_lines = 0
 
     def feed(self, line: str) -> bool:
@@ -145,7 +155,11 @@ class DiffReader:
             text = line[1:]
             hunk.lines.append((kind, text if text.endswith("\n") else text + "\n"))
             return True
-        if kind == "\\":  # "\ No newline at end of file": the merge keeps the file's own ending
+        if kind == "\\":  # "\ No newline at end of file": the line before is the file's last
+            hunk = self.hunks[-1]
+            if hunk.lines and self._blank_lines == 0:
+                last_kind, last_text = hunk.lines[-1]
+                hunk.lines[-1] = (last_kind, last_text.removesuffix("\n"))
             return True
         if self._blank_lines == 0 and not line.startswith("```"):
             self.broken = (
@@ -184,14 +198,16 @@ class DiffReader:
         if old == NULL and new == NULL:
             return [Refusal(None, "a diff names /dev/null on both sides")]
         if old == NULL:
-            return [WriteFile(new, "".join(h.texts()[1] for h in self.hunks))]
+            return [WriteFile(new, "".join(h.texts()[1] for h in self.hunks), new=True)]
         if new == NULL:
             return [DeleteFile(old)]
         operations: list[Operation | Refusal] = []
         if old != new:
             operations.append(RenameFile(old, new))
         blocks = tuple(
-            SearchReplace(*hunk.texts(), line_hint=hunk.old_start, from_diff=True)
+            SearchReplace(
+                *hunk.texts(), line_hint=hunk.old_start, from_diff=True, old_count=hunk.old_count
+            )
             for hunk in self.hunks
             if hunk.changes
         )

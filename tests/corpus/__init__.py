@@ -138,6 +138,7 @@ def cut(text: str) -> list:
 
 def all_cases() -> list[Case]:
     from tests.corpus import (
+        cases_claims,
         cases_fences,
         cases_formats,
         cases_indentation,
@@ -171,5 +172,6 @@ def all_cases() -> list[Case]:
         cases_rounds,
         cases_tags,
         cases_lookalikes,
+        cases_claims,
     )
     return [case for module in modules for case in module.CASES]

@@ -204,7 +204,7 @@ def test_an_apply_patch_answer_is_read_as_diffs_of_each_file():
     assert parser.refusals == []
     hunk = {"line_hint": None, "from_diff": True}
     assert parser.operations == [
-        WriteFile("docs/notes.md", "# Notes\n\nfirst\n"),
+        WriteFile("docs/notes.md", "# Notes\n\nfirst\n", new=True),
         RenameFile("app/main.py", "app/server.py"),
         EditFile(
             "app/server.py",
@@ -233,7 +233,7 @@ def test_an_apply_patch_answer_reads_the_same_in_any_chunks(size):
 
 def test_apply_patch_headers_are_read_in_any_letter_case_and_without_a_colon():
     parser = _read("*** begin patch\n***add file notes.md\n+n\n*** end patch\n")
-    assert parser.operations == [WriteFile("notes.md", "n\n")]
+    assert parser.operations == [WriteFile("notes.md", "n\n", new=True)]
 
 
 def test_an_added_file_may_be_empty_and_a_move_alone_is_a_rename():
@@ -241,7 +241,7 @@ def test_an_added_file_may_be_empty_and_a_move_alone_is_a_rename():
         "*** Begin Patch\n*** Add File: empty.txt\n*** Update File: a.py\n*** Move to: b.py\n"
         "*** End Patch\n"
     )
-    assert parser.operations == [WriteFile("empty.txt", ""), RenameFile("a.py", "b.py")]
+    assert parser.operations == [WriteFile("empty.txt", "", new=True), RenameFile("a.py", "b.py")]
     assert parser.refusals == []
 
 
@@ -338,7 +338,10 @@ def test_a_diff_still_being_read_at_the_length_limit_is_cut_off_not_applied(answ
 def test_a_diff_at_the_end_of_a_finished_answer_is_whole():
     parser = _cut(DIFF, cut_off=False)
     assert parser.operations == [
-        EditFile("a.py", (SearchReplace("x = 1\ny = 2\n", "x = 1\n", line_hint=1, from_diff=True),))
+        EditFile(
+            "a.py",
+            (SearchReplace("x = 1\ny = 2\n", "x = 1\n", line_hint=1, from_diff=True, old_count=2),),
+        )
     ]
     assert parser.open_path is None
 

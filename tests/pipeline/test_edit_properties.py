@@ -125,9 +125,15 @@ def marker_only(lines: list[str]) -> bool:
 # The oracle: what each change must give, computed without the merge ----------------------------
 
 
-def expected_write(old: str | None, lines: list[str]) -> str:
+def project_ending(files: dict) -> str:
+    """A new file's line ending: CRLF in a project whose every file with lines has CRLF."""
+    endings = {ending_of(text) for text in files.values() if "\n" in text}
+    return "\r\n" if endings == {"\r\n"} else "\n"
+
+
+def expected_write(old: str | None, lines: list[str], project: dict) -> str:
     if old is None:
-        return "".join(line + "\n" for line in lines)
+        return "".join(line + project_ending(project) for line in lines)
     ending = ending_of(old)
     text = ending.join(lines)
     if lines and (old.endswith("\n") or not old):
@@ -200,15 +206,19 @@ def changes(draw, files: dict, tricky: bool):
                 if not options:
                     continue
                 path = draw(st.sampled_from(options))
-            indent = "\t" if path == "Makefile" else "    "
+            # A rewrite indents as the file does (as a model copying it would): in apply_patch
+            # form it is an Update, whose new lines take the file's indentation character.
+            old_text = files.get(path, "")
+            indent = "\t" if path == "Makefile" or "\t" in old_text else "    "
             content = draw(lines_strategy(indent, tricky))
             filled = [line for line in content if line.strip()]
             if filled and (fence_like(filled[0]) or fence_like(filled[-1]) or marker_only(content)):
                 continue  # a file that starts or ends with a fence reads as fenced
             if any(re.match(r"^@@@\s*[A-Za-z]", line) for line in content):
                 continue  # a whole file cannot hold the format's own marker lines
-            pieces.append(("write", path, content))
-            expected[path] = expected_write(files.get(path), content)
+            old = files.get(path)
+            pieces.append(("write", path, content, None if old is None else split(old)))
+            expected[path] = expected_write(old, content, files)
         elif kind == "delete":
             path = draw(st.sampled_from(free))
             pieces.append(("delete", path))
@@ -259,7 +269,12 @@ def render_patch(pieces: list, style: dict) -> str:
 
     out = [f"*** {keyword('Begin Patch')}\n"]
     for piece in pieces:
-        if piece[0] == "write":
+        if piece[0] == "write" and piece[3] and any(body.strip() for body, _ in piece[3]):
+            # A whole new version of an existing file: every old line out, every new one in
+            # (an Add File would claim the file is new).
+            lines = [f"-{body}" for body, _ in piece[3]] + [f"+{x}" for x in piece[2]]
+            out.append(header("Update File", piece[1]) + "@@\n" + "".join(f"{x}\n" for x in lines))
+        elif piece[0] == "write":
             out.append(header("Add File", piece[1]) + "".join(f"+{x}\n" for x in piece[2]))
         elif piece[0] == "edit":
             _, path, search, replacement, _ = piece
@@ -334,7 +349,10 @@ def render(pieces: list, style: dict) -> str:
 def run(files: dict, answer: str, chunk_size: int):
     provider = ScriptedProvider([answer], chunk_size=chunk_size)
     options = RunOptions(sleep=lambda seconds: None)
-    return iterate(dict(files), "change the files", BRIEF, provider, LocalHost(), options)
+    # The request names every file and asks for rewrites: these properties are about reading
+    # and merging, so a random rewrite (shorter, or empty) is what was asked, not laziness.
+    prompt = f"rewrite or change {', '.join(sorted(files))} as given"
+    return iterate(dict(files), prompt, BRIEF, provider, LocalHost(), options)
 
 
 @given(data=st.data())

@@ -175,7 +175,7 @@ def test_a_rename_whose_source_is_still_there_is_not_a_rename():
     ],
 )
 def test_the_line_ending_is_the_files_own(text, ending):
-    from orchestrator.merge import line_ending
+    from orchestrator.file_text import line_ending
 
     assert line_ending(text) == ending
 
@@ -191,9 +191,9 @@ def test_the_line_ending_is_the_files_own(text, ending):
     ],
 )
 def test_a_rewrite_takes_the_old_files_endings(old, new, result):
-    from orchestrator.merge import match_line_endings
+    from orchestrator.file_text import keep_facts
 
-    assert match_line_endings(old, new) == result
+    assert keep_facts(old, new) == result
 
 
 @pytest.mark.parametrize(
@@ -212,13 +212,13 @@ def test_a_rewrite_takes_the_old_files_endings(old, new, result):
     ],
 )
 def test_apply_block(text, search, replace, result):
-    from orchestrator.merge import apply_block
+    from orchestrator.blocks import apply_block
 
     assert apply_block(text, SearchReplace(search, replace)) == result
 
 
 def test_a_block_matching_only_with_other_indentation_in_disagreeing_ways_is_refused():
-    from orchestrator.merge import apply_block
+    from orchestrator.blocks import apply_block
 
     with pytest.raises(EditFailed) as failure:
         apply_block("  a\n      b\n", SearchReplace("a\nb\n", "c\n"))
@@ -229,7 +229,7 @@ def test_a_block_matching_only_with_other_indentation_in_disagreeing_ways_is_ref
 
 
 def test_several_readings_that_all_fail_match_nowhere():
-    from orchestrator.merge import apply_block
+    from orchestrator.blocks import apply_block
 
     block = SearchReplace("q\n", "r\n", alternatives=(("q\n=======\nr\n", "s\n"),))
     with pytest.raises(EditFailed, match=r"^its SEARCH text matches nowhere in the current file$"):
@@ -237,7 +237,7 @@ def test_several_readings_that_all_fail_match_nowhere():
 
 
 def test_readings_that_give_the_same_result_are_one():
-    from orchestrator.merge import apply_block
+    from orchestrator.blocks import apply_block
 
     block = SearchReplace("a\n", "b\n", alternatives=(("a\n", "b\n"),))
     assert apply_block("a\n", block) == "b\n"

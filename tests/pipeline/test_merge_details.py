@@ -4,16 +4,16 @@ how line endings and fences are kept. Mutation testing showed each of these unpi
 
 import pytest
 
+from orchestrator.blocks import apply_block
 from orchestrator.edit_format import DeleteFile, EditFile, RenameFile, SearchReplace, WriteFile
 from orchestrator.errors import EditFailed, UnsafePath
+from orchestrator.file_text import line_ending
 from orchestrator.merge import (
     FileChange,
     applied_blocks,
-    apply_block,
     block_key,
     changes_between,
     dry_run,
-    line_ending,
 )
 
 

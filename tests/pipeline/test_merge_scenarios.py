@@ -364,7 +364,10 @@ SCENARIOS = [
         failures=[
             Failure(
                 path="d.txt",
-                reason="its SEARCH text matches 2 places; it needs more lines to match one",
+                reason=(
+                    "its lines match 2 places, and its line number (2) does not point at one "
+                    "of them clearly; it needs more lines of context to match one"
+                ),
                 kind="edit",
                 block=1,
                 search="x\n",

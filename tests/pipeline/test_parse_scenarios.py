@@ -380,7 +380,7 @@ SCENARIOS = [
     Scenario(
         "a git new file",
         answer="diff --git a/n.py b/n.py\nnew file mode 100644\n--- /dev/null\n+++ b/n.py\n@@ -0,0 +1 @@\n+n\n",
-        operations=[WriteFile(path="n.py", content="n\n")],
+        operations=[WriteFile(path="n.py", content="n\n", new=True)],
     ),
     Scenario(
         "a git deletion without hunks",
@@ -395,7 +395,12 @@ SCENARIOS = [
                 path="x",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a\n",
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             ),
@@ -403,7 +408,12 @@ SCENARIOS = [
                 path="y",
                 blocks=(
                     SearchReplace(
-                        search="c\n", replace="d\n", alternatives=(), line_hint=1, from_diff=True
+                        search="c\n",
+                        replace="d\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             ),
@@ -424,7 +434,12 @@ SCENARIOS = [
                 path="q.py",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a\n",
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             )
@@ -439,7 +454,12 @@ SCENARIOS = [
                 path="x",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a\n",
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             )
@@ -459,6 +479,7 @@ SCENARIOS = [
                         alternatives=(),
                         line_hint=1,
                         from_diff=True,
+                        old_count=2,
                     ),
                 ),
             )
@@ -472,7 +493,12 @@ SCENARIOS = [
                 path="x",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a",  # "\\ No newline at end of file": the last line, without one
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             )
@@ -487,7 +513,12 @@ SCENARIOS = [
                 path="n.py",
                 blocks=(
                     SearchReplace(
-                        search="a\n", replace="b\n", alternatives=(), line_hint=1, from_diff=True
+                        search="a\n",
+                        replace="b\n",
+                        alternatives=(),
+                        line_hint=1,
+                        from_diff=True,
+                        old_count=1,
                     ),
                 ),
             ),
@@ -726,6 +757,6 @@ def test_a_diff_ends_where_the_next_operation_starts(after):
     parser = finished(diff + after, 3, complete=True)
     assert parser.refusals == []
     assert parser.operations == [
-        EditFile("b.py", (SearchReplace("p\n", "q\n", line_hint=1, from_diff=True),)),
+        EditFile("b.py", (SearchReplace("p\n", "q\n", line_hint=1, from_diff=True, old_count=1),)),
         ONE,
     ]

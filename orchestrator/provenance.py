@@ -1,0 +1,233 @@
+"""Provenance, checked after the dry run and before its result is kept.
+
+Every line a change adds must be text the model wrote as content: a line of a whole file
+it wrote, or of a block's replacement. Some lines the model wrote are the medium, not the
+message, and are refused even then: the format's own marker lines, a line-number gutter
+copied from a numbered listing (`  12→`, `12:`, `cat -n`), `+` and `-` diff prefixes left
+on the lines of a replacement, a fence around a snippet put into a code file. Numbered
+data stays data: a gutter counts only when its numbers run on line by line and, in an
+existing file, what follows them is the file's own lines. Every line a change removes must
+have been named by the model: in a block's SEARCH (a diff's context and `-` lines), a
+deleted file, or a whole-file rewrite that the laziness guard accepted.
+
+A violation is a Failure naming the file; the file is left as it was for the repair round.
+"""
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from orchestrator.failures import Failure
+from orchestrator.fences import FENCE, is_closing_fence, is_prose_file
+from orchestrator.file_text import lines_of, without_bom
+from orchestrator.matching import TRAILING, find
+from orchestrator.operations import EditFile, Operation, RenameFile, SearchReplace, WriteFile
+
+_MARKER = re.compile(
+    r"^(?:@@@[ \t]*(?:FILE|EDIT|END|DELETE|RENAME|PLAN)\b.*|<{5,9}[ \t]*(?:SEARCH|ORIGINAL)"
+    r"|>{5,9}[ \t]*(?:REPLACE|UPDATED)|\*\*\*[ \t]*(?:Begin Patch|End Patch|Update File:.*"
+    r"|Add File:.*|Delete File:.*))[ \t]*$",
+    re.IGNORECASE,
+)
+# "  12→code" (an editor's read tool), "    12\tcode" (cat -n), "12: code", "12 | code".
+_GUTTER = re.compile(r"^[ \t]*(\d{1,6})(?:→|[ \t]*\|[ \t]?|:[ \t]|:$|\t)(.*)$")
+_SURE_GUTTER = re.compile(r"^[ \t]*\d{1,6}→|^ {2,}\d{1,6}\t")  # nothing else looks so
+_DIFF_FILES = (".diff", ".patch")
+GUTTER_RUN = 3  # consecutive numbered lines that make a gutter
+
+
+@dataclass(frozen=True)
+class Violation:
+    failure: Failure
+    source: str | None  # the file's path before the operations, to put it back
+
+
+def check(
+    before: dict[str, str], after: dict[str, str], applied: list[Operation]
+) -> list[Violation]:
+    """The provenance failures of the applied operations, one per file at most."""
+    violations = []
+    for path, history in _by_final_path(applied).items():
+        if path not in after or not history.items:
+            continue
+        source = before.get(history.source or "", "")
+        reason = _artefact(path, source, history.items) or _unexplained(
+            source, after[path], history.items
+        )
+        if reason:
+            violations.append(Violation(Failure(path, reason, kind="provenance"), history.source))
+    return violations
+
+
+class _History:
+    """The operations that made one file, and the path it had before them."""
+
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+        self.items: list[WriteFile | SearchReplace] = []
+
+
+def _by_final_path(applied: Iterable[Operation]) -> dict[str, _History]:
+    histories: dict[str, _History] = {}
+    for operation in applied:
+        if isinstance(operation, RenameFile):
+            history = histories.pop(operation.path, None) or _History(operation.path)
+            histories[operation.new_path] = history
+            continue
+        history = histories.setdefault(operation.path, _History(operation.path))
+        if isinstance(operation, WriteFile):
+            history.items.append(operation)
+        elif isinstance(operation, EditFile):
+            history.items += operation.blocks
+        else:
+            del histories[operation.path]
+    return histories
+
+
+def _artefact(path: str, source: str, items: list[WriteFile | SearchReplace]) -> str | None:
+    prose = is_prose_file(path) or path.endswith(_DIFF_FILES)
+    source_lines = {line.strip() for line in lines_of(without_bom(source)) if line.strip()}
+    for item in items:
+        if isinstance(item, WriteFile):
+            added = lines_of(item.content)
+        else:
+            added = _added_lines(lines_of(item.search), lines_of(item.replace))
+            # A hunk's lines were read without their prefixes already.
+            if not prose and not item.from_diff and (reason := _diff_prefixes(item)):
+                return reason
+        if not prose and (marker := next((line for line in added if _MARKER.match(line)), None)):
+            return f"its new text holds the edit format's own marker line {marker.strip()!r}"
+        if reason := _gutter(added, source_lines, path):
+            return reason
+        if not prose and _fenced(added):
+            return "its new text is wrapped in a code fence, which is not part of the file"
+    return None
+
+
+def _added_lines(search: list[str], replace: list[str]) -> list[str]:
+    matcher = difflib.SequenceMatcher(None, search, replace, autojunk=False)
+    return [
+        line
+        for tag, _, _, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+        for line in replace[j1:j2]
+    ]
+
+
+def _gutter(added: list[str], source_lines: set[str], path: str) -> str | None:
+    """A run of lines numbered one by one, whose text after the numbers is the file's own
+    lines (or whose numbers no data would carry: `12→`, cat -n's padded tab)."""
+    run: list[tuple[int, str, str]] = []
+    for line in added:
+        found = _GUTTER.match(line)
+        number = int(found.group(1)) if found else None
+        if found and run and number == run[-1][0] + 1:
+            run.append((number, found.group(2), line))
+        elif found:
+            run = [(number, found.group(2), line)]
+        else:
+            run = []
+        if len(run) >= GUTTER_RUN and _is_gutter(run, source_lines, path):
+            return (
+                "its new text carries line numbers copied from a numbered listing "
+                f"({run[0][2].strip()[:40]!r}); give the lines without them"
+            )
+    return None
+
+
+def _is_gutter(run: list[tuple[int, str, str]], source_lines: set[str], path: str) -> bool:
+    if all(_SURE_GUTTER.match(line) for _, _, line in run) and not path.endswith(".tsv"):
+        return True
+    texts = [text.strip() for _, text, _ in run if text.strip()]
+    return bool(texts) and 2 * sum(text in source_lines for text in texts) > len(texts)
+
+
+def _diff_prefixes(block: SearchReplace) -> str | None:
+    """A replacement written as the search plus `+` lines (or with `-` lines for what goes):
+    the prefixes would land in the file."""
+    search = [line for line in lines_of(block.search) if line.strip()]
+    replace = lines_of(block.replace)
+    if not search:
+        return None
+    minus = [line for line in replace if line.startswith("-") and line[1:] in search]
+    if minus:
+        return f"its replacement keeps a diff's '-' prefix on {minus[0].strip()!r}"
+    plain = [line for line in replace if line.strip() and not line.startswith("+")]
+    plus = [line for line in replace if line.startswith("+")]
+    if plus and _is_subsequence(search, plain) and len(plain) == len(search):
+        return f"its replacement keeps a diff's '+' prefix on {plus[0].strip()!r}"
+    return None
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    remaining = iter(long)
+    return all(any(item == other for other in remaining) for item in short)
+
+
+def _fenced(added: list[str]) -> bool:
+    filled = [line for line in added if line.strip()]
+    if len(filled) < 2 or not FENCE.match(filled[0]) or filled[0].startswith((" ", "\t")):
+        return False
+    return is_closing_fence(filled[-1], FENCE.match(filled[0]).group(1))  # type: ignore[union-attr]
+
+
+def _unexplained(source: str, result: str, items: list[WriteFile | SearchReplace]) -> str | None:
+    """A line added that no content held, or one removed that no SEARCH named: the merge
+    itself went wrong, which must never reach a saved version."""
+    written = _stripped_lines(text for item in items for text in _texts(item, 1))
+    named = _stripped_lines(text for item in items for text in _texts(item, 0))
+    whole = any(isinstance(item, WriteFile) for item in items)
+    old, new = _counted(source), _counted(result)
+    stray = next((line for line in new - old if line not in written), None)
+    if stray is not None:
+        return f"the change would add {stray[:60]!r}, which the answer never wrote"
+    gone = next((line for line in old - new if line not in named), None)
+    if gone is not None and not whole:
+        return f"the change would remove {gone[:60]!r}, which the answer never named"
+    return None
+
+
+def _counted(text: str) -> Counter[str]:
+    """The text's non-blank lines, stripped, counted: alignment cannot mislead a count."""
+    return Counter(line.strip() for line in lines_of(without_bom(text)) if line.strip())
+
+
+def _stripped_lines(texts: Iterable[str]) -> set[str]:
+    return {line.strip() for text in texts for line in lines_of(without_bom(text))}
+
+
+def _texts(item: WriteFile | SearchReplace, side: int) -> list[str]:
+    """A whole file's content, or a block's SEARCH (side 0) or REPLACE (side 1) texts in
+    every reading of it."""
+    if isinstance(item, WriteFile):
+        return [item.content] if side else []
+    readings = [(item.search, item.replace), *item.alternatives]
+    return [reading[side] for reading in readings]
+
+
+def made_already(text: str, block: SearchReplace, start: int, added_before: set[str]) -> str | None:
+    """A block that only adds lines next to lines it quotes, whose whole replacement is
+    already right there, made by an earlier block of the same answer: applied, its change
+    would be made a second time."""
+    search, replace = lines_of(block.search), lines_of(block.replace)
+    added = _added_lines(search, replace)
+    if len(replace) - len(added) != len(search) or not any(line.strip() for line in added):
+        return None  # it replaces lines, or adds only blank ones
+    if not {line.strip() for line in added} & added_before:
+        return None
+    lines = lines_of(without_bom(text))
+    if not any(line.strip() for line in search):
+        there = lines[len(lines) - len(replace) :] == replace  # an append, made already
+    else:
+        there = any(
+            found <= start and found + len(replace) >= start + len(search)
+            for found in find(lines, replace, TRAILING)
+        )
+    if not there:
+        return None
+    return (
+        "its change is already in the file, made by an earlier block of this answer; "
+        "applied again it would be made twice"
+    )
