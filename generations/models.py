@@ -22,7 +22,10 @@ class Generation(models.Model):
     )
     title = models.CharField(max_length=200)
     prompt = models.TextField()
-    tech_stack = models.CharField(max_length=40, choices=TECH_STACK_CHOICES)
+    # One of the four starting points (TECH_STACK_CHOICES), or what an import detected.
+    tech_stack = models.CharField(max_length=40)
+    # An imported project's detected stack: orchestrator.imports.stack.Stack.as_dict().
+    stack = models.JSONField(default=dict, blank=True)
     domain = models.CharField(max_length=200, blank=True)
     constraints = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,6 +42,13 @@ class Generation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("generation-detail", args=[self.pk])
+
+    @property
+    def stack_label(self) -> str:
+        """The stack as people read it: what an import detected, or the starting point."""
+        if self.stack.get("label"):
+            return self.stack["label"]
+        return dict(TECH_STACK_CHOICES).get(self.tech_stack, self.tech_stack)
 
 
 class VersionQuerySet(models.QuerySet):
@@ -62,6 +72,8 @@ class Version(models.Model):
         ITERATE = "iterate"
         RESTORE = "restore"
         MANUAL = "manual", "Manual edit"
+        IMPORT = "import"
+        PUSH = "push", "Git push"
 
     LIVE_STATUSES = (Status.QUEUED, Status.PROCESSING)
 
@@ -105,6 +117,11 @@ class Version(models.Model):
     findings = models.JSONField(default=list, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     check_notes = models.JSONField(default=list, blank=True)  # checks that could not run
+    # A version made by a git push keeps the pushed commit byte for byte, so the commit
+    # derived for it is the one the pusher has.
+    pushed_commit = models.BinaryField(null=True, blank=True)
+    # An import: where it came from and what it left out ({source, left_out: [...]}).
+    import_report = models.JSONField(default=dict, blank=True)
 
     objects = VersionQuerySet.as_manager()
 
@@ -271,6 +288,7 @@ class VersionFile(models.Model):
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="files")
     path = models.CharField(max_length=255)
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    executable = models.BooleanField(default=False)  # git's and tar's mode 755
 
     class Meta:
         ordering = ["path"]
@@ -321,6 +339,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Scope(models.TextChoices):
+        FULL = "full", "Read and write"
+        READ = "read", "Read only"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.FULL)
 
     class Meta:
         ordering = ["-created_at"]
