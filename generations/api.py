@@ -31,9 +31,11 @@ from generations.forms import (
     VersionNameForm,
     WebhookForm,
 )
+from generations.git.remote import push_to_remote
 from generations.history import name_version, restore_version, save_manual_files, snapshot
+from generations.imports import import_archive, import_git
 from generations.live.events import current_event_id
-from generations.models import Blob, Generation, Version
+from generations.models import ApiToken, Blob, Generation, Version
 from generations.runs import (
     ActionRefused,
     RateLimited,
@@ -68,6 +70,8 @@ class BearerToken(HttpBearer):
         found = authenticate(token)
         if found is None:
             return None
+        if found.scope == ApiToken.Scope.READ and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise HttpError(403, "This token may only read (its scope is read).")
         request.user = found.user
         request.api_token = found
         return found.user
@@ -153,6 +157,8 @@ class GenerationOut(Schema):
     updated_at: datetime
     latest_version: int | None
     url: str
+    git_url: str = Field(description="Clone with git; HTTP Basic, an API token as password")
+    stack: dict = Field(description="What an import detected: languages, frameworks...")
 
 
 class GenerationDetailOut(GenerationOut):
@@ -188,6 +194,24 @@ class DiffOut(Schema):
     old: int | None
     new: int
     files: list[DiffFileOut]
+
+
+class ImportGitIn(Schema):
+    git_url: str
+    title: str = ""
+
+
+class PushRemoteIn(Schema):
+    url: str = Field(description="The repository's https:// URL")
+    token: str = Field(description="Used for this push only; never stored")
+    branch: str = "main"
+    force: bool = False
+
+
+class PushRemoteOut(Schema):
+    url: str
+    branch: str
+    commit: str
 
 
 class StreamTokenOut(Schema):
@@ -277,6 +301,10 @@ def version_out(version: Version) -> dict:
     }
 
 
+def git_path(generation: Generation) -> str:
+    return reverse("git-info-refs", args=[generation.pk]).removesuffix("/info/refs")
+
+
 def generation_out(generation: Generation, versions=None) -> dict:
     latest = generation.versions.order_by("-number").values_list("number", flat=True).first()
     out = {
@@ -291,6 +319,8 @@ def generation_out(generation: Generation, versions=None) -> dict:
         "updated_at": generation.updated_at,
         "latest_version": latest,
         "url": generation.get_absolute_url(),
+        "git_url": git_path(generation),
+        "stack": generation.stack,
     }
     if versions is not None:
         out["versions"] = [version_out(v) for v in versions]
@@ -314,6 +344,64 @@ def create(request, payload: GenerationIn):
     data = validated(GenerationForm(payload.dict()))
     try:
         version = create_generation(owner=request.user, api_token=token_of(request), **data)
+    except ActionRefused as refusal:
+        raise refused(refusal) from None
+    return Status(201, version_out(version))
+
+
+IMPORT_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "archive": {"type": "string", "format": "binary"},
+                        "title": {"type": "string"},
+                    },
+                    "required": ["archive"],
+                }
+            },
+            "application/json": {"schema": ImportGitIn.json_schema()},
+        }
+    }
+}
+
+
+@generations.post(
+    "/import",
+    response={201: VersionOut, 409: MessageOut, 422: MessageOut, 429: MessageOut},
+    summary="Import an existing project: a .zip or .tar.gz upload, or a git URL",
+    openapi_extra=IMPORT_BODY,
+)
+def import_project(request):
+    """Multipart with the field `archive` (and `title`), or JSON with `git_url`. The import
+    becomes version 1, checked, its stack detected; what was left out is in its summary."""
+    try:
+        if request.content_type == "multipart/form-data":
+            upload = request.FILES.get("archive")
+            if upload is None:
+                raise HttpError(422, "Send the archive in the multipart field 'archive'.")
+            version = import_archive(
+                owner=request.user,
+                archive=upload,
+                name=upload.name,
+                size=upload.size,
+                title=request.POST.get("title", "")[:200],
+                api_token=token_of(request),
+            )
+        else:
+            try:
+                payload = ImportGitIn.model_validate_json(request.body or b"{}")
+            except ValueError:
+                message = "Send JSON with git_url, or an archive as multipart."
+                raise HttpError(422, message) from None
+            version = import_git(
+                owner=request.user,
+                url=payload.git_url,
+                title=payload.title[:200],
+                api_token=token_of(request),
+            )
     except ActionRefused as refusal:
         raise refused(refusal) from None
     return Status(201, version_out(version))
@@ -485,6 +573,26 @@ def download(request, generation_id, number: int):
     )
     response["Content-Disposition"] = f'attachment; filename="{zip_name(version)}.zip"'
     return response
+
+
+@versions.post(
+    VERSION + "/push-remote",
+    response={200: PushRemoteOut, 409: MessageOut},
+    summary="Push the version to another git host with a one-time token",
+)
+def push_remote(request, generation_id, number: int, payload: PushRemoteIn):
+    version = owned_version(request, generation_id, number)
+    try:
+        commit = push_to_remote(
+            version=version,
+            url=payload.url,
+            token=payload.token,
+            branch=payload.branch,
+            force=payload.force,
+        )
+    except ActionRefused as refusal:
+        raise refused(refusal) from None
+    return {"url": payload.url, "branch": payload.branch, "commit": commit}
 
 
 @versions.post(VERSION + "/stream-token", response=StreamTokenOut)
