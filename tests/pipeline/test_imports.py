@@ -247,8 +247,8 @@ def test_a_repository_with_a_link_is_refused(tmp_path, loopback):
 
 
 def test_a_pack_bomb_is_refused_before_expanding(tmp_path):
-    from dulwich.objects import Blob
     from dulwich.object_format import SHA1
+    from dulwich.objects import Blob
     from dulwich.pack import write_pack_objects
 
     pack = io.BytesIO()
