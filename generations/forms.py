@@ -116,3 +116,32 @@ class WebhookForm(forms.Form):
         if url and (problem := address_problem(url)):
             raise forms.ValidationError(problem)
         return url
+
+
+class ImportForm(forms.Form):
+    """An existing project: an archive (a folder picked in the browser arrives as one) or
+    a git URL, exactly one of them."""
+
+    title = TextField(max_length=200, required=False, help_text="Else the archive's name.")
+    archive = forms.FileField(
+        required=False,
+        help_text="A .zip or .tar.gz of the project.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.tar.gz,.tgz"}),
+    )
+    git_url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        label="Git URL",
+        help_text="A public repository over HTTPS, such as https://github.com/owner/name.",
+        validators=[refuse_surrogates],
+    )
+
+    def clean(self):
+        data = super().clean()
+        given = [name for name in ("archive", "git_url") if data.get(name)]
+        if len(given) != 1:
+            raise forms.ValidationError(
+                "Give one source: an archive, a folder, or a git URL.", code="one_source"
+            )
+        return data

@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
@@ -13,12 +14,14 @@ from generations.comparisons import comparison, expanded_rows, read_selection
 from generations.downloads import as_async, zip_name, zip_stream
 from generations.forms import (
     GenerationForm,
+    ImportForm,
     IterationForm,
     ManualEditForm,
     VersionNameForm,
     WebhookForm,
 )
 from generations.history import name_version, restore_version, save_manual_edit
+from generations.imports import import_archive, import_git
 from generations.live.events import current_event_id
 from generations.live.streams import event_stream
 from generations.models import Generation, Version
@@ -79,6 +82,36 @@ def generation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "generations/new.html", {"form": form}, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+def generation_import(request: HttpRequest) -> HttpResponse:
+    """Start from an existing project: an archive, a folder (zipped by the page) or a git
+    URL. The import becomes version 1; a refusal says why and saves nothing."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["archive"]:
+                upload = data["archive"]
+                version = import_archive(
+                    owner=request.user,
+                    archive=upload,
+                    name=upload.name,
+                    size=upload.size,
+                    title=data["title"],
+                )
+            else:
+                version = import_git(owner=request.user, url=data["git_url"], title=data["title"])
+        except ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, version.summary or "Imported.")
+            return redirect(version)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "file_limit": settings.FILE_MAX_BYTES}
+    return render(request, "generations/import.html", context, status=status)
+
+
 @require_GET
 @login_required
 def generation_detail(request: HttpRequest, generation_id) -> HttpResponse:
@@ -88,9 +121,13 @@ def generation_detail(request: HttpRequest, generation_id) -> HttpResponse:
         .select_related("created_by")
         .annotate(tokens=Sum("model_calls__tokens_in") + Sum("model_calls__tokens_out"))
     )
-    return render(
-        request, "generations/detail.html", {"generation": generation, "versions": versions}
-    )
+    clone_url = request.build_absolute_uri(reverse("git-info-refs", args=[generation.pk]))
+    context = {
+        "generation": generation,
+        "versions": versions,
+        "clone_url": clone_url.removesuffix("/info/refs"),
+    }
+    return render(request, "generations/detail.html", context)
 
 
 @require_GET
