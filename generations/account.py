@@ -17,6 +17,7 @@ class TokenForm(forms.Form):
     scope = forms.ChoiceField(
         choices=ApiToken.Scope.choices,
         initial=ApiToken.Scope.FULL,
+        required=False,
         help_text="A read-only token can clone, fetch and read the API, never change anything.",
     )
 
@@ -28,7 +29,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _, created = create_token(user=request.user, name=data["name"], scope=data["scope"])
+        _, created = create_token(user=request.user, name=data["name"], scope=data["scope"] or "full")
         form = TokenForm()
     context = {"form": form, "tokens": request.user.api_tokens.all(), "created": created}
     return render(request, "account/tokens.html", context, status=400 if form.errors else 200)

@@ -8,6 +8,8 @@ Authentication is an API token (`Authorization: Bearer itm_...`) or the page's s
 OpenAPI at /api/v1/openapi.json, interactive docs at /api/v1/docs.
 """
 
+import base64
+import binascii
 import difflib
 from datetime import datetime
 
@@ -35,7 +37,7 @@ from generations.git.remote import push_to_remote
 from generations.history import name_version, restore_version, save_manual_files, snapshot
 from generations.imports import import_archive, import_git
 from generations.live.events import current_event_id
-from generations.models import ApiToken, Blob, Generation, Version
+from generations.models import ApiToken, Generation, Version, contents_of
 from generations.runs import (
     ActionRefused,
     RateLimited,
@@ -44,6 +46,7 @@ from generations.runs import (
     start_iteration,
 )
 from generations.tokens import authenticate, stream_token
+from generations.viewer import raw_file_response
 from generations.webhooks import set_webhook
 
 EVENTS_DOC = """
@@ -110,7 +113,13 @@ class WebhookIn(Schema):
 
 
 class FilesIn(Schema):
-    files: dict[str, str] = Field(description="path -> new content; one version for all")
+    files: dict[str, str] = Field(
+        default_factory=dict, description="path -> new text content; one version for all"
+    )
+    files_base64: dict[str, str] = Field(
+        default_factory=dict, description="path -> new binary content, base64"
+    )
+    deleted: list[str] = Field(default_factory=list, description="paths to remove")
 
 
 class ChangeOut(Schema):
@@ -174,10 +183,12 @@ class FileOut(Schema):
     path: str
     sha256: str
     size: int
+    binary: bool = False
+    executable: bool = False
 
 
 class FileContentOut(FileOut):
-    content: str
+    content: str = Field(description="The text; empty for a binary file (see .../raw/)")
 
 
 class DiffFileOut(Schema):
@@ -187,6 +198,8 @@ class DiffFileOut(Schema):
     added: int
     removed: int
     binary: bool
+    old_size: int | None = None
+    new_size: int | None = None
     unified: str
 
 
@@ -437,9 +450,12 @@ def diff(request, generation_id, new: int, old: int | None = None, ignore_whites
     new_map = snapshot(newer)
     hashes = {h for p, h in old_map.items() if new_map.get(p) != h}
     hashes |= {h for p, h in new_map.items() if old_map.get(p) != h}
-    contents = dict(Blob.objects.filter(sha256__in=hashes).values_list("sha256", "content"))
+    contents = contents_of(hashes)
     files = []
     for change in compare_versions(old_map, new_map, contents, ignore_whitespace):
+        if change.binary:
+            files.append({**change.__dict__, "unified": change.binary_summary})
+            continue
         before_path = change.old_path or change.path
         before = contents.get(old_map.get(before_path), "") if change.status != "added" else ""
         after = contents.get(new_map.get(change.path), "") if change.status != "deleted" else ""
@@ -451,7 +467,7 @@ def diff(request, generation_id, new: int, old: int | None = None, ignore_whites
                 tofile=f"b/{change.path}" if change.status != "deleted" else "/dev/null",
             )
         )
-        files.append({**change.__dict__, "unified": "" if change.binary else unified})
+        files.append({**change.__dict__, "unified": unified})
     return {"old": older.number if older else None, "new": newer.number, "files": files}
 
 
@@ -510,8 +526,12 @@ def rename(request, generation_id, number: int, payload: NameIn):
 @versions.get(VERSION + "/files", response=list[FileOut])
 def list_files(request, generation_id, number: int):
     version = owned_version(request, generation_id, number)
-    rows = version.files.values_list("path", "blob__sha256", "blob__size").order_by("path")
-    return [{"path": p, "sha256": h, "size": s} for p, h, s in rows]
+    rows = version.files.values_list(
+        "path", "blob__sha256", "blob__size", "blob__binary", "executable"
+    ).order_by("path")
+    return [
+        {"path": p, "sha256": h, "size": s, "binary": b, "executable": x} for p, h, s, b, x in rows
+    ]
 
 
 @versions.get(VERSION + "/files/{path:path}", response=FileContentOut)
@@ -522,8 +542,21 @@ def get_file(request, generation_id, number: int, path: str):
         "path": row.path,
         "sha256": row.blob.sha256,
         "size": row.blob.size,
-        "content": row.blob.content,
+        "binary": row.blob.binary,
+        "executable": row.executable,
+        "content": row.blob.text or "",
     }
+
+
+@versions.get(
+    VERSION + "/raw/{path:path}",
+    response={200: None},
+    summary="One file's bytes, exactly as stored",
+)
+def get_raw_file(request, generation_id, number: int, path: str):
+    version = owned_version(request, generation_id, number)
+    row = get_object_or_404(version.files.select_related("blob"), path=path)
+    return raw_file_response(row.blob, row.path)
 
 
 @versions.post(
@@ -533,8 +566,17 @@ def get_file(request, generation_id, number: int, path: str):
 )
 def save_files(request, generation_id, number: int, payload: FilesIn):
     base = owned_version(request, generation_id, number)
+    files: dict[str, str | bytes] = dict(payload.files)
+    for path, encoded in payload.files_base64.items():
+        try:
+            files[path] = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            message = f"{path}: files_base64 holds something that is not base64."
+            raise HttpError(422, message) from None
     try:
-        version = save_manual_files(base=base, files=payload.files, user=request.user)
+        version = save_manual_files(
+            base=base, files=files, deleted=payload.deleted, user=request.user
+        )
     except ActionRefused as refusal:
         raise refused(refusal) from None
     return Status(201, version_out(version))

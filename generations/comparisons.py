@@ -16,7 +16,7 @@ from generations.diffing import (
     split_lines,
 )
 from generations.history import snapshot
-from generations.models import Blob, Generation, Version
+from generations.models import Generation, Version, contents_of
 from generations.presentation import file_tree, highlighted_lines
 from generations.request_values import whole_number
 
@@ -67,8 +67,8 @@ def read_selection(request, generation: Generation) -> Selection:
     )
 
 
-def _contents(hashes: set[str]) -> dict[str, str]:
-    return dict(Blob.objects.filter(sha256__in=hashes).values_list("sha256", "content"))
+def _contents(hashes: set[str]) -> dict[str, str | bytes]:
+    return contents_of(hashes)
 
 
 def comparison(selection: Selection) -> dict:
@@ -133,7 +133,10 @@ def expanded_rows(selection: Selection, gap: str) -> list:
     path = selection.file
     if path not in old_map:
         raise Http404("No such file in the older version.")
-    lines = split_lines(_contents({old_map[path]})[old_map[path]])
+    content = _contents({old_map[path]})[old_map[path]]
+    if isinstance(content, bytes):
+        raise Http404("A binary file has no lines.")
+    lines = split_lines(content)
     if not 0 <= old_start <= old_end <= len(lines):
         raise Http404("Bad region.")
     return gap_rows(highlighted_lines(path, lines), Gap(old_start, old_end, new_start))

@@ -98,8 +98,13 @@ def changed_lines(old: str, new: str, ignore_whitespace: bool = False) -> tuple[
     return removed, added
 
 
-def looks_binary(text: str) -> bool:
-    return "\x00" in text[:8000]
+def looks_binary(content: str | bytes) -> bool:
+    """Binary files arrive as bytes (generations.models.text_of); text with NUL is too."""
+    return isinstance(content, bytes) or "\x00" in content[:8000]
+
+
+def size_of(content: str | bytes) -> int:
+    return len(content) if isinstance(content, bytes) else len(content.encode())
 
 
 # Whole versions -----------------------------------------------------------------------------
@@ -115,12 +120,24 @@ class FileDiff:
     binary: bool = False
     large: bool = False
     whitespace_only: bool = False
+    old_size: int | None = None  # bytes, for "binary file changed (old size → new size)"
+    new_size: int | None = None
+
+    @property
+    def binary_summary(self) -> str:
+        old = "nothing" if self.old_size is None else f"{self.old_size:,} bytes"
+        new = "nothing" if self.new_size is None else f"{self.new_size:,} bytes"
+        return f"binary file {self.status} ({old} → {new})"
 
 
 def compare_versions(
-    old: dict[str, str], new: dict[str, str], contents: dict[str, str], ignore_whitespace: bool
+    old: dict[str, str],
+    new: dict[str, str],
+    contents: dict[str, str | bytes],
+    ignore_whitespace: bool,
 ) -> list[FileDiff]:
-    """Compare {path: content hash} maps; `contents` maps hash -> text for changed files."""
+    """Compare {path: content hash} maps; `contents` maps hash -> text (binary files as
+    bytes) for changed files."""
     removed_paths = {p for p in old if p not in new}
     added_paths = {p for p in new if p not in old}
     by_hash = {old[p]: p for p in sorted(removed_paths)}
@@ -150,9 +167,11 @@ def compare_versions(
     return sorted(diffs, key=lambda d: d.path)
 
 
-def _counted(diff: FileDiff, old: str, new: str, ignore_whitespace: bool) -> FileDiff:
+def _counted(diff: FileDiff, old, new, ignore_whitespace: bool) -> FileDiff:
     if looks_binary(old) or looks_binary(new):
         diff.binary = True
+        diff.old_size = None if diff.status == "added" else size_of(old)
+        diff.new_size = None if diff.status == "deleted" else size_of(new)
         return diff
     old_lines, new_lines = split_lines(old), split_lines(new)
     diff.large = max(len(old_lines), len(new_lines)) > LARGE_LINES

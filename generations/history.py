@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from generations.checks import check_version
 from generations.diffing import compare_versions
-from generations.models import Blob, Generation, Version, VersionFile
+from generations.models import (
+    Blob,
+    Generation,
+    Version,
+    VersionFile,
+    as_bytes,
+    contents_of,
+    text_of,
+)
 from generations.runs import ActionRefused, next_number, version_files
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import clean_path, collision, content_problem
@@ -23,7 +31,7 @@ def changes_between(old: dict[str, str], new: dict[str, str]) -> list[dict]:
     changed = {h for p, h in old.items() if new.get(p) != h} | {
         h for p, h in new.items() if old.get(p) != h
     }
-    contents = dict(Blob.objects.filter(sha256__in=changed).values_list("sha256", "content"))
+    contents = contents_of(changed)
     return [
         {
             "path": d.path,
@@ -65,8 +73,13 @@ def _finished_version(
         started_at=now,
         finished_at=now,
     )
+    executable = set(parent.files.filter(executable=True).values_list("path", flat=True))
     VersionFile.objects.bulk_create(
-        (VersionFile(version=version, path=p, blob_id=h) for p, h in files.items()), batch_size=500
+        (
+            VersionFile(version=version, path=p, blob_id=h, executable=p in executable)
+            for p, h in files.items()
+        ),
+        batch_size=500,
     )
     generation.save(update_fields=["updated_at"])
     return version
@@ -107,29 +120,37 @@ def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version
     return save_manual_files(base=base, files={path: content}, user=user)
 
 
-def save_manual_files(*, base: Version, files: dict[str, str], user) -> Version:
-    """Save files written by hand (the terminal client's push) as one new version."""
+def save_manual_files(
+    *, base: Version, files: dict[str, str | bytes], user, deleted: list[str] = ()
+) -> Version:
+    """Save files written or uploaded by hand (the terminal client's push: text, binary
+    files as bytes, and deletions) as one new version."""
     if not base.has_files:
         raise ActionRefused(f"Version {base.number} has no files to edit.")
-    if not files:
+    if not files and not deleted:
         raise ActionRefused("No files were given, so there is nothing to save.")
     current = snapshot(base)
-    changed: dict[str, str] = {}
+    gone = set()
+    for path in deleted:
+        if path not in current:
+            raise ActionRefused(f"{path} is not in version {base.number}, so it cannot be deleted.")
+        gone.add(path)
+    changed: dict[str, str | bytes] = {}
     for raw, content in files.items():
         try:
             path = clean_path(raw)
         except UnsafePath as refusal:
             raise ActionRefused(refusal.message) from None
-        if problem := content_problem(content):
+        if isinstance(content, str) and (problem := content_problem(content)):
             raise ActionRefused(f"{path} cannot be saved: {problem}.")
-        size = len(content.encode())
+        size = len(as_bytes(content))
         if size > settings.FILE_MAX_BYTES:
             raise ActionRefused(
                 f"{path} is {size:,} bytes; one file may hold at most {settings.FILE_MAX_BYTES:,}."
             )
         if current.get(path) != Blob.hash_of(content):
             changed[path] = content
-    if not changed:
+    if not changed and not gone:
         names = ", ".join(sorted(files))
         raise ActionRefused(
             f"{names} {'is' if len(files) == 1 else 'are'} unchanged, so there is nothing to save."
@@ -145,22 +166,27 @@ def save_manual_files(*, base: Version, files: dict[str, str], user) -> Version:
     with transaction.atomic():
         blobs = {path: Blob.hash_of(content) for path, content in changed.items()}
         Blob.objects.bulk_create(
-            [
-                Blob(sha256=blobs[path], content=content, size=len(content.encode()))
-                for path, content in changed.items()
-            ],
-            ignore_conflicts=True,
+            [Blob.of(content) for content in changed.values()], ignore_conflicts=True
         )
-        names = ", ".join(sorted(changed)[:3]) + (" and more" if len(changed) > 3 else "")
+        touched = sorted(changed) + sorted(gone)
+        names = ", ".join(touched[:3]) + (" and more" if len(touched) > 3 else "")
+        kept = {p: h for p, h in current.items() if p not in gone}
         version = _finished_version(
             generation=base.generation,
             parent=base,
             kind=Version.Kind.MANUAL,
             prompt=f"Edited {names} by hand",
             user=user,
-            files={**current, **blobs},
+            files={**kept, **blobs},
         )
-        _keep_checks(version, {**version_files(base), **changed})
+        texts = {p: c for p, c in version_files(base).items() if p not in gone}
+        texts |= {p: c for p, c in changed.items() if isinstance(c, str)}
+        texts |= {
+            p: t
+            for p, c in changed.items()
+            if isinstance(c, bytes) and (t := text_of(c)) is not None
+        }
+        _keep_checks(version, texts)
         return version
 
 

@@ -252,18 +252,60 @@ class Version(models.Model):
 
 
 class Blob(models.Model):
-    """File content, stored once however many versions hold it."""
+    """File content as bytes, stored once however many versions hold it. Text is UTF-8
+    without NUL; anything else is binary, kept byte for byte and never sent to a model."""
 
     sha256 = models.CharField(max_length=64, primary_key=True)
-    content = models.TextField()
+    content = models.BinaryField()
     size = models.PositiveIntegerField()
+    binary = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]} ({self.size} bytes)"
 
     @staticmethod
-    def hash_of(content: str) -> str:
-        return hashlib.sha256(content.encode()).hexdigest()
+    def hash_of(content: str | bytes) -> str:
+        return hashlib.sha256(as_bytes(content)).hexdigest()
+
+    @classmethod
+    def of(cls, content: str | bytes) -> "Blob":
+        """An unsaved blob of `content` (text given as str is stored as UTF-8)."""
+        data = as_bytes(content)
+        return cls(
+            sha256=hashlib.sha256(data).hexdigest(),
+            content=data,
+            size=len(data),
+            binary=text_of(data) is None,
+        )
+
+    @property
+    def text(self) -> str | None:
+        return text_of(bytes(self.content))
+
+
+def contents_of(hashes) -> dict[str, str | bytes]:
+    """Stored contents by hash: text as str, binary files as bytes."""
+    found = {}
+    for digest, content, binary in Blob.objects.filter(sha256__in=set(hashes)).values_list(
+        "sha256", "content", "binary"
+    ):
+        found[digest] = bytes(content) if binary else bytes(content).decode("utf-8")
+    return found
+
+
+def as_bytes(content: str | bytes | memoryview) -> bytes:
+    return content.encode() if isinstance(content, str) else bytes(content)
+
+
+def text_of(data: bytes | memoryview) -> str | None:
+    """The text of a file's bytes, or None when they are binary (not UTF-8, or NUL)."""
+    data = bytes(data)
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 class FileFacts(models.Model):

@@ -186,9 +186,16 @@ def claim_version(*, version_id: int) -> Version | None:
 
 
 def version_files(version: Version) -> dict[str, str]:
-    """The files of a version as {path: content}."""
-    rows = version.files.select_related("blob").values_list("path", "blob__content")
-    return dict(rows)
+    """The text files of a version as {path: content} (binary files are never sent to a
+    model: see binary_files)."""
+    rows = version.files.filter(blob__binary=False).values_list("path", "blob__content")
+    return {path: bytes(content).decode("utf-8") for path, content in rows}
+
+
+def binary_files(version: Version) -> dict[str, tuple[str, int]]:
+    """The binary files of a version as {path: (content hash, size)}."""
+    rows = version.files.filter(blob__binary=True).values_list("path", "blob_id", "blob__size")
+    return {path: (digest, size) for path, digest, size in rows}
 
 
 def beat(*, version: Version) -> None:
@@ -215,20 +222,38 @@ def record_progress(*, version: Version, event: ProgressEvent, live_files: list[
         publish(version, event)
 
 
-def save_files(*, version: Version, files: dict[str, str]) -> int:
-    """Store a version's files; only content not stored before becomes a new blob."""
+def save_files(
+    *,
+    version: Version,
+    files: dict[str, str | bytes],
+    executable: set[str] | None = None,
+    keep_from: Version | None = None,
+) -> int:
+    """Store a version's files; only content not stored before becomes a new blob. With
+    `keep_from`, its binary files that `files` does not name are kept (a model never sees
+    them), and its paths' executable bits carry over."""
     hashes = {path: Blob.hash_of(content) for path, content in files.items()}
     known = set(
         Blob.objects.filter(sha256__in=set(hashes.values())).values_list("sha256", flat=True)
     )
     new_blobs = {
-        digest: Blob(sha256=digest, content=files[path], size=len(files[path].encode()))
-        for path, digest in hashes.items()
-        if digest not in known
+        digest: Blob.of(files[path]) for path, digest in hashes.items() if digest not in known
     }
     Blob.objects.bulk_create(new_blobs.values(), ignore_conflicts=True, batch_size=500)
+    executable = set(executable or ())
+    if keep_from is not None:
+        for path, (digest, _) in binary_files(keep_from).items():
+            hashes.setdefault(path, digest)
+        executable |= set(
+            keep_from.files.filter(executable=True, path__in=list(hashes)).values_list(
+                "path", flat=True
+            )
+        )
     VersionFile.objects.bulk_create(
-        (VersionFile(version=version, path=p, blob_id=d) for p, d in hashes.items()),
+        (
+            VersionFile(version=version, path=p, blob_id=d, executable=p in executable)
+            for p, d in hashes.items()
+        ),
         batch_size=500,
     )
     return len(new_blobs)
@@ -279,7 +304,7 @@ def finish_version(*, version: Version, result: PipelineResult) -> Version:
             "check_notes": version.check_notes,
         }
     with transaction.atomic():
-        save_files(version=version, files=result.files)
+        save_files(version=version, files=result.files, keep_from=version.parent)
         updated = Version.objects.filter(pk=version.pk, status=Version.Status.PROCESSING).update(
             **checks,
             status=status,

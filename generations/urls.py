@@ -61,6 +61,11 @@ urlpatterns = [
         name="version-download",
     ),
     path(
+        "<uuid:generation_id>/v<version:number>/raw/",
+        views.version_raw,
+        name="version-raw",
+    ),
+    path(
         "<uuid:generation_id>/v<version:number>/events/",
         views.version_events,
         name="version-events",

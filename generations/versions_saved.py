@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from generations.checks import check_version
 from generations.history import changes_between, snapshot
-from generations.models import Blob, Generation, Version, VersionFile
+from generations.models import Blob, Generation, Version, VersionFile, text_of
 from generations.runs import ActionRefused, announce_end, next_number
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import ProjectLimits, clean_path
@@ -26,7 +26,8 @@ def _limits() -> ProjectLimits:
     )
 
 
-def _texts(files: dict[str, bytes]) -> dict[str, str]:
+def _checked(files: dict[str, bytes]) -> dict[str, str]:
+    """Refuse files that break the path policy or the limits; the text files, decoded."""
     texts = {}
     for path, content in files.items():
         try:
@@ -34,12 +35,10 @@ def _texts(files: dict[str, bytes]) -> dict[str, str]:
                 raise ActionRefused(f"The path {path!r} is not in its plain form.")
         except UnsafePath as refusal:
             raise ActionRefused(refusal.message) from None
-        try:
-            texts[path] = content.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ActionRefused(f"{path} is not UTF-8 text.") from None
+        if (text := text_of(content)) is not None:
+            texts[path] = text
     try:
-        _limits().check(texts)
+        _limits().check({p: texts.get(p, c) for p, c in files.items()})
     except UnsafePath as refusal:
         raise ActionRefused(refusal.message) from None
     return texts
@@ -59,8 +58,8 @@ def save_finished_version(
     import_report: dict | None = None,
 ) -> Version:
     """A complete version holding exactly `files`; call inside a transaction."""
-    texts = _texts(files)
-    hashes = {path: Blob.hash_of(content) for path, content in texts.items()}
+    texts = _checked(files)
+    hashes = {path: Blob.hash_of(content) for path, content in files.items()}
     generation, number = next_number(generation.pk)
     now = timezone.now()
     version = Version.objects.create(
@@ -82,9 +81,7 @@ def save_finished_version(
         import_report=import_report or {},
     )
     Blob.objects.bulk_create(
-        [Blob(sha256=hashes[p], content=c, size=len(files[p])) for p, c in texts.items()],
-        ignore_conflicts=True,
-        batch_size=500,
+        [Blob.of(content) for content in files.values()], ignore_conflicts=True, batch_size=500
     )
     VersionFile.objects.bulk_create(
         (

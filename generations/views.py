@@ -34,6 +34,7 @@ from generations.runs import (
     start_iteration,
     version_files,
 )
+from generations.viewer import raw_file_response, shown_as
 from generations.webhooks import set_webhook
 
 
@@ -143,7 +144,7 @@ def version_detail(request: HttpRequest, generation_id, number: int) -> HttpResp
 def render_version(
     request: HttpRequest, version: Version, last_event_id: str, form: IterationForm, status=200
 ) -> HttpResponse:
-    files = dict(version.files.values_list("path", "blob__content")) if version.has_files else {}
+    files = set(version.files.values_list("path", flat=True)) if version.has_files else set()
     # The viewer opens the first file this version changed (an iteration, a restore), else
     # the first file.
     changed_first = version.first_changed_path if version.parent_id else None
@@ -152,6 +153,8 @@ def render_version(
     changed = {change["path"]: change["action"] for change in version.changes}
     if selected is not None and selected not in files:
         raise Http404("No such file in this version.")
+    blob = version.files.select_related("blob").get(path=selected).blob if selected else None
+    shown = shown_as(blob) if blob else None
     context = {
         "generation": version.generation,
         "version": version,
@@ -163,10 +166,11 @@ def render_version(
         "selected": selected,
         "selected_findings": version.findings_in(selected) if selected else [],
         "selected_html": (
-            highlighted(selected, files[selected], version.findings_in(selected))
-            if selected
+            highlighted(selected, blob.text, version.findings_in(selected))
+            if shown and shown.kind == "text"
             else ""
         ),
+        "selected_shown": shown,
         "form": form,
         "run_meta": run_meta(version),
     }
@@ -249,6 +253,15 @@ def version_download(request: HttpRequest, generation_id, number: int) -> HttpRe
     )
     response["Content-Disposition"] = f'attachment; filename="{zip_name(version)}.zip"'
     return response
+
+
+@require_GET
+@login_required
+def version_raw(request: HttpRequest, generation_id, number: int) -> HttpResponse:
+    """One file's bytes (?file=path): images shown by the viewer, other files downloaded."""
+    version = owned_version(request, generation_id, number)
+    row = get_object_or_404(version.files.select_related("blob"), path=request.GET.get("file"))
+    return raw_file_response(row.blob, row.path)
 
 
 async def version_events(request: HttpRequest, generation_id, number: int) -> HttpResponse:

@@ -21,6 +21,7 @@ from generations.runs import (
     record_progress,
     version_files,
 )
+from generations.viewer import describe_binary
 from orchestrator import (
     Cancelled,
     PipelineError,
@@ -118,6 +119,15 @@ def run_options(version: Version, provider: ModelProvider) -> RunOptions:
     )
 
 
+def binary_map(version: Version) -> tuple[str, ...]:
+    """The binary files of a version as the model's map lists them: path, type and size."""
+    rows = version.files.filter(blob__binary=True).select_related("blob").order_by("path")
+    return tuple(
+        f"{row.path} ({describe_binary(bytes(row.blob.content[:16]))}, {row.blob.size:,} bytes)"
+        for row in rows
+    )
+
+
 def execute_version(version: Version) -> Version:
     """Run the pipeline for a claimed version and save what it made."""
     generation = version.generation
@@ -134,6 +144,7 @@ def execute_version(version: Version) -> Version:
         stack=generation.tech_stack,
         domain=generation.domain,
         constraints=generation.constraints,
+        binary_files=binary_map(version.parent) if version.parent_id else (),
     )
     flow = "generation" if version.kind == Version.Kind.GENERATE else "iteration"
     reporter = Reporter(VersionEventSink(version), flow=flow)

@@ -57,8 +57,9 @@ def push_to_remote(
 
         def update_refs(remote: dict[bytes, bytes]) -> dict[bytes, bytes]:
             current = remote.get(ref)
-            behind = current not in repo.object_store or not _descends(repo, commit_id, current)
-            if current and current != commit_id and not force and behind:
+            if current and current != commit_id and not force and not (
+                current in repo.object_store and _descends(repo, commit_id, current)
+            ):
                 raise ActionRefused(
                     f"{branch} at {url} has commits this version does not contain "
                     "(non-fast-forward). Push to another branch, or force it."

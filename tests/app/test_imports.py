@@ -50,7 +50,10 @@ def _named(content: bytes, name: str) -> io.BytesIO:
 
 def files_of(version: Version) -> dict[str, bytes]:
     rows = version.files.values_list("path", "blob__content")
-    return {path: content.encode() if isinstance(content, str) else bytes(content) for path, content in rows}
+    return {
+        path: content.encode() if isinstance(content, str) else bytes(content)
+        for path, content in rows
+    }
 
 
 @pytest.mark.parametrize("name", sorted(PROJECTS))
@@ -67,9 +70,11 @@ def test_an_imported_project_is_version_1_byte_for_byte_checked_with_its_stack(t
     assert generation.tech_stack == key
     assert framework in generation.stack["frameworks"]
     assert manager in generation.stack["package_managers"]
-    detail = Client().get(
-        f"{API}/generations/{generation.pk}", HTTP_AUTHORIZATION=f"Bearer {token}"
-    ).json()
+    detail = (
+        Client()
+        .get(f"{API}/generations/{generation.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
+        .json()
+    )
     assert detail["git_url"] == f"/git/{generation.pk}.git"
     assert detail["stack"]["label"] == generation.stack_label
 
@@ -182,7 +187,7 @@ def test_the_page_says_why_an_import_was_refused(owner_client):
 
 def test_anonymous_and_read_tokens_cannot_import(user, client):
     assert client.get(reverse("generation-import")).status_code == 302
-    row, read_only = create_token(user=user, name="r", scope=ApiToken.Scope.READ)
+    _, read_only = create_token(user=user, name="r", scope=ApiToken.Scope.READ)
     refused = upload(read_only, as_zip(PROJECTS["flask"]))
     assert refused.status_code == 403
     assert "only read" in refused.json()["detail"]
