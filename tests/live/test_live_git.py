@@ -11,9 +11,10 @@ from django.contrib.auth import get_user_model
 from dulwich.objects import Blob, Tree
 from dulwich.repo import Repo
 
-from generations.history import save_manual_files
+from generations.history import changes_between, save_manual_files, snapshot
 from generations.models import ApiToken, Version
 from generations.tokens import create_token
+from tests.support.imported_projects import png
 from tests.support.live_servers import start_stack
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
