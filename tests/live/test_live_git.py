@@ -79,9 +79,31 @@ def test_clone_log_and_diff_match_the_versions(live, history, user, tmp_path):
     assert log[0].startswith("Edited NOTES.md by hand|alice")
     assert log[2].endswith("|Iterum (demo)")
     assert (work / "NOTES.md").read_text() == "notes\n"
-    diff = git("diff", "--stat", "v1", "v3", cwd=work).stdout
-    assert "NOTES.md" in diff
-    assert "app.py" in diff
+    numstat = git("diff", "--numstat", "v1", "v3", cwd=work).stdout.splitlines()
+    by_git = {line.split("\t")[2]: tuple(map(int, line.split("\t")[:2])) for line in numstat}
+    v1, v3 = (history.versions.get(number=n) for n in (1, 3))
+    by_iterum = {
+        change["path"]: (change["lines_added"], change["lines_removed"])
+        for change in changes_between(snapshot(v1), snapshot(v3))
+    }
+    assert by_git == by_iterum == {"NOTES.md": (1, 0), "app.py": (1, 1)}
+
+
+def test_binary_files_clone_and_push_byte_for_byte(live, history, user, tmp_path):
+    _, token = create_token(user=user, name="git")
+    v3 = history.versions.get(number=3)
+    save_manual_files(base=v3, files={"static/logo.png": png(12, 12)}, user=user)
+    git("clone", clone_url(live, history, token), "work", cwd=tmp_path)
+    work = tmp_path / "work"
+    assert (work / "static" / "logo.png").read_bytes() == png(12, 12)
+    (work / "static" / "logo.png").write_bytes(png(20, 20, 7))
+    (work / "font.woff2").write_bytes(b"wOF2\x00" + bytes(range(256)))
+    commit_all(work, "New logo and a font")
+    git("push", "origin", "main", cwd=work)
+    five = history.versions.get(number=5)
+    stored = {row.path: bytes(row.blob.content) for row in five.files.select_related("blob")}
+    assert stored["static/logo.png"] == png(20, 20, 7)
+    assert stored["font.woff2"] == b"wOF2\x00" + bytes(range(256))
 
 
 def commit_all(work: Path, message: str) -> None:
