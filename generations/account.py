@@ -29,7 +29,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _, created = create_token(user=request.user, name=data["name"], scope=data["scope"] or "full")
+        scope = data["scope"] or ApiToken.Scope.FULL
+        _, created = create_token(user=request.user, name=data["name"], scope=scope)
         form = TokenForm()
     context = {"form": form, "tokens": request.user.api_tokens.all(), "created": created}
     return render(request, "account/tokens.html", context, status=400 if form.errors else 200)
