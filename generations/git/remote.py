@@ -57,8 +57,11 @@ def push_to_remote(
 
         def update_refs(remote: dict[bytes, bytes]) -> dict[bytes, bytes]:
             current = remote.get(ref)
-            if current and current != commit_id and not force and not (
-                current in repo.object_store and _descends(repo, commit_id, current)
+            if (
+                current
+                and current != commit_id
+                and not force
+                and not (current in repo.object_store and _descends(repo, commit_id, current))
             ):
                 raise ActionRefused(
                     f"{branch} at {url} has commits this version does not contain "
