@@ -157,7 +157,10 @@ def service(request: HttpRequest, generation_id, name: str) -> HttpResponse:
 
     def fill(write) -> None:
         with locked(found.pk) as repo:
-            sync(found, repo)
+            # A fetch asks for what the advertisement (synced) offered: objects derived
+            # already. A push must see the newest version.
+            if name == "git-receive-pack":
+                sync(found, repo)
             proto = ReceivableProtocol(body.read, write)
             backend = DictBackend({"/": repo})
             if name == "git-upload-pack":

@@ -153,11 +153,19 @@ def sync(generation: Generation, repo: Repo) -> dict[int, bytes]:
     return done
 
 
+LOOSE_AT_MOST = 200  # a version that adds more objects writes them as one pack
+
+
 def _store(repo: Repo, objects: list[ShaFile]) -> None:
+    """Add what the store lacks: a few objects loose (an iteration's handful), many as one
+    pack (an import), so lookups never wade through one pack per version."""
     store = repo.object_store
-    fresh = [(obj, None) for obj in objects if obj.id not in store]
-    if fresh:
-        store.add_objects(fresh)
+    fresh = [obj for obj in objects if obj.id not in store]
+    if len(fresh) > LOOSE_AT_MOST:
+        store.add_objects([(obj, None) for obj in fresh])
+    else:
+        for obj in fresh:
+            store.add_object(obj)
 
 
 def _point_refs(repo: Repo, versions: list[Version], done: dict[int, bytes]) -> None:
