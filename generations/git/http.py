@@ -123,9 +123,13 @@ def info_refs(request: HttpRequest, generation_id) -> HttpResponse:
     return _no_cache(response)
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
 def _body(request: HttpRequest, limit: int | None):
     """The request's body as a file; gzip (which git uses for long fetches) unpacked
-    within `limit`."""
+    within `limit` (BodyTooLarge past it)."""
     if request.headers.get("Content-Encoding", "") != "gzip":
         return request
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -136,7 +140,7 @@ def _body(request: HttpRequest, limit: int | None):
             out = inflater.decompress(chunk, CHUNK)
             produced += len(out)
             if limit is not None and produced > limit:
-                raise Http404("request too large")
+                raise BodyTooLarge
             spool.write(out)
             chunk = inflater.unconsumed_tail
     spool.seek(0)
@@ -153,7 +157,11 @@ def service(request: HttpRequest, generation_id, name: str) -> HttpResponse:
         return found
     if request.content_type != f"application/x-{name}-request":
         return HttpResponse("Wrong content type.\n", status=415, content_type="text/plain")
-    body = _body(request, MAX_REQUEST_BYTES if name == "git-upload-pack" else None)
+    try:
+        body = _body(request, MAX_REQUEST_BYTES if name == "git-upload-pack" else None)
+    except BodyTooLarge:
+        message = f"The request expands to more than {MAX_REQUEST_BYTES:,} bytes.\n"
+        return HttpResponse(message, status=413, content_type="text/plain")
 
     def fill(write) -> None:
         with locked(found.pk) as repo:
