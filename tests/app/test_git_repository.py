@@ -1,16 +1,19 @@
 """The repository derived from versions: the same hashes after the cache is deleted, tags
 for names, `main` at the newest; a push while a model run goes on makes its own version."""
 
+import base64
 import shutil
 
 import pytest
+from django.urls import reverse
 from dulwich.objects import Blob, Commit, Tree
 
 from generations.git.pushes import versions_from_push
 from generations.git.repository import MAIN, locked, repository_path, sync
 from generations.history import name_version, restore_version, save_manual_files
-from generations.models import Version
+from generations.models import ApiToken, Version
 from generations.runs import start_iteration
+from generations.tokens import create_token
 from orchestrator.git.trees import PushRefused
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +94,37 @@ def test_a_push_during_a_model_run_makes_its_own_version(three, user):
         with pytest.raises(PushRefused, match="non-fast-forward"):
             versions_from_push(generation=generation, repo=repo, old=main, new=again, user=user)
     assert Version.objects.filter(generation=generation).count() == 5
+
+
+def basic(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"x:{token}".encode()).decode()}
+
+
+def test_git_over_http_asks_for_a_token_and_hides_other_users_repositories(
+    three, client, user, other_user
+):
+    url = f"/git/{three[0].generation_id}.git/info/refs?service=git-upload-pack"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 401
+    assert anonymous["WWW-Authenticate"].startswith("Basic")
+    _, mine = create_token(user=user, name="git")
+    advertised = client.get(url, **basic(mine))
+    assert advertised.status_code == 200
+    body = b"".join(advertised.streaming_content)
+    assert b"refs/heads/main" in body
+    assert b"refs/tags/v3" in body
+    _, theirs = create_token(user=other_user, name="git")
+    assert client.get(url, **basic(theirs)).status_code == 404
+    assert client.get(url, **basic("itm_not-a-token")).status_code == 401
+    _, read_only = create_token(user=user, name="r", scope=ApiToken.Scope.READ)
+    push = url.replace("git-upload-pack", "git-receive-pack")
+    assert client.get(push, **basic(read_only)).status_code == 403
+    assert client.get(url, **basic(read_only)).status_code == 200
+    dumb = client.get(url.split("?")[0], **basic(mine))
+    assert dumb.status_code == 403
+    assert b"smart HTTP" in dumb.content
+
+
+def test_raw_files_need_a_login(three, client):
+    url = reverse("version-raw", args=[three[0].generation_id, 1]) + "?file=app.py"
+    assert client.get(url).status_code == 302
