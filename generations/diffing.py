@@ -127,7 +127,8 @@ class FileDiff:
     def binary_summary(self) -> str:
         old = "nothing" if self.old_size is None else f"{self.old_size:,} bytes"
         new = "nothing" if self.new_size is None else f"{self.new_size:,} bytes"
-        return f"binary file {self.status} ({old} → {new})"
+        verb = "changed" if self.status == "modified" else self.status
+        return f"binary file {verb} ({old} → {new})"
 
 
 def compare_versions(

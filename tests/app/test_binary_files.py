@@ -70,7 +70,7 @@ def test_the_diff_says_binary_file_changed_with_sizes(owner_client, with_binarie
     v3 = save_manual_files(base=with_binaries, files={"static/logo.png": png(9, 9)}, user=user)
     compare = reverse("generation-compare", args=[v3.generation_id])
     html = owner_client.get(compare + "?from=2&to=3&file=static/logo.png").content.decode()
-    assert f"Binary file modified ({len(LOGO):,} bytes → {len(png(9, 9)):,} bytes)" in html
+    assert f"Binary file changed ({len(LOGO):,} bytes → {len(png(9, 9)):,} bytes)" in html
     change = next(c for c in v3.changes if c["path"] == "static/logo.png")
     assert change["action"] == "modified"
 
