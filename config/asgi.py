@@ -12,7 +12,7 @@ django_application = get_asgi_application()
 
 from generations.live.relay import start_relay  # noqa: E402
 from generations.live.streams import EventStreams  # noqa: E402
-from generations.reaper import start_reaper  # noqa: E402 - needs Django set up first
+from generations.runs.reaper import start_reaper  # noqa: E402 - needs Django set up first
 
 application = EventStreams(django_application)
 start_relay()

@@ -11,8 +11,11 @@ from django.db import transaction
 
 from generations.git.remote import git_source
 from generations.models import Generation, Version
-from generations.runs import ActionRefused, check_token_rate, lock_user
-from generations.versions_saved import save_finished_version
+from generations.refusals import ActionRefused
+from generations.runs.lifecycle import announce_end
+from generations.runs.limits import check_token_rate, lock_user
+from generations.storage import create_finished_version, plain_files, texts_of
+from generations.version_checks import check_version
 from orchestrator.imports.archives import read_archive
 from orchestrator.imports.remote import fetch_tree
 from orchestrator.imports.stack import detect_stack
@@ -76,8 +79,9 @@ def _title_of(name: str) -> str:
 def _save_import(*, owner, tree: ImportedTree, title: str, source: dict, api_token) -> Version:
     stack = detect_stack(tree.files)
     where = source.get("url") or source.get("name")
+    files = plain_files(tree.files)
     with transaction.atomic():
-        lock_user(owner)
+        lock_user(owner.pk)
         check_token_rate(api_token)
         generation = Generation.objects.create(
             owner=owner,
@@ -86,18 +90,22 @@ def _save_import(*, owner, tree: ImportedTree, title: str, source: dict, api_tok
             tech_stack=stack.key,
             stack=stack.as_dict(),
         )
-        return save_finished_version(
+        version = create_finished_version(
+            base=None,
             generation=generation,
-            parent=None,
             kind=Version.Kind.IMPORT,
             prompt=f"Import {where}",
-            summary=tree.summary(),
             user=owner,
-            files=tree.files,
+            files=files,
             executable=tree.executable,
+            summary=tree.summary(),
             import_report={
                 "source": source,
                 "left_out": [item.as_dict() for item in tree.left_out[:500]],
                 "left_out_count": len(tree.left_out),
             },
         )
+        check_version(version, texts_of(files))
+        version.save(update_fields=["findings", "check_notes", "checked_at"])
+        transaction.on_commit(lambda: announce_end(version, files=len(files)))
+        return version

@@ -19,7 +19,7 @@ class ProjectBrief:
 
 
 @dataclass(frozen=True)
-class ModelCall:
+class CallRecord:
     """One call to the model, for the log: purpose, figures and outcome."""
 
     purpose: str
@@ -43,7 +43,7 @@ class PipelineResult:
     changes: tuple[FileChange, ...]
     summary: str
     intent: str | None = None
-    calls: tuple[ModelCall, ...] = ()
+    calls: tuple[CallRecord, ...] = ()
     checks: CheckReport | None = None  # the new version's findings; None when not checked
 
 

@@ -15,7 +15,10 @@ from dulwich.server import ReceivePackHandler
 
 from generations.git.repository import MAIN, sync
 from generations.models import Generation, Version
-from generations.versions_saved import ActionRefused, save_finished_version
+from generations.refusals import ActionRefused
+from generations.runs.lifecycle import announce_end
+from generations.storage import create_finished_version, plain_files, texts_of
+from generations.version_checks import check_version
 from orchestrator.git.trees import PushRefused, commits_between, pushed_files
 
 NON_FAST_FORWARD = "non-fast-forward"
@@ -91,17 +94,21 @@ def versions_from_push(*, generation: Generation, repo, old: bytes, new: bytes, 
                 files[path] = blob.as_raw_string()
             message = commit.message.decode("utf-8", "replace").strip()
             try:
-                parent = save_finished_version(
-                    generation=generation,
-                    parent=parent,
+                contents = plain_files(files)
+                parent = create_finished_version(
+                    base=parent,
                     kind=Version.Kind.PUSH,
                     prompt=message or f"Pushed {commit.id[:7].decode()}",
                     user=user,
-                    files=files,
+                    files=contents,
                     executable={p for p, (_, x) in entries.items() if x},
                     pushed_commit=commit.as_raw_string(),
                 )
             except ActionRefused as refusal:
                 raise PushRefused(f"{commit.id[:7].decode()}: {refusal}") from None
+            check_version(parent, texts_of(contents))
+            parent.save(update_fields=["findings", "check_notes", "checked_at"])
+            version = parent
+            transaction.on_commit(lambda version=version: announce_end(version))
             made.append(parent)
         return made

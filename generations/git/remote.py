@@ -9,7 +9,7 @@ from dulwich.objects import Commit
 
 from generations.git.repository import locked, sync
 from generations.models import Version
-from generations.runs import ActionRefused
+from generations.refusals import ActionRefused
 from orchestrator.imports.remote import GitSource, checked_url
 from orchestrator.imports.tree import ImportRefused
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from generations.history import save_manual_files
 from generations.models import Version
-from generations.runs import version_files
-from generations.worker import binary_map
+from generations.runs.execute import binary_map
+from generations.storage import text_files as version_files
 from orchestrator.prompts import iterate_request
 from orchestrator.results import ProjectBrief
 from tests.app.test_api import collect

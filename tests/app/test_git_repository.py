@@ -12,7 +12,7 @@ from generations.git.pushes import versions_from_push
 from generations.git.repository import MAIN, locked, repository_path, sync
 from generations.history import name_version, restore_version, save_manual_files
 from generations.models import ApiToken, Version
-from generations.runs import start_iteration
+from generations.runs.queue import start_iteration
 from generations.tokens import create_token
 from orchestrator.git.trees import PushRefused
 

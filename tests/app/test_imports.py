@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from generations.git.repository import commit_of_version
 from generations.models import ApiToken, Blob, Generation, Version
-from generations.runs import start_iteration
-from generations.tasks import run_version
+from generations.runs.queue import start_iteration
+from generations.runs.tasks import run_version
 from generations.tokens import create_token
 from tests.support.git_server import commit_files, served
 from tests.support.imported_projects import EXPECTED, PROJECTS, as_tar_gz, as_zip

@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 from dulwich.objects import Blob, Tree
 from dulwich.repo import Repo
 
-from generations.history import changes_between, save_manual_files, snapshot
+from generations.history import save_manual_files
 from generations.models import ApiToken, Version
+from generations.storage import changes_between, version_files
 from generations.tokens import create_token
 from tests.support.imported_projects import png
 from tests.support.live_servers import start_stack
@@ -84,7 +85,7 @@ def test_clone_log_and_diff_match_the_versions(live, history, user, tmp_path):
     v1, v3 = (history.versions.get(number=n) for n in (1, 3))
     by_iterum = {
         change["path"]: (change["lines_added"], change["lines_removed"])
-        for change in changes_between(snapshot(v1), snapshot(v3))
+        for change in changes_between(version_files(v1), version_files(v3))
     }
     assert by_git == by_iterum == {"NOTES.md": (1, 0), "app.py": (1, 1)}
 

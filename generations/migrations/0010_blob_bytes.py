@@ -19,7 +19,7 @@ def bytes_to_text(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("generations", "0008_git_import_binary")]
+    dependencies = [("generations", "0009_git_import_binary")]
 
     operations = [
         migrations.AddField(

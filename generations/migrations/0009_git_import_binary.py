@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('generations', '0007_file_facts'),
+        ('generations', '0008_task_path_in_runs_package'),
     ]
 
     operations = [
