@@ -42,9 +42,10 @@ def git(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.C
     return result
 
 
-@pytest.fixture
-def live(tmp_path):
-    stack = start_stack(GIT_CACHE_DIR=str(tmp_path / "git-cache"))
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """One daphne and worker for the module (each test has its own generation)."""
+    stack = start_stack(GIT_CACHE_DIR=str(tmp_path_factory.mktemp("git-cache")))
     yield stack
     stack.stop()
 
