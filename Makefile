@@ -58,6 +58,8 @@ bench: setup ## Benchmarks: figures printed, nothing asserted
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench_api
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) -m bench.client_first_update
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 DEBUG=false HTTPS=false SECRET_KEY=bench \
+		DJANGO_SETTINGS_MODULE=config.settings $(PY) -m bench.git_import
 	@if psql "$(BENCH_PG_URL:/iterum_bench=/postgres)" -c 'select 1' >/dev/null 2>&1; then \
 		psql "$(BENCH_PG_URL:/iterum_bench=/postgres)" -q -c 'DROP DATABASE IF EXISTS iterum_bench' -c 'CREATE DATABASE iterum_bench' && \
 		DATABASE_URL=$(BENCH_PG_URL) $(PY) manage.py migrate -v0 && \

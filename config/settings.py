@@ -323,3 +323,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_eventstream": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# Git: each generation is a repository at /git/<id>.git (its object store is a cache here),
+# pushes make at most this many versions at once; imports read .zip/.tar.gz uploads up to
+# IMPORT_MAX_ARCHIVE_BYTES and git URLs over HTTPS from IMPORT_GIT_HOSTS only (comma-separated
+# host names; IMPORT_GIT_ALLOW_HTTP is for tests against a loopback server).
+GIT_CACHE_DIR = env_str("GIT_CACHE_DIR", str(BASE_DIR / "var" / "git"))
+GIT_PUSH_MAX_COMMITS = env_int("GIT_PUSH_MAX_COMMITS", 50, minimum=1)
+IMPORT_MAX_ARCHIVE_BYTES = env_int("IMPORT_MAX_ARCHIVE_BYTES", 50_000_000, minimum=1024)
+IMPORT_MAX_ENTRIES = env_int("IMPORT_MAX_ENTRIES", 20_000, minimum=1)
+IMPORT_GIT_HOSTS = [
+    host.strip().lower()
+    for host in env_str(
+        "IMPORT_GIT_HOSTS", "github.com,gitlab.com,bitbucket.org,codeberg.org"
+    ).split(",")
+    if host.strip()
+]
+IMPORT_GIT_ALLOW_HTTP = env_bool("IMPORT_GIT_ALLOW_HTTP", False)
+IMPORT_GIT_TIMEOUT = env_float("IMPORT_GIT_TIMEOUT", 30, minimum=1)

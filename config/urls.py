@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from generations import account
 from generations.api import api
+from generations.git import http as git_http
 from generations.views import LogoutWithMessage
 
 urlpatterns = [
@@ -15,4 +16,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("generations/", include("generations.urls")),
+    path("git/<uuid:generation_id>.git/info/refs", git_http.info_refs, name="git-info-refs"),
+    path("git/<uuid:generation_id>.git/<str:name>", git_http.service, name="git-service"),
 ]

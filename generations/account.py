@@ -8,11 +8,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from generations.forms import TextField
+from generations.models import ApiToken
 from generations.tokens import create_token, revoke_token
 
 
 class TokenForm(forms.Form):
     name = TextField(max_length=100, help_text='What it is for, such as "CI" or "laptop".')
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.FULL,
+        required=False,
+        help_text="A read-only token can clone, fetch and read the API, never change anything.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -21,7 +28,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
-        _, created = create_token(user=request.user, name=form.cleaned_data["name"])
+        data = form.cleaned_data
+        scope = data["scope"] or ApiToken.Scope.FULL
+        _, created = create_token(user=request.user, name=data["name"], scope=scope)
         form = TokenForm()
     context = {"form": form, "tokens": request.user.api_tokens.all(), "created": created}
     return render(request, "account/tokens.html", context, status=400 if form.errors else 200)

@@ -48,7 +48,10 @@ class VersionFileInline(admin.TabularInline):
 
     @admin.display(description="content")
     def content(self, obj: VersionFile) -> str:
-        return format_html('<pre class="file-content">{}</pre>', obj.blob.content)
+        text = obj.blob.text
+        if text is None:
+            return f"Binary file, {obj.blob.size:,} bytes"
+        return format_html('<pre class="file-content">{}</pre>', text)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.urls import reverse
 
-from generations.models import Blob, Generation, Version
+from generations.models import Generation, Version, contents_of
 from generations.presentation import file_tree, highlighted_lines
 from generations.request_values import whole_number
 from generations.storage import snapshot
@@ -68,8 +68,9 @@ def read_selection(request, generation: Generation) -> Selection:
     )
 
 
-def _contents(hashes: set[str]) -> dict[str, str]:
-    return dict(Blob.objects.filter(sha256__in=hashes).values_list("sha256", "content"))
+def _contents(hashes: set[str]) -> dict[str, str | bytes]:
+    """Changed contents by hash: text as str, binary files as bytes."""
+    return contents_of(hashes)
 
 
 @dataclass
@@ -80,7 +81,7 @@ class Changes:
     files: list[FileDiff]
     old_map: dict[str, str] = field(default_factory=dict)
     new_map: dict[str, str] = field(default_factory=dict)
-    contents: dict[str, str] = field(default_factory=dict)
+    contents: dict[str, str | bytes] = field(default_factory=dict)
 
     def texts(self, diff: FileDiff) -> tuple[str, str]:
         """One changed file's text before and after ("" where it does not exist)."""
@@ -155,7 +156,10 @@ def expanded_rows(selection: Selection, gap: str) -> list:
     path = selection.file
     if path not in old_map:
         raise Http404("No such file in the older version.")
-    lines = split_lines(_contents({old_map[path]})[old_map[path]])
+    content = _contents({old_map[path]})[old_map[path]]
+    if isinstance(content, bytes):
+        raise Http404("A binary file has no lines.")
+    lines = split_lines(content)
     if not 0 <= old_start <= old_end <= len(lines):
         raise Http404("Bad region.")
     return gap_rows(highlighted_lines(path, lines), Gap(old_start, old_end, new_start))

@@ -29,7 +29,7 @@ class BlobReader:
     def __init__(self, hashes: list[str]) -> None:
         self._hashes = hashes
         self._next = 0
-        self._loaded: dict[str, str] = {}
+        self._loaded: dict[str, bytes] = {}
 
     def read(self, index: int) -> Iterator[bytes]:
         if self._hashes[index] not in self._loaded:
@@ -37,10 +37,11 @@ class BlobReader:
             self._loaded = dict(
                 Blob.objects.filter(sha256__in=batch).values_list("sha256", "content")
             )
-        yield self._loaded[self._hashes[index]].encode()
+        yield bytes(self._loaded[self._hashes[index]])
 
 
 def zip_stream(version: Version) -> ZipStream:
+    """Every file byte for byte."""
     folder = zip_name(version)
     rows = list(version.files.values_list("path", "blob_id").order_by("path"))
     reader = BlobReader([sha256 for _, sha256 in rows])

@@ -1,9 +1,8 @@
 from django import forms
 from django.conf import settings
 
-from generations.models import TECH_STACK_CHOICES
+from generations.models import TECH_STACK_CHOICES, text_of
 from generations.webhooks import address_problem
-from orchestrator.paths import content_problem
 
 
 def refuse_surrogates(value: str) -> None:
@@ -68,7 +67,9 @@ class ManualEditForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
     )
-    upload = forms.FileField(required=False, help_text="Or upload a text file to use instead.")
+    upload = forms.FileField(
+        required=False, help_text="Or upload a file (text, or binary such as an image)."
+    )
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
@@ -79,13 +80,10 @@ class ManualEditForm(forms.Form):
                 f"The upload is {upload.size:,} bytes; one file may hold at most "
                 f"{settings.FILE_MAX_BYTES:,}."
             )
-        try:
-            text = upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            raise forms.ValidationError("Only UTF-8 text files can be uploaded.") from None
-        if problem := content_problem(text):
-            raise forms.ValidationError(f"The file cannot be saved: {problem}.")
-        return text
+        data = upload.read()
+        # Text (UTF-8 without NUL) is kept as text; anything else as bytes, byte for byte.
+        text = text_of(data)
+        return data if text is None else text
 
     def edit(self) -> dict:
         """The path and the content to save: the upload's when there is one."""
@@ -116,3 +114,32 @@ class WebhookForm(forms.Form):
         if url and (problem := address_problem(url)):
             raise forms.ValidationError(problem)
         return url
+
+
+class ImportForm(forms.Form):
+    """An existing project: an archive (a folder picked in the browser arrives as one) or
+    a git URL, exactly one of them."""
+
+    title = TextField(max_length=200, required=False, help_text="Else the archive's name.")
+    archive = forms.FileField(
+        required=False,
+        help_text="A .zip or .tar.gz of the project.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.tar.gz,.tgz"}),
+    )
+    git_url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        label="Git URL",
+        help_text="A public repository over HTTPS, such as https://github.com/owner/name.",
+        validators=[refuse_surrogates],
+    )
+
+    def clean(self):
+        data = super().clean()
+        given = [name for name in ("archive", "git_url") if data.get(name)]
+        if len(given) != 1:
+            raise forms.ValidationError(
+                "Give one source: an archive, a folder, or a git URL.", code="one_source"
+            )
+        return data

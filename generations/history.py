@@ -6,7 +6,13 @@ from django.utils import timezone
 
 from generations.models import Generation, Version
 from generations.refusals import ActionRefused
-from generations.storage import create_finished_version, version_files
+from generations.storage import (
+    Content,
+    as_content,
+    create_finished_version,
+    texts_of,
+    version_files,
+)
 from generations.version_checks import check_version
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import clean_path
@@ -45,7 +51,7 @@ def restore_version(*, source: Version, user) -> Version:
             user=user,
             files=files,
         )
-        _keep_checks(version, files, source)
+        _keep_checks(version, texts_of(files), source)
         return version
 
 
@@ -54,38 +60,48 @@ def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version
     return save_manual_files(base=base, files={path: content}, user=user)
 
 
-def save_manual_files(*, base: Version, files: dict[str, str], user) -> Version:
-    """Save files written by hand (an edit, an upload, the terminal client's push) as one
-    new version; the project limits hold as for every version."""
+def save_manual_files(
+    *, base: Version, files: dict[str, Content], user, deleted: list[str] = ()
+) -> Version:
+    """Save files written or uploaded by hand (an edit, an upload, the terminal client's
+    push: text, binary files as bytes, and deletions) as one new version; the project
+    limits hold as for every version."""
     if not base.has_files:
         raise ActionRefused(f"Version {base.number} has no files to edit.")
-    if not files:
+    if not files and not deleted:
         raise ActionRefused("No files were given, so there is nothing to save.")
     current = version_files(base)
-    changed: dict[str, str] = {}
+    for path in deleted:
+        if path not in current:
+            raise ActionRefused(f"{path} is not in version {base.number}, so it cannot be deleted.")
+    changed: dict[str, Content] = {}
     for raw, content in files.items():
         try:
             path = clean_path(raw)
         except UnsafePath as refusal:
             raise ActionRefused(refusal.message) from None
+        if isinstance(content, bytes):
+            content = as_content(content)  # text stays text, anything else bytes
         if current.get(path) != content:
             changed[path] = content
-    if not changed:
+    if not changed and not deleted:
         names = ", ".join(sorted(files))
         raise ActionRefused(
             f"{names} {'is' if len(files) == 1 else 'are'} unchanged, so there is nothing to save."
         )
-    names = ", ".join(sorted(changed)[:3]) + (" and more" if len(changed) > 3 else "")
+    touched = sorted(changed) + sorted(set(deleted))
+    names = ", ".join(touched[:3]) + (" and more" if len(touched) > 3 else "")
+    kept = {path: content for path, content in current.items() if path not in deleted}
     with transaction.atomic():
         version = create_finished_version(
             base=base,
             kind=Version.Kind.MANUAL,
             prompt=f"Edited {names} by hand",
             user=user,
-            files={**current, **changed},
+            files={**kept, **changed},
             base_files=current,
         )
-        _keep_checks(version, {**current, **changed})
+        _keep_checks(version, texts_of({**kept, **changed}))
         return version
 
 

@@ -23,7 +23,10 @@ class Generation(models.Model):
     )
     title = models.CharField(max_length=200)
     prompt = models.TextField()
-    tech_stack = models.CharField(max_length=40, choices=TECH_STACK_CHOICES)
+    # One of the four starting points (TECH_STACK_CHOICES), or what an import detected.
+    tech_stack = models.CharField(max_length=40)
+    # An imported project's detected stack: orchestrator.imports.stack.Stack.as_dict().
+    stack = models.JSONField(default=dict, blank=True)
     domain = models.CharField(max_length=200, blank=True)
     constraints = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -40,6 +43,13 @@ class Generation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("generation-detail", args=[self.pk])
+
+    @property
+    def stack_label(self) -> str:
+        """The stack as people read it: what an import detected, or the starting point."""
+        if self.stack.get("label"):
+            return self.stack["label"]
+        return dict(TECH_STACK_CHOICES).get(self.tech_stack, self.tech_stack)
 
 
 class VersionQuerySet(models.QuerySet):
@@ -63,6 +73,8 @@ class Version(models.Model):
         ITERATE = "iterate"
         RESTORE = "restore"
         MANUAL = "manual", "Manual edit"
+        IMPORT = "import"
+        PUSH = "push", "Git push"
 
     LIVE_STATUSES = (Status.QUEUED, Status.PROCESSING)
 
@@ -106,6 +118,11 @@ class Version(models.Model):
     findings = models.JSONField(default=list, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     check_notes = models.JSONField(default=list, blank=True)  # checks that could not run
+    # A version made by a git push keeps the pushed commit byte for byte, so the commit
+    # derived for it is the one the pusher has.
+    pushed_commit = models.BinaryField(null=True, blank=True)
+    # An import: where it came from and what it left out ({source, left_out: [...]}).
+    import_report = models.JSONField(default=dict, blank=True)
 
     objects = VersionQuerySet.as_manager()
 
@@ -239,18 +256,60 @@ class Version(models.Model):
 
 
 class Blob(models.Model):
-    """File content, stored once however many versions hold it."""
+    """File content as bytes, stored once however many versions hold it. Text is UTF-8
+    without NUL; anything else is binary, kept byte for byte and never sent to a model."""
 
     sha256 = models.CharField(max_length=64, primary_key=True)
-    content = models.TextField()
+    content = models.BinaryField()
     size = models.PositiveIntegerField()
+    binary = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]} ({self.size} bytes)"
 
     @staticmethod
-    def hash_of(content: str) -> str:
-        return hashlib.sha256(content.encode()).hexdigest()
+    def hash_of(content: str | bytes) -> str:
+        return hashlib.sha256(as_bytes(content)).hexdigest()
+
+    @classmethod
+    def of(cls, content: str | bytes) -> "Blob":
+        """An unsaved blob of `content` (text given as str is stored as UTF-8)."""
+        data = as_bytes(content)
+        return cls(
+            sha256=hashlib.sha256(data).hexdigest(),
+            content=data,
+            size=len(data),
+            binary=text_of(data) is None,
+        )
+
+    @property
+    def text(self) -> str | None:
+        return text_of(bytes(self.content))
+
+
+def contents_of(hashes) -> dict[str, str | bytes]:
+    """Stored contents by hash: text as str, binary files as bytes."""
+    found = {}
+    for digest, content, binary in Blob.objects.filter(sha256__in=set(hashes)).values_list(
+        "sha256", "content", "binary"
+    ):
+        found[digest] = bytes(content) if binary else bytes(content).decode("utf-8")
+    return found
+
+
+def as_bytes(content: str | bytes | memoryview) -> bytes:
+    return content.encode() if isinstance(content, str) else bytes(content)
+
+
+def text_of(data: bytes | memoryview) -> str | None:
+    """The text of a file's bytes, or None when they are binary (not UTF-8, or NUL)."""
+    data = bytes(data)
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 class FileFacts(models.Model):
@@ -275,6 +334,7 @@ class VersionFile(models.Model):
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="files")
     path = models.CharField(max_length=255)
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    executable = models.BooleanField(default=False)  # git's and tar's mode 755
 
     class Meta:
         ordering = ["path"]
@@ -325,6 +385,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Scope(models.TextChoices):
+        FULL = "full", "Read and write"
+        READ = "read", "Read only"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.FULL)
 
     class Meta:
         ordering = ["-created_at"]

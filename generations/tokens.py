@@ -28,11 +28,16 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(*, user, name: str) -> tuple[ApiToken, str]:
-    """A new token and its text, which is shown once and kept nowhere."""
+def create_token(*, user, name: str, scope: str = ApiToken.Scope.FULL) -> tuple[ApiToken, str]:
+    """A new token and its text, which is shown once and kept nowhere. A `read` token may
+    only read: the API's GETs, git clone and fetch."""
     raw = PREFIX + secrets.token_urlsafe(30)
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:100] or "token", prefix=raw[:12], key_hash=digest(raw)
+        user=user,
+        name=name.strip()[:100] or "token",
+        prefix=raw[:12],
+        key_hash=digest(raw),
+        scope=scope,
     )
     return token, raw
 

@@ -20,6 +20,7 @@ register_converter(VersionNumber, "version")
 urlpatterns = [
     path("", views.generation_list, name="generation-list"),
     path("new/", views.generation_create, name="generation-create"),
+    path("import/", views.generation_import, name="generation-import"),
     path("<uuid:generation_id>/", views.generation_detail, name="generation-detail"),
     path("<uuid:generation_id>/compare/", views.generation_compare, name="generation-compare"),
     path("<uuid:generation_id>/webhook/", views.generation_webhook, name="generation-webhook"),
@@ -58,6 +59,11 @@ urlpatterns = [
         "<uuid:generation_id>/v<version:number>/download/",
         views.version_download,
         name="version-download",
+    ),
+    path(
+        "<uuid:generation_id>/v<version:number>/raw/",
+        views.version_raw,
+        name="version-raw",
     ),
     path(
         "<uuid:generation_id>/v<version:number>/events/",

@@ -1,11 +1,12 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +15,7 @@ from generations.comparisons import comparison, expanded_rows, read_selection
 from generations.downloads import zip_response
 from generations.forms import (
     GenerationForm,
+    ImportForm,
     IterationForm,
     ManualEditForm,
     VersionNameForm,
@@ -21,6 +23,7 @@ from generations.forms import (
 )
 from generations.fragments import htmx_fragment
 from generations.history import name_version, restore_version, save_manual_edit
+from generations.imports import import_archive, import_git
 from generations.live.events import current_event_id
 from generations.live.streams import event_stream
 from generations.models import Version
@@ -30,7 +33,8 @@ from generations.refusals import ActionRefused
 from generations.request_values import safe_next
 from generations.runs.lifecycle import request_cancel
 from generations.runs.queue import create_generation, start_iteration
-from generations.storage import version_files
+from generations.storage import text_files
+from generations.viewer import raw_file_response, shown_as
 from generations.webhooks import set_webhook
 
 
@@ -65,6 +69,36 @@ def generation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "generations/new.html", {"form": form}, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+def generation_import(request: HttpRequest) -> HttpResponse:
+    """Start from an existing project: an archive, a folder (zipped by the page) or a git
+    URL. The import becomes version 1; a refusal says why and saves nothing."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["archive"]:
+                upload = data["archive"]
+                version = import_archive(
+                    owner=request.user,
+                    archive=upload,
+                    name=upload.name,
+                    size=upload.size,
+                    title=data["title"],
+                )
+            else:
+                version = import_git(owner=request.user, url=data["git_url"], title=data["title"])
+        except ActionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, version.summary or "Imported.")
+            return redirect(version)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "file_limit": settings.FILE_MAX_BYTES}
+    return render(request, "generations/import.html", context, status=status)
+
+
 @require_GET
 @login_required
 def generation_detail(request: HttpRequest, generation_id) -> HttpResponse:
@@ -74,9 +108,13 @@ def generation_detail(request: HttpRequest, generation_id) -> HttpResponse:
         .select_related("created_by")
         .annotate(tokens=Sum("model_calls__tokens_in") + Sum("model_calls__tokens_out"))
     )
-    return render(
-        request, "generations/detail.html", {"generation": generation, "versions": versions}
-    )
+    clone_url = request.build_absolute_uri(reverse("git-info-refs", args=[generation.pk]))
+    context = {
+        "generation": generation,
+        "versions": versions,
+        "clone_url": clone_url.removesuffix("/info/refs"),
+    }
+    return render(request, "generations/detail.html", context)
 
 
 # The version page's parts that htmx asks for by their element's id.
@@ -97,7 +135,7 @@ def version_detail(request: HttpRequest, generation_id, number: int) -> HttpResp
 def render_version(
     request: HttpRequest, version: Version, last_event_id: str, form: IterationForm, status=200
 ) -> TemplateResponse:
-    files = dict(version.files.values_list("path", "blob__content")) if version.has_files else {}
+    files = set(version.files.values_list("path", flat=True)) if version.has_files else set()
     # The viewer opens the first file this version changed (an iteration, a restore), else
     # the first file.
     changed_first = version.first_changed_path if version.parent_id else None
@@ -106,6 +144,8 @@ def render_version(
     changed = {change["path"]: change["action"] for change in version.changes}
     if selected is not None and selected not in files:
         raise Http404("No such file in this version.")
+    blob = version.files.select_related("blob").get(path=selected).blob if selected else None
+    shown = shown_as(blob) if blob else None
     context = {
         "generation": version.generation,
         "version": version,
@@ -117,10 +157,11 @@ def render_version(
         "selected": selected,
         "selected_findings": version.findings_in(selected) if selected else [],
         "selected_html": (
-            highlighted(selected, files[selected], version.findings_in(selected))
-            if selected
+            highlighted(selected, blob.text, version.findings_in(selected))
+            if shown and shown.kind == "text"
             else ""
         ),
+        "selected_shown": shown,
         "form": form,
         "run_meta": run_meta(version),
     }
@@ -190,6 +231,15 @@ def version_download(request: HttpRequest, generation_id, number: int) -> HttpRe
         return redirect(version)
 
 
+@require_GET
+@login_required
+def version_raw(request: HttpRequest, generation_id, number: int) -> HttpResponse:
+    """One file's bytes (?file=path): images shown by the viewer, other files downloaded."""
+    version = owned_version(request, generation_id, number)
+    row = get_object_or_404(version.files.select_related("blob"), path=request.GET.get("file"))
+    return raw_file_response(row.blob, row.path)
+
+
 async def version_events(request: HttpRequest, generation_id, number: int) -> HttpResponse:
     """The version's live events (SSE). Anyone but the owner and staff is refused."""
     return await event_stream(request, Version.channel_of(generation_id, number))
@@ -240,7 +290,7 @@ def version_edit(request: HttpRequest, generation_id, number: int) -> HttpRespon
     """Edit or upload one file by hand; saving makes a new version on top of this one."""
     base = owned_version(request, generation_id, number)
     path = request.GET.get("file", "")
-    initial = {"path": path, "content": version_files(base).get(path, "") if path else ""}
+    initial = {"path": path, "content": text_files(base).get(path, "") if path else ""}
     form = ManualEditForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -182,8 +182,13 @@ def _prefixed(sign: str, lines: list[str]) -> list[str]:
     return out
 
 
-def looks_binary(text: str) -> bool:
-    return "\x00" in text[:8000]
+def looks_binary(content: str | bytes) -> bool:
+    """Binary files arrive as bytes (generations.models.text_of); text with NUL is too."""
+    return isinstance(content, bytes) or "\x00" in content[:8000]
+
+
+def size_of(content: str | bytes) -> int:
+    return len(content) if isinstance(content, bytes) else len(content.encode())
 
 
 # Whole versions -----------------------------------------------------------------------------
@@ -199,16 +204,26 @@ class FileDiff:
     binary: bool = False
     large: bool = False
     whitespace_only: bool = False
+    old_size: int | None = None  # bytes, for "binary file changed (old size → new size)"
+    new_size: int | None = None
+
+    @property
+    def binary_summary(self) -> str:
+        old = "nothing" if self.old_size is None else f"{self.old_size:,} bytes"
+        new = "nothing" if self.new_size is None else f"{self.new_size:,} bytes"
+        verb = "changed" if self.status == "modified" else self.status
+        return f"binary file {verb} ({old} → {new})"
 
 
 def compare_versions(
     old: dict[str, str],
     new: dict[str, str],
-    contents: dict[str, str],
+    contents: dict[str, str | bytes],
     ignore_whitespace: bool = False,
     renames: dict[str, str] | None = None,
 ) -> list[FileDiff]:
-    """Compare {path: content hash} maps; `contents` maps hash -> text for changed files.
+    """Compare {path: content hash} maps; `contents` maps hash -> text (binary files as
+    bytes) for changed files.
 
     `renames` (new path -> old path) is a version's own record of its renames, when the
     comparison is of a version with its parent: exactly those pairs are renames. Without
@@ -252,16 +267,20 @@ def compare_versions(
 
 
 def compare_files(
-    old: dict[str, str], new: dict[str, str], renames: dict[str, str] | None = None
+    old: dict[str, str | bytes],
+    new: dict[str, str | bytes],
+    renames: dict[str, str] | None = None,
 ) -> list[FileDiff]:
     """compare_versions for {path: content} maps (each text is its own key)."""
     contents = {text: text for text in (*old.values(), *new.values())}
     return compare_versions(old=old, new=new, contents=contents, renames=renames)
 
 
-def _counted(diff: FileDiff, old: str, new: str, ignore_whitespace: bool) -> FileDiff:
+def _counted(diff: FileDiff, old, new, ignore_whitespace: bool) -> FileDiff:
     if looks_binary(old) or looks_binary(new):
         diff.binary = True
+        diff.old_size = None if diff.status == "added" else size_of(old)
+        diff.new_size = None if diff.status == "deleted" else size_of(new)
         return diff
     old_lines, new_lines = split_lines(old), split_lines(new)
     diff.large = max(len(old_lines), len(new_lines)) > LARGE_LINES

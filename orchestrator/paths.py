@@ -200,17 +200,21 @@ class ProjectLimits:
     max_total_bytes: int = 20_000_000
     max_file_bytes: int = 1_000_000
 
-    def check(self, files: dict[str, str]) -> None:
-        """Raise UnsafePath when the files break a bound, hold bad text, or collide."""
+    def check(self, files: dict[str, str | bytes]) -> None:
+        """Raise UnsafePath when the files break a bound, hold bad text, or collide. Binary
+        files (bytes) are bounded by size only."""
         if len(files) > self.max_files:
             raise UnsafePath(
                 f"The project would have {len(files)} files; the limit is {self.max_files}."
             )
         total = 0
         for path, content in files.items():
-            if problem := content_problem(content):
+            if isinstance(content, bytes):
+                size = len(content)
+            elif problem := content_problem(content):
                 raise UnsafePath(f"{path} cannot be saved: {problem}.")
-            size = len(content.encode())
+            else:
+                size = len(content.encode())
             if size > self.max_file_bytes:
                 raise UnsafePath(
                     f"{path} would be {size:,} bytes; one file may hold at most "

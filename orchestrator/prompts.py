@@ -78,6 +78,11 @@ def write_request(
 def iterate_request(
     brief: ProjectBrief, prompt: str, intent: str, context: str, files_whole: dict[str, str]
 ) -> ModelRequest:
+    if brief.binary_files:
+        context += (
+            "\nBinary files (bytes, not shown; they stay as they are unless the follow-up "
+            "replaces one with text):\n" + "\n".join(brief.binary_files)
+        )
     text = (
         f"{describe(brief)}\n\nThe current files:\n{context}\n\nThe user's follow-up "
         f"({intent}): {prompt}\n\nMake only the changes the follow-up asks for.\n\n"

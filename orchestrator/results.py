@@ -13,6 +13,9 @@ class ProjectBrief:
     stack: str
     domain: str = ""
     constraints: str = ""
+    # Binary files of the project (images, fonts...) as "path (type, N bytes)": listed in
+    # the map, never sent, kept as they are.
+    binary_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

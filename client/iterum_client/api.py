@@ -52,6 +52,13 @@ class Api:
     def post(self, path: str, body: dict | None = None):
         return self.call("POST", path, json=body).json()
 
+    def upload(self, path: str, field: str, name: str, content: bytes, data: dict):
+        files = {field: (name, content, "application/octet-stream")}
+        return self.call("POST", path, files=files, data=data).json()
+
+    def raw(self, path: str) -> bytes:
+        return self.call("GET", path).content
+
     def put(self, path: str, body: dict):
         return self.call("PUT", path, json=body).json()
 

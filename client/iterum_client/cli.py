@@ -1,4 +1,5 @@
-"""`iterum`: Iterum from a terminal. Start runs and watch them live, cancel, diff, pull, push.
+"""`iterum`: Iterum from a terminal. Start runs and watch them live, cancel, diff, pull, push,
+import an existing project, clone a generation with git.
 
 Exit codes say what happened:
   0 done (the run completed, or had nothing to change)
@@ -14,13 +15,18 @@ Exit codes say what happened:
 """
 
 import argparse
+import base64
 import getpass
 import hashlib
 import json
 import os
+import re
+import shlex
 import signal
+import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import platformdirs
@@ -29,6 +35,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.prompt import Confirm
 
 from iterum_client.api import Api, ApiError
+from iterum_client.packing import pack_folder
 
 OK, FAILED, USAGE, AUTH, NOT_FOUND, CANCELLED, REFUSED, CONFLICT, UNREACHABLE = range(9)
 INTERRUPTED = 130  # Ctrl-C, as shells report it
@@ -223,44 +230,83 @@ def read_manifest(folder: Path) -> dict:
 
 
 def cmd_pull(args, console: Console) -> int:
+    """Write a version's files into a folder: changed files byte for byte, and files deleted
+    upstream removed (after asking, unless --yes). Local edits are never overwritten."""
     api = load_api(console)
     number = args.version or api.latest(args.generation)
     folder = Path(args.dir)
     manifest = read_manifest(folder)
     known = manifest.get("files", {}) if manifest.get("generation") == args.generation else {}
     listed = api.get(api.version_path(args.generation, number) + "/files")
+    upstream = {item["path"]: item["sha256"] for item in listed}
     local = local_files(folder) if folder.exists() else {}
     conflicts = []
-    for item in listed:
-        here = local.get(item["path"])
-        if here is None or digest(here) == item["sha256"]:
+    for path, sha256 in upstream.items():
+        here = local.get(path)
+        if here is None or digest(here) == sha256:
             continue
-        if known.get(item["path"]) != digest(here):  # changed here since the last pull
-            conflicts.append(item["path"])
+        if known.get(path) != digest(here):  # changed here since the last pull
+            conflicts.append(path)
+    removed = [path for path in known if path not in upstream and path in local]
+    conflicts += [path for path in removed if digest(local[path]) != known[path]]
     if conflicts and not args.force:
         names = ", ".join(conflicts[:10])
         console.print(
-            f"[red]Not pulled: local changes would be overwritten[/] in {names}. Push them, "
-            "or pull with --force."
+            f"[red]Not pulled: local changes would be overwritten or removed[/] in {names}. "
+            "Push them, or pull with --force."
         )
         return CONFLICT
     for item in listed:
-        content = api.get(api.version_path(args.generation, number) + "/files/" + item["path"])
+        here = local.get(item["path"])
+        if here is not None and digest(here) == item["sha256"]:
+            continue
+        content = api.raw(api.version_path(args.generation, number) + "/raw/" + item["path"])
         target = folder / item["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content["content"].encode("utf-8", "surrogatepass"))
+        target.write_bytes(content)
+        if item.get("executable"):
+            target.chmod(target.stat().st_mode | 0o111)
+    kept = []
+    if removed:
+        names = ", ".join(removed[:10]) + (" and more" if len(removed) > 10 else "")
+        question = f"Remove {len(removed)} files deleted upstream ({names})?"
+        if args.yes or (sys.stdin.isatty() and Confirm.ask(question, console=console)):
+            for path in removed:
+                (folder / path).unlink()
+                prune_empty(folder, (folder / path).parent)
+        else:
+            kept = removed
+            console.print(
+                f"[yellow]Kept {len(removed)} files deleted upstream ({names}); pull with "
+                "--yes to remove them.[/]"
+            )
     record = {
         "url": api.url,
         "generation": args.generation,
         "version": number,
-        "files": {item["path"]: item["sha256"] for item in listed},
+        # Files kept after a deletion upstream stay known: the next pull may remove them,
+        # and a push does not send them back.
+        "files": {**{path: known[path] for path in kept}, **upstream},
     }
     (folder / MANIFEST).write_text(json.dumps(record, indent=2) + "\n")
-    console.print(f"Pulled version {number}: {len(listed)} files into {folder}.")
+    gone = len(removed) - len(kept)
+    console.print(
+        f"Pulled version {number}: {len(listed)} files into {folder}"
+        + (f", {gone} removed." if gone else ".")
+    )
     return OK
 
 
+def prune_empty(root: Path, folder: Path) -> None:
+    """Remove folders left empty by a pull, up to (not including) the root."""
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
 def cmd_push(args, console: Console) -> int:
+    """Send a folder's edits as one new version: changed and new files (binary ones too)
+    and the files deleted here."""
     api = load_api(console)
     folder = Path(args.dir)
     manifest = read_manifest(folder)
@@ -268,24 +314,108 @@ def cmd_push(args, console: Console) -> int:
         console.print(f"[red]{folder} was not pulled from this generation.[/] Pull it first.")
         return USAGE
     known = manifest.get("files", {})
-    changed = {}
-    for path, content in local_files(folder).items():
-        if known.get(path) != digest(content):
-            try:
-                changed[path] = content.decode("utf-8")
-            except UnicodeDecodeError:
-                console.print(f"[yellow]Skipped {path}: only UTF-8 text files can be pushed.[/]")
-    if not changed:
+    texts, binaries = {}, {}
+    local = local_files(folder)
+    for path, content in local.items():
+        if known.get(path) == digest(content):
+            continue
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or "\x00" in text:
+            binaries[path] = base64.b64encode(content).decode()
+        else:
+            texts[path] = text
+    deleted = sorted(path for path in known if path not in local)
+    if not texts and not binaries and not deleted:
         console.print("Nothing to push: the files are as pulled.")
         return OK
     base = manifest["version"]
-    version = api.post(api.version_path(args.generation, base) + "/files", {"files": changed})
+    body = {"files": texts, "files_base64": binaries, "deleted": deleted}
+    version = api.post(api.version_path(args.generation, base) + "/files", body)
     listed = api.get(api.version_path(args.generation, version["number"]) + "/files")
     manifest.update(version=version["number"], files={i["path"]: i["sha256"] for i in listed})
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    changed = len(texts) + len(binaries)
     console.print(
-        f"Pushed {len(changed)} files as version {version['number']} ({version['checks']})."
+        f"Pushed {changed} files"
+        + (f" and {len(deleted)} deletions" if deleted else "")
+        + f" as version {version['number']} ({version['checks']})."
     )
+    return OK
+
+
+def cmd_import(args, console: Console) -> int:
+    """An existing project as a new generation: a git URL, an archive, or a folder (packed
+    here, its .gitignore respected)."""
+    api = load_api(console)
+    source = args.source
+    if re.match(r"^https?://", source):
+        version = api.post("/generations/import", {"git_url": source, "title": args.title})
+    else:
+        path = Path(source)
+        if path.is_dir():
+            content, count = pack_folder(path)
+            console.print(f"Packed {count} files from {path} ({len(content):,} bytes).")
+            name = (path.resolve().name or "project") + ".zip"
+        elif path.is_file():
+            content, name = path.read_bytes(), path.name
+        else:
+            console.print(f"[red]{source} is neither a folder, an archive nor a URL.[/]")
+            return USAGE
+        version = api.upload("/generations/import", "archive", name, content, {"title": args.title})
+    generation = generation_id_of(version["url"])
+    details = api.generation(generation)
+    console.print(f"Generation {generation}: {api.url}{version['url']}")
+    console.print(f"Stack: {details['stack'].get('label') or details['tech_stack']}")
+    console.print(version["summary"])
+    console.print(f"Checks: {version['checks'] or 'not run'}")
+    console.print(f"Clone: iterum clone {generation}")
+    return OK
+
+
+def cmd_clone(args, console: Console) -> int:
+    """`git clone` of a generation, with this client as git's credential helper for it."""
+    api = load_api(console)
+    details = api.generation(args.generation)
+    url = api.url + details["git_url"]
+    target = args.dir or re.sub(r"[^\w.-]+", "-", details["title"]).strip("-") or "project"
+    helper = "!" + " ".join(shlex.quote(part) for part in helper_command()) + " credential"
+    command = [
+        "git",
+        "clone",
+        "-c",
+        "credential.helper=",
+        "-c",
+        f"credential.helper={helper}",
+        url,
+        target,
+    ]
+    done = subprocess.run(command, check=False)
+    if done.returncode != 0:
+        console.print("[red]git clone failed (see above).[/]")
+        return REFUSED
+    console.print(f"Cloned into {target}; git push to main makes new versions.")
+    return OK
+
+
+def helper_command() -> list[str]:
+    return [sys.executable, "-m", "iterum_client.cli"]
+
+
+def cmd_credential(args, console: Console) -> int:
+    """git's credential helper protocol: on `get`, the saved token for this server."""
+    if args.operation != "get":
+        return OK  # nothing is stored or erased: the token lives in the client's config
+    asked = dict(line.split("=", 1) for line in sys.stdin.read().splitlines() if "=" in line)
+    try:
+        config = json.loads(config_path().read_text())
+    except (OSError, ValueError):
+        return OK
+    server = urlsplit(config["url"])
+    if asked.get("protocol") == server.scheme and asked.get("host") == server.netloc:
+        sys.stdout.write(f"username=iterum\npassword={config['token']}\n")
     return OK
 
 
@@ -334,11 +464,25 @@ def parser() -> argparse.ArgumentParser:
     pull.add_argument("dir")
     pull.add_argument("--version", type=int, help="this version (the latest)")
     pull.add_argument("--force", action="store_true", help="overwrite local changes")
+    pull.add_argument("--yes", action="store_true", help="remove files deleted upstream")
     pull.set_defaults(run=cmd_pull)
     push = commands.add_parser("push", help="send a folder's edits as a new version")
     push.add_argument("generation")
     push.add_argument("dir")
     push.set_defaults(run=cmd_push)
+    imported = commands.add_parser(
+        "import", help="an existing project as a new generation (folder, archive or git URL)"
+    )
+    imported.add_argument("source", help="a folder, a .zip/.tar.gz, or an https:// git URL")
+    imported.add_argument("--title", default="")
+    imported.set_defaults(run=cmd_import)
+    clone = commands.add_parser("clone", help="git clone a generation, with credentials set")
+    clone.add_argument("generation")
+    clone.add_argument("dir", nargs="?")
+    clone.set_defaults(run=cmd_clone)
+    credential = commands.add_parser("credential", help=argparse.SUPPRESS)
+    credential.add_argument("operation")
+    credential.set_defaults(run=cmd_credential)
     return main
 
 

@@ -7,14 +7,14 @@ Authentication is an API token (`Authorization: Bearer itm_...`) or the page's s
 (then with CSRF, as Django's forms). Creating runs with a token is rate limited.
 OpenAPI at /api/v1/openapi.json, interactive docs at /api/v1/docs.
 
-One module per resource (generations, versions, files, webhooks, account), beside the
+One module per resource (generations, versions, files, projects, webhooks, account), beside the
 schemas, the authentication and the errors they share.
 """
 
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from generations.api import account, files, generations, versions, webhooks
+from generations.api import account, files, generations, projects, versions, webhooks
 from generations.api.auth import BearerToken
 from generations.api.errors import register_error_handlers
 
@@ -44,6 +44,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 register_error_handlers(api)
+api.add_router("/generations", projects.router)  # before /{id}: "import" is a path
 api.add_router("/generations", generations.router)
 api.add_router("/generations", versions.router)
 api.add_router("/generations", files.router)

@@ -2,6 +2,7 @@
 django_auth, the page's session with CSRF)."""
 
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from generations.models import ApiToken
@@ -13,6 +14,8 @@ class BearerToken(HttpBearer):
         found = authenticate(token)
         if found is None:
             return None
+        if found.scope == ApiToken.Scope.READ and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise HttpError(403, "This token may only read (its scope is read).")
         request.user = found.user
         request.api_token = found
         return found.user

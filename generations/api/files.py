@@ -1,8 +1,12 @@
-"""A version's files: list them, read one, and save files written by hand (JSON or an
-upload) as a new version."""
+"""A version's files: list them, read one (its text, or its bytes), and save files written
+by hand (JSON with text, base64 and deletions, or an upload) as a new version."""
+
+import base64
+import binascii
 
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from generations.api.errors import refused, validated
@@ -18,6 +22,7 @@ from generations.forms import ManualEditForm
 from generations.history import save_manual_files
 from generations.ownership import owned_version
 from generations.refusals import ActionRefused
+from generations.viewer import raw_file_response
 
 router = Router(tags=["files"])
 VERSION = "/{uuid:generation_id}/versions/{int:number}"
@@ -26,8 +31,12 @@ VERSION = "/{uuid:generation_id}/versions/{int:number}"
 @router.get(VERSION + "/files", response=list[FileOut])
 def list_files(request, generation_id, number: int):
     version = owned_version(request, generation_id, number)
-    rows = version.files.values_list("path", "blob__sha256", "blob__size").order_by("path")
-    return [{"path": p, "sha256": h, "size": s} for p, h, s in rows]
+    rows = version.files.values_list(
+        "path", "blob__sha256", "blob__size", "blob__binary", "executable"
+    ).order_by("path")
+    return [
+        {"path": p, "sha256": h, "size": s, "binary": b, "executable": x} for p, h, s, b, x in rows
+    ]
 
 
 @router.get(VERSION + "/files/{path:path}", response=FileContentOut)
@@ -38,8 +47,18 @@ def get_file(request, generation_id, number: int, path: str):
         "path": row.path,
         "sha256": row.blob.sha256,
         "size": row.blob.size,
-        "content": row.blob.content,
+        "binary": row.blob.binary,
+        "executable": row.executable,
+        "content": row.blob.text or "",
     }
+
+
+@router.get(VERSION + "/raw/{path:path}", response={200: None}, summary="One file's bytes")
+def get_raw_file(request, generation_id, number: int, path: str):
+    """The file exactly as stored (images with their type, anything else as a download)."""
+    version = owned_version(request, generation_id, number)
+    row = get_object_or_404(version.files.select_related("blob"), path=path)
+    return raw_file_response(row.blob, row.path)
 
 
 @router.post(
@@ -48,13 +67,20 @@ def get_file(request, generation_id, number: int, path: str):
     summary="Save files written by hand as a new version (JSON)",
 )
 def save_files(request, generation_id, number: int, payload: FilesIn):
-    return _save(request, generation_id, number, payload.files)
+    files: dict[str, str | bytes] = dict(payload.files)
+    for path, encoded in payload.files_base64.items():
+        try:
+            files[path] = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            message = f"{path}: files_base64 holds something that is not base64."
+            raise HttpError(422, message) from None
+    return _save(request, generation_id, number, files, payload.deleted)
 
 
 @router.post(
     VERSION + "/upload",
     response={201: VersionOut, 409: MessageOut},
-    summary="Upload one text file as a new version (multipart)",
+    summary="Upload one file (text or binary) as a new version (multipart)",
 )
 def upload(request, generation_id, number: int, path: Form[str], file: File[UploadedFile]):
     form = ManualEditForm({"path": path, "content": ""}, {"upload": file})
@@ -63,10 +89,10 @@ def upload(request, generation_id, number: int, path: Form[str], file: File[Uplo
     return _save(request, generation_id, number, {edit["path"]: edit["content"]})
 
 
-def _save(request, generation_id, number: int, files: dict[str, str]):
+def _save(request, generation_id, number: int, files: dict, deleted: list[str] = ()):
     base = owned_version(request, generation_id, number)
     try:
-        version = save_manual_files(base=base, files=files, user=request.user)
+        version = save_manual_files(base=base, files=files, deleted=deleted, user=request.user)
     except ActionRefused as refusal:
         raise refused(refusal) from None
     return Status(201, version_out(version))

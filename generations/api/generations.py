@@ -57,6 +57,9 @@ def diff(request, generation_id, new: int, old: int | None = None, ignore_whites
     changes = changes_between(older, newer, ignore_whitespace)
     files = []
     for change in changes.files:
+        if change.binary:
+            files.append({**change.__dict__, "unified": change.binary_summary})
+            continue
         before, after = changes.texts(change)
         unified = unified_diff(
             before,
@@ -64,5 +67,5 @@ def diff(request, generation_id, new: int, old: int | None = None, ignore_whites
             f"a/{change.old_path or change.path}" if change.status != "added" else "/dev/null",
             f"b/{change.path}" if change.status != "deleted" else "/dev/null",
         )
-        files.append({**change.__dict__, "unified": "" if change.binary else unified})
+        files.append({**change.__dict__, "unified": unified})
     return {"old": older.number if older else None, "new": newer.number, "files": files}

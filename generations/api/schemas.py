@@ -31,7 +31,13 @@ class WebhookIn(Schema):
 
 
 class FilesIn(Schema):
-    files: dict[str, str] = Field(description="path -> new content; one version for all")
+    files: dict[str, str] = Field(
+        default_factory=dict, description="path -> new text content; one version for all"
+    )
+    files_base64: dict[str, str] = Field(
+        default_factory=dict, description="path -> new binary content, base64"
+    )
+    deleted: list[str] = Field(default_factory=list, description="paths to remove")
 
 
 class ChangeOut(Schema):
@@ -78,6 +84,8 @@ class GenerationOut(Schema):
     updated_at: datetime
     latest_version: int | None
     url: str
+    git_url: str = Field(description="Clone with git; HTTP Basic, an API token as password")
+    stack: dict = Field(description="What an import detected: languages, frameworks...")
 
 
 class GenerationDetailOut(GenerationOut):
@@ -93,10 +101,12 @@ class FileOut(Schema):
     path: str
     sha256: str
     size: int
+    binary: bool = False
+    executable: bool = False
 
 
 class FileContentOut(FileOut):
-    content: str
+    content: str = Field(description="The text; empty for a binary file (see .../raw/)")
 
 
 class DiffFileOut(Schema):
@@ -106,6 +116,8 @@ class DiffFileOut(Schema):
     added: int
     removed: int
     binary: bool
+    old_size: int | None = None
+    new_size: int | None = None
     unified: str
 
 
@@ -165,7 +177,27 @@ def generation_out(generation: Generation, versions=None) -> dict:
         "updated_at": generation.updated_at,
         "latest_version": latest,
         "url": generation.get_absolute_url(),
+        "git_url": reverse("git-info-refs", args=[generation.pk]).removesuffix("/info/refs"),
+        "stack": generation.stack,
     }
     if versions is not None:
         out["versions"] = [version_out(v) for v in versions]
     return out
+
+
+class ImportGitIn(Schema):
+    git_url: str
+    title: str = ""
+
+
+class PushRemoteIn(Schema):
+    url: str = Field(description="The repository's https:// URL")
+    token: str = Field(description="Used for this push only; never stored")
+    branch: str = "main"
+    force: bool = False
+
+
+class PushRemoteOut(Schema):
+    url: str
+    branch: str
+    commit: str

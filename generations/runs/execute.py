@@ -12,7 +12,8 @@ from generations.refusals import ActionRefused
 from generations.runs.forecasts import expected_duration
 from generations.runs.host import VersionHost
 from generations.runs.lifecycle import cancel_version_run, fail_version, finish_version
-from generations.storage import project_limits, version_files
+from generations.storage import binary_files, project_limits, text_files
+from generations.viewer import describe_binary
 from orchestrator import Cancelled, PipelineError, PipelineResult, ProjectBrief, generate, iterate
 from orchestrator.options import RunOptions
 
@@ -26,6 +27,14 @@ def run_options() -> RunOptions:
         context_budget_tokens=settings.CONTEXT_BUDGET_TOKENS,
         retry=retry_policy(),
         fix_rounds=settings.CHECK_FIX_ROUNDS,
+    )
+
+
+def binary_map(version: Version) -> tuple[str, ...]:
+    """The binary files of a version as the model's map lists them: path, type and size."""
+    return tuple(
+        f"{path} ({describe_binary(data)}, {len(data):,} bytes)"
+        for path, data in sorted(binary_files(version).items())
     )
 
 
@@ -45,12 +54,13 @@ def execute_version(version: Version) -> Version:
         stack=generation.tech_stack,
         domain=generation.domain,
         constraints=generation.constraints,
+        binary_files=binary_map(version.parent) if version.parent_id else (),
     )
     host = VersionHost(version, provider)
     if version.kind == Version.Kind.GENERATE:
         result = generate(brief, provider, host, run_options())
     else:
-        files = version_files(version.parent)
+        files = text_files(version.parent)  # binary files never reach the model
         result = iterate(files, version.prompt, brief, provider, host, run_options())
     if not isinstance(result, PipelineResult):
         raise PipelineError("The pipeline ended without a result, so nothing was saved.")

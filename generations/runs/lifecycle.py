@@ -118,7 +118,7 @@ def finish_version(*, version: Version, result: PipelineResult) -> Version:
             "check_notes": version.check_notes,
         }
     with transaction.atomic():
-        save_files(version=version, files=result.files)
+        save_files(version=version, files=result.files, keep_from=version.parent)
         updated = Version.objects.filter(pk=version.pk, status=Version.Status.PROCESSING).update(
             **checks,
             status=status,

@@ -133,8 +133,11 @@ class DemoProvider:
 def answer(request: ModelRequest) -> str:
     """The whole answer the demo model gives to a request."""
     brief = request.brief
-    stack = STACKS[brief["stack"]]
+    # An imported project's stack may be none of the starters: follow-ups on files still work.
+    stack = STACKS.get(brief["stack"])
     names = names_for(brief.get("domain", ""), brief.get("title", ""))
+    if stack is None and request.purpose in ("plan", "generate"):
+        return f"The offline demo model writes {', '.join(STACKS)} projects only."
     if request.purpose == "plan":
         return plan_answer(stack, names)
     if request.purpose == "generate":
@@ -184,9 +187,11 @@ _PAIR = re.compile(
 
 
 def follow_up(
-    prompt: str, intent: str, files: dict[str, str], stack: Stack
+    prompt: str, intent: str, files: dict[str, str], stack: Stack | None
 ) -> tuple[str, list[Operation]]:
     """Interpret a follow-up; return a one-line summary and the operations."""
+    if stack is None and _ENDPOINT.search(prompt):
+        return "The offline demo model adds and removes endpoints in its own stacks only.", []
     if intent in ("rename", "modify") and (pair := _PAIR.search(prompt)):
         return _rename(pair.group(1), pair.group(2), files)
     if intent == "remove":

@@ -217,14 +217,15 @@ def test_nul_in_a_version_name_is_refused_and_nothing_is_stored(owner_client, ma
     assert version.name == ""
 
 
-def test_nul_in_an_uploaded_file_is_refused(owner_client, make_version):
+def test_nul_in_an_uploaded_file_makes_it_binary_kept_byte_for_byte(owner_client, make_version):
     version = make_version()
     upload = SimpleUploadedFile("data.txt", b"a\x00b")
     url = reverse("version-edit", args=[version.generation_id, 1])
     response = owner_client.post(url, {"path": "data.txt", "upload": upload})
-    assert response.status_code == 400
-    assert "NUL characters" in response.content.decode()
-    assert Version.objects.count() == 1
+    assert response.status_code == 302
+    saved = Version.objects.get(number=2).files.select_related("blob").get(path="data.txt")
+    assert saved.blob.binary
+    assert bytes(saved.blob.content) == b"a\x00b"
 
 
 @pytest.mark.parametrize(

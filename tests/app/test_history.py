@@ -187,14 +187,23 @@ def test_a_restore_and_a_push_honour_the_project_limits(history, user, settings)
     assert Version.objects.count() == 2
 
 
-def test_a_binary_upload_is_refused(owner_client, history):
+def test_a_binary_upload_is_kept_byte_for_byte_and_shown_as_an_image(owner_client, history):
     _, v2 = history
-    upload = SimpleUploadedFile("logo.png", b"\x89PNG\xff\xfe")
+    image = b"\x89PNG\r\n\x1a\n\x00\xff\xfe"
+    upload = SimpleUploadedFile("logo.png", image)
     response = owner_client.post(
         reverse("version-edit", args=[v2.generation_id, 2]), {"path": "logo.png", "upload": upload}
     )
-    assert "Only UTF-8 text files can be uploaded" in response.content.decode()
-    assert Version.objects.count() == 2
+    v3 = Version.objects.get(number=3)
+    assert response.status_code == 302
+    assert bytes(v3.files.get(path="logo.png").blob.content) == image
+    page = owner_client.get(v3.get_absolute_url() + "?file=logo.png").content.decode()
+    assert 'data-testid="image-view"' in page
+    raw = owner_client.get(reverse("version-raw", args=[v3.generation_id, 3]) + "?file=logo.png")
+    assert raw.content == image
+    assert raw["Content-Type"] == "image/png"
+    assert raw["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in raw["Content-Security-Policy"]
 
 
 def test_the_edit_page_starts_from_the_current_file(owner_client, history):

@@ -37,6 +37,8 @@ ROUTES = [
     "/generations/{g}/v{n}/diff/",
     "/generations/{g}/v{n}/restore/",
     "/generations/{g}/v{n}/edit/",
+    "/generations/{g}/v{n}/raw/?file=app.py",
+    "/generations/import/",
     "/generations/{g}/v{n}/name/",
     "/generations/{g}/v{n}/cancel/",
     "/generations/{g}/v{n}/download/",

@@ -96,7 +96,7 @@ def test_generate_then_iterate_streams_every_stage_live(client):
 
     version = Version.objects.get(number=2)
     assert version.status == Version.Status.COMPLETED
-    assert '"/health-check"' in version.files.get(path="app.py").blob.content
+    assert '"/health-check"' in version.files.get(path="app.py").blob.text
 
 
 def test_a_page_opened_mid_run_catches_up_from_its_event_id(client):

@@ -89,7 +89,7 @@ def test_new_iterate_diff_pull_and_push_with_the_demo_model(home):
         assert "Pushed 1 files as version 3" in console.export_text()
         pushed = Version.objects.get(generation_id=generation, number=3)
         assert pushed.kind == "manual"
-        assert pushed.files.get(path="app.py").blob.content.endswith("# edited here\n")
+        assert pushed.files.get(path="app.py").blob.text.endswith("# edited here\n")
         assert cli.main(["pull", generation, str(folder)], console=recorded()) == cli.OK
     finally:
         stack.stop()

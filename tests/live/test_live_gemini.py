@@ -94,7 +94,7 @@ def test_a_rate_limited_call_is_retried_live_and_files_arrive_one_by_one(client,
     assert progress == sorted(progress)
 
     version = Version.objects.get(number=2)
-    assert "@app.get('/health')" in version.files.get(path="app.py").blob.content
+    assert "@app.get('/health')" in version.files.get(path="app.py").blob.text
     calls = list(
         ModelCall.objects.filter(version=version).values_list(
             "outcome", "provider", "tokens_in", "tokens_out"
@@ -162,7 +162,7 @@ def test_the_checks_send_an_undefined_name_back_and_the_fixed_version_passes(cli
     version = Version.objects.get(number=2)
     assert version.checked
     assert version.findings == []
-    assert "ORDERS = []" in version.files.get(path="app.py").blob.content
+    assert "ORDERS = []" in version.files.get(path="app.py").blob.text
     purposes = ModelCall.objects.filter(version=version).order_by("pk")
     assert list(purposes.values_list("purpose", "outcome")) == [("iterate", "ok"), ("fix", "ok")]
     page = client.get(version.get_absolute_url()).text

@@ -1,0 +1,99 @@
+"""Projects in and out: import an existing project (an archive or a git URL) as a new
+generation, and push a version to another git host."""
+
+from ninja import Router, Status
+from ninja.errors import HttpError
+
+from generations.api.auth import token_of
+from generations.api.errors import refused
+from generations.api.schemas import (
+    ImportGitIn,
+    MessageOut,
+    PushRemoteIn,
+    PushRemoteOut,
+    VersionOut,
+    version_out,
+)
+from generations.git.remote import push_to_remote
+from generations.imports import import_archive, import_git
+from generations.ownership import owned_version
+from generations.refusals import ActionRefused
+
+router = Router(tags=["projects"])
+VERSION = "/{uuid:generation_id}/versions/{int:number}"
+IMPORT_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "archive": {"type": "string", "format": "binary"},
+                        "title": {"type": "string"},
+                    },
+                    "required": ["archive"],
+                }
+            },
+            "application/json": {"schema": ImportGitIn.json_schema()},
+        }
+    }
+}
+
+
+@router.post(
+    "/import",
+    response={201: VersionOut, 409: MessageOut, 422: MessageOut, 429: MessageOut},
+    summary="Import an existing project: a .zip or .tar.gz upload, or a git URL",
+    openapi_extra=IMPORT_BODY,
+)
+def import_project(request):
+    """Multipart with the field `archive` (and `title`), or JSON with `git_url`. The import
+    becomes version 1, checked, its stack detected; what was left out is in its summary."""
+    try:
+        if request.content_type == "multipart/form-data":
+            upload = request.FILES.get("archive")
+            if upload is None:
+                raise HttpError(422, "Send the archive in the multipart field 'archive'.")
+            version = import_archive(
+                owner=request.user,
+                archive=upload,
+                name=upload.name,
+                size=upload.size,
+                title=request.POST.get("title", "")[:200],
+                api_token=token_of(request),
+            )
+        else:
+            try:
+                payload = ImportGitIn.model_validate_json(request.body or b"{}")
+            except ValueError:
+                message = "Send JSON with git_url, or an archive as multipart."
+                raise HttpError(422, message) from None
+            version = import_git(
+                owner=request.user,
+                url=payload.git_url,
+                title=payload.title[:200],
+                api_token=token_of(request),
+            )
+    except ActionRefused as refusal:
+        raise refused(refusal) from None
+    return Status(201, version_out(version))
+
+
+@router.post(
+    VERSION + "/push-remote",
+    response={200: PushRemoteOut, 409: MessageOut},
+    summary="Push the version to another git host with a one-time token",
+)
+def push_remote(request, generation_id, number: int, payload: PushRemoteIn):
+    version = owned_version(request, generation_id, number)
+    try:
+        commit = push_to_remote(
+            version=version,
+            url=payload.url,
+            token=payload.token,
+            branch=payload.branch,
+            force=payload.force,
+        )
+    except ActionRefused as refusal:
+        raise refused(refusal) from None
+    return {"url": payload.url, "branch": payload.branch, "commit": commit}
