@@ -21,7 +21,7 @@ from pathlib import Path
 
 from orchestrator.running.config import RunConfig, base_interpreter, missing_tools
 from orchestrator.running.environments import EnvironmentCache, EnvironmentFailed, disk_usage
-from orchestrator.running.project_tests import sandbox_environment
+from orchestrator.running.project_tests import sandbox_environment, sandbox_limits
 from orchestrator.running.sandbox import (
     SOCKET_DIR,
     Bind,
@@ -188,7 +188,7 @@ class Preview:
                     write_project(source, self.files)
                     sandbox = Sandbox(
                         command=("/bin/sh", "-c", plan.start),
-                        limits=self.config.preview_limits,
+                        limits=sandbox_limits(plan, self.config.preview_limits),
                         env=sandbox_environment(plan) | {"PORT": SOCKET},
                         binds=(*env.binds(interpreter), Bind(str(self.folder), SOCKET_DIR, True)),
                         source=source,

@@ -2,6 +2,7 @@
 network, read per test from JUnit XML. Failures become findings, so they reach the fix
 round as the other checks' findings do."""
 
+import dataclasses
 import tempfile
 import time
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from orchestrator.checks.findings import ERROR, Finding
 from orchestrator.running import junit
 from orchestrator.running.config import RunConfig, base_interpreter
 from orchestrator.running.environments import EnvironmentCache, EnvironmentFailed
-from orchestrator.running.sandbox import Sandbox, SandboxUnavailable, run, write_project
+from orchestrator.running.sandbox import Limits, Sandbox, SandboxUnavailable, run, write_project
 from orchestrator.running.stacks import Plan, plan_for, test_command
 
 PASSED, FAILED, ERRORED, UNAVAILABLE, NO_TESTS = "passed", "failed", "error", "unavailable", "none"
@@ -88,7 +89,7 @@ def run_tests(
                 write_project(source, files)
                 sandbox = Sandbox(
                     command=("/bin/sh", "-c", test_command(plan)),
-                    limits=config.test_limits,
+                    limits=sandbox_limits(plan, config.test_limits),
                     env=sandbox_environment(plan) | {"CI": "1"},
                     binds=environment.binds(interpreter),
                     source=source,
@@ -139,6 +140,18 @@ def _report(finished, config: RunConfig, timing: dict) -> TestReport:
         message = problem or f"The tests failed (exit code {finished.code}): {last[0][:300]}"
         return TestReport(FAILED if cases else ERRORED, tuple(cases), message, output, **timing)
     return TestReport(PASSED, tuple(cases), problem, output, **timing)
+
+
+NODE_ADDRESS_SPACE_MB = 32768  # WebAssembly (node's own fetch) reserves about 10 GB at once
+
+
+def sandbox_limits(plan: Plan, limits: Limits) -> Limits:
+    """The limits for this project's code: node's reservations need a larger address space
+    (the memory cgroup, where there is one, still holds what it really uses)."""
+    if plan.language == "node":
+        space = max(limits.address_space_mb, NODE_ADDRESS_SPACE_MB)
+        return dataclasses.replace(limits, address_space_mb=space)
+    return limits
 
 
 def sandbox_environment(plan: Plan) -> dict[str, str]:
