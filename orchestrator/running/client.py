@@ -12,9 +12,10 @@ class RunnerUnreachable(RunnerError):
 
 
 class RunnerClient:
-    def __init__(self, path: str, timeout: float = 10.0) -> None:
+    def __init__(self, path: str, timeout: float = 10.0, test_timeout: float = 900.0) -> None:
         self.path = path
         self.timeout = timeout
+        self.test_timeout = test_timeout  # a waited-for test run builds its environment too
 
     def start(self, preview_id: str, files: dict[str, str]) -> dict:
         return self._ask({"op": "start", "id": preview_id, "files": files})
@@ -31,14 +32,18 @@ class RunnerClient:
     def socket(self, preview_id: str) -> str:
         return self._ask({"op": "socket", "id": preview_id})
 
+    def test(self, run_id: str, files: dict[str, str], wait: bool = False) -> dict:
+        request = {"op": "test", "id": run_id, "files": files, "wait": wait}
+        return self._ask(request, timeout=self.test_timeout if wait else None)
+
     def previews(self) -> list[dict]:
         return self._ask({"op": "list"})
 
-    def _ask(self, request: dict):
+    def _ask(self, request: dict, timeout: float | None = None):
         data = json.dumps(request).encode() + b"\n"
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-                connection.settimeout(self.timeout)
+                connection.settimeout(timeout or self.timeout)
                 connection.connect(self.path)
                 connection.sendall(data)
                 connection.shutdown(socket.SHUT_WR)

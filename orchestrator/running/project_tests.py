@@ -6,7 +6,7 @@ import dataclasses
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from orchestrator.checks.findings import ERROR, Finding
 from orchestrator.running import junit
@@ -29,7 +29,6 @@ class TestReport:
     environment_seconds: float = 0.0
     environment_built: bool = False
     manifest: str = ""  # the file to blame when the environment could not be made
-    extra: dict = field(default_factory=dict)
 
     __test__ = False  # not a pytest class
 
@@ -51,6 +50,24 @@ class TestReport:
     @property
     def skipped(self) -> int:
         return self.count(junit.SKIPPED)
+
+    def as_dict(self) -> dict:
+        return {
+            "state": self.state,
+            "cases": [case.as_dict() for case in self.cases],
+            "message": self.message,
+            "output": self.output,
+            "seconds": self.seconds,
+            "environment_seconds": self.environment_seconds,
+            "environment_built": self.environment_built,
+            "manifest": self.manifest,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TestReport":
+        cases = tuple(junit.TestCase(**case) for case in data.get("cases", ()))
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "cases"}
+        return cls(cases=cases, **fields)
 
     def findings(self, files: dict[str, str]) -> list[Finding]:
         """What the fix round is told: each failing test, or why the tests could not run."""

@@ -3,11 +3,13 @@
     start(preview_id, files) -> state      stop(preview_id, reason) -> state
     state(preview_id) -> state             logs(preview_id, after) -> lines
     socket(preview_id) -> the app's Unix socket (and counts as use, for the idle stop)
+    test(run_id, files, wait) -> a test report, or at once (then told to on_tests)
 
 The web process and the worker reach it through RunnerClient, over a Unix socket (one JSON
 request per connection, one JSON answer), so a runner can live in another process, or on
 another machine behind the same requests. What happens to a preview (new state, new log
-lines) is told to `on_change`, batched: the host publishes it.
+lines) is told to `on_change`, batched, and a test run's report to `on_tests`: the host
+publishes them. Nothing of a project runs anywhere but here, in the sandbox.
 """
 
 import contextlib
@@ -26,6 +28,7 @@ from typing import Protocol
 from orchestrator.running.config import RunConfig
 from orchestrator.running.environments import EnvironmentCache
 from orchestrator.running.previews import RUNNING, STOPPED, Change, Preview
+from orchestrator.running.project_tests import TestReport, run_tests
 
 logger = logging.getLogger(__name__)
 _END = object()
@@ -54,6 +57,8 @@ class PreviewRunner(Protocol):
 
     def socket(self, preview_id: str) -> str: ...
 
+    def test(self, run_id: str, files: dict[str, str], wait: bool = False) -> dict: ...
+
 
 class Runner:
     def __init__(
@@ -61,12 +66,16 @@ class Runner:
         config: RunConfig,
         run_dir: Path,
         on_change: Callable[[Change], None] = lambda change: None,
+        on_tests: Callable[[str, TestReport], None] = lambda run_id, report: None,
         max_previews: int = 20,
+        max_tests: int = 2,
     ) -> None:
         self.config = config
         self.run_dir = run_dir
         self.on_change = on_change
+        self.on_tests = on_tests
         self.max_previews = max_previews
+        self._test_slots = threading.BoundedSemaphore(max_tests)
         self.cache = EnvironmentCache(config)
         self._previews: dict[str, Preview] = {}
         self._lock = threading.Lock()
@@ -118,6 +127,25 @@ class Runner:
             raise RunnerError(f"the preview is {preview.state}")
         preview.touch()
         return preview.socket_path
+
+    def test(self, run_id: str, files: dict[str, str], wait: bool = False) -> dict:
+        """Run the project's tests: the report, or {} at once and the report to on_tests."""
+        if wait:
+            return self._test(files).as_dict()
+
+        def in_background() -> None:
+            report = self._test(files)
+            try:
+                self.on_tests(run_id, report)
+            except Exception:
+                logger.exception("telling a test run's report failed")
+
+        threading.Thread(target=in_background, name=f"tests-{run_id}", daemon=True).start()
+        return {}
+
+    def _test(self, files: dict[str, str]) -> TestReport:
+        with self._test_slots:  # a few at a time: they share this machine's cores
+            return run_tests(files, self.config, self.cache)
 
     def previews(self) -> list[dict]:
         with self._lock:
@@ -223,12 +251,7 @@ class _Handler(socketserver.StreamRequestHandler):
 def dispatch(runner: Runner, request: dict):
     operation = request["op"]
     if operation == "start":
-        files = request["files"]
-        if not isinstance(files, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in files.items()
-        ):
-            raise TypeError("files must map paths to text")
-        return runner.start(str(request["id"]), files)
+        return runner.start(str(request["id"]), _files(request))
     if operation == "stop":
         return runner.stop(str(request["id"]), str(request.get("reason", "stopped")))
     if operation == "state":
@@ -237,6 +260,17 @@ def dispatch(runner: Runner, request: dict):
         return runner.logs(str(request["id"]), int(request.get("after", 0)))
     if operation == "socket":
         return runner.socket(str(request["id"]))
+    if operation == "test":
+        return runner.test(str(request["id"]), _files(request), bool(request.get("wait")))
     if operation == "list":
         return runner.previews()
     raise KeyError(f"no operation {operation!r}")
+
+
+def _files(request: dict) -> dict[str, str]:
+    files = request["files"]
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        raise TypeError("files must map paths to text")
+    return files
