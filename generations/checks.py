@@ -8,19 +8,14 @@ from django.conf import settings
 
 from generations.fact_store import DatabaseFactStore
 from generations.models import Version
+from generations.running.test_runs import CheckedTests
 from orchestrator.checks import CheckReport, check_project
-from orchestrator.checks.sandbox import SandboxLimits, sandbox_check
 
 
-def project_checks() -> Callable[[dict[str, str]], CheckReport]:
-    """The checks with the settings: the project's tests in the sandbox when asked for."""
-    extra = None
-    if settings.CHECK_RUN_TESTS:
-        limits = SandboxLimits(
-            seconds=settings.CHECK_TEST_SECONDS, cpu_seconds=int(settings.CHECK_TEST_SECONDS)
-        )
-        extra = sandbox_check(limits, python=settings.CHECK_TEST_PYTHON)
-    return functools.partial(check_project, extra=extra, store=stored_facts())
+def project_checks(tests: CheckedTests | None = None) -> Callable[[dict[str, str]], CheckReport]:
+    """The checks with the settings; `tests` runs the project's tests by the runner too
+    (a run gives one when CHECK_RUN_TESTS is on, and keeps the last report)."""
+    return functools.partial(check_project, extra=tests, store=stored_facts())
 
 
 def stored_facts() -> DatabaseFactStore | None:

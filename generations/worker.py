@@ -10,6 +10,7 @@ from generations.checks import project_checks, stored_facts
 from generations.live.events import TERMINAL_STATUSES
 from generations.models import Version
 from generations.providers import get_provider, retry_policy
+from generations.running.test_runs import CheckedTests, record_report
 from generations.runs import (
     beat,
     call_forecast,
@@ -94,7 +95,9 @@ class CancelCheck:
         return self._asked
 
 
-def run_options(version: Version, provider: ModelProvider) -> RunOptions:
+def run_options(
+    version: Version, provider: ModelProvider, tests: CheckedTests | None = None
+) -> RunOptions:
     def forecast(purpose: str, prompt_chars: int) -> CallForecast | None:
         return call_forecast(
             provider=provider.name, model=provider.model, purpose=purpose, prompt_chars=prompt_chars
@@ -112,7 +115,7 @@ def run_options(version: Version, provider: ModelProvider) -> RunOptions:
         on_model_call=lambda call: log_model_call(version=version, call=call),
         on_tick=Heartbeat(version),
         forecast=forecast,
-        check=project_checks() if settings.CHECKS_ENABLED else None,
+        check=project_checks(tests) if settings.CHECKS_ENABLED else None,
         fix_rounds=settings.CHECK_FIX_ROUNDS,
         fact_store=stored_facts(),
     )
@@ -137,7 +140,8 @@ def execute_version(version: Version) -> Version:
     )
     flow = "generation" if version.kind == Version.Kind.GENERATE else "iteration"
     reporter = Reporter(VersionEventSink(version), flow=flow)
-    options = run_options(version, provider)
+    tests = CheckedTests() if settings.CHECK_RUN_TESTS else None
+    options = run_options(version, provider, tests)
     if flow == "generation":
         result = generate(brief, provider, reporter, options)
     else:
@@ -147,7 +151,10 @@ def execute_version(version: Version) -> Version:
         raise PipelineError("The pipeline ended without a result, so nothing was saved.")
     if flow == "generation":
         reporter.stage("saving", f"Saving {len(result.files)} files...")
-    return finish_version(version=version, result=result)
+    finished = finish_version(version=version, result=result)
+    if tests is not None and (report := tests.report_for(result.files)) is not None:
+        record_report(version=finished, report=report)  # the tests of the files it kept
+    return finished
 
 
 def run_claimed(version: Version) -> Version:

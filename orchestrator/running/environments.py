@@ -153,6 +153,11 @@ class EnvironmentCache:
                     finished.output,
                 )
             size = disk_usage(building)
+            if size > self.config.install_max_mb * 1024 * 1024:  # grew after the last look
+                limit = self.config.install_max_mb
+                raise EnvironmentFailed(
+                    f"Installing stopped: the environment grew beyond {limit} MB."
+                )
             marker = {"key": key, "language": plan.language, "bytes": size, "at": time.time()}
             (building / MARKER).write_text(json.dumps(marker))
             if path.exists():  # a build that died half-way, before its marker was written

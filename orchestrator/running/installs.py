@@ -138,7 +138,7 @@ def node_command(plan: Plan, config: RunConfig) -> str:
         f"cp {copy} /env/ && cd /env && npm {install} --ignore-scripts --no-audit --no-fund "
         f"--no-update-notifier --loglevel=error --cache /cache "
         f"--registry {shlex.quote(config.npm_registry)} "
-        f"--fetch-retries {config.npm_fetch_retries}"
+        f"--fetch-retries {config.npm_fetch_retries} && mkdir -p node_modules"
     )
 
 
@@ -180,6 +180,8 @@ def failure_message(language: str, finished: Finished, config: RunConfig) -> str
         return f"Installing stopped: {finished.stopped}."
     if finished.code is None:
         return f"Installing took longer than {config.install_seconds:.0f} s and was stopped."
+    if "File size limit exceeded" in output:  # one file alone passed the limit
+        return f"Installing stopped: the environment grew beyond {config.install_max_mb} MB."
     if language == "python":
         return _uv_failure(output, config.python_index)
     return _npm_failure(output, config.npm_registry)

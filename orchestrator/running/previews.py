@@ -256,7 +256,8 @@ class Preview:
             if (ended := self._ended()) is not None:
                 return ended
             if time.monotonic() - self.last_used > idle:
-                return f"nobody used it for {idle / 60:.0f} minutes"
+                spell = f"{idle / 60:.0f} minutes" if idle >= 120 else f"{idle:.0f} s"
+                return f"nobody used it for {spell}"
             if reason := self._overflowing():
                 return reason
         return ""

@@ -13,7 +13,7 @@ from orchestrator.running import junit
 from orchestrator.running.config import RunConfig, base_interpreter
 from orchestrator.running.environments import EnvironmentCache, EnvironmentFailed
 from orchestrator.running.sandbox import Limits, Sandbox, SandboxUnavailable, run, write_project
-from orchestrator.running.stacks import Plan, plan_for, test_command
+from orchestrator.running.stacks import Plan, command_for_tests, plan_for
 
 PASSED, FAILED, ERRORED, UNAVAILABLE, NO_TESTS = "passed", "failed", "error", "unavailable", "none"
 NOT_RUN = "The project's tests were not run"
@@ -105,7 +105,7 @@ def run_tests(
             with tempfile.TemporaryDirectory(prefix="iterum-tests-") as source:
                 write_project(source, files)
                 sandbox = Sandbox(
-                    command=("/bin/sh", "-c", test_command(plan)),
+                    command=("/bin/sh", "-c", command_for_tests(plan)),
                     limits=sandbox_limits(plan, config.test_limits),
                     env=sandbox_environment(plan) | {"CI": "1"},
                     binds=environment.binds(interpreter),

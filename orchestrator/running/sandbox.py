@@ -319,6 +319,7 @@ def process_limit(wanted: int) -> int:
     return wanted + mine * 4
 
 
+_BASH = shutil.which("bash") or "/bin/bash"
 _names = iter(range(1 << 62))
 _names_lock = threading.Lock()
 
@@ -381,7 +382,9 @@ def run(
             tempfile.TemporaryFile(prefix="iterum-report-") as report,
         ):
             number = report.fileno()
-            on_three = ["/bin/sh", "-c", 'exec 3>&"$0" && exec "$@"', str(number)]
+            # subprocess cannot place a descriptor at a chosen number; bash can (dash only
+            # knows single digits). This runs outside the sandbox, before it.
+            on_three = [_BASH, "-c", 'exec 3>&"$0" && exec "$@"', str(number)]
             process = subprocess.Popen(
                 [*on_three, *command],
                 stdin=subprocess.DEVNULL,

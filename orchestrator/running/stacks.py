@@ -260,7 +260,7 @@ def _node_main(files: dict[str, str], package: dict, scripts: dict) -> str:
     return ""
 
 
-def test_command(plan: Plan) -> str:
+def command_for_tests(plan: Plan) -> str:
     """The shell command that runs the project's tests and writes JUnit XML to descriptor 3."""
     if plan.language == "python":
         run = (
