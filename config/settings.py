@@ -277,7 +277,7 @@ PREVIEW_CPU_SECONDS = env_int("PREVIEW_CPU_SECONDS", 3600, minimum=1)
 PREVIEW_PROCESSES = env_int("PREVIEW_PROCESSES", 64, minimum=4)
 PREVIEW_DISK_MB = env_int("PREVIEW_DISK_MB", 200, minimum=1)
 if RUN_ENABLED:
-    # The version page frames its preview, served from the preview host on any port.
+    # The version page frames its preview, served from the preview host (any port).
     SECURE_CSP["frame-src"] = [f"{'https' if HTTPS else 'http'}://*.{PREVIEW_HOST.split(':')[0]}:*"]
 
 # US dollars per million tokens (input, output), for the cost shown on version pages.

@@ -34,6 +34,7 @@ from generations.forms import (
 from generations.history import name_version, restore_version, save_manual_files, snapshot
 from generations.live.events import current_event_id
 from generations.models import Blob, Generation, Version
+from generations.running.api import running
 from generations.runs import (
     ActionRefused,
     RateLimited,
@@ -509,3 +510,4 @@ def me(request):
 
 api.add_router("/generations", generations)
 api.add_router("/generations", versions)
+api.add_router("/generations", running)
