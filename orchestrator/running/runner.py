@@ -69,12 +69,14 @@ class Runner:
         on_tests: Callable[[str, TestReport], None] = lambda run_id, report: None,
         max_previews: int = 20,
         max_tests: int = 2,
+        thread_done: Callable[[], None] = lambda: None,
     ) -> None:
         self.config = config
         self.run_dir = run_dir
         self.on_change = on_change
         self.on_tests = on_tests
         self.max_previews = max_previews
+        self.thread_done = thread_done  # the host's clean-up in a thread of ours that ends
         self._test_slots = threading.BoundedSemaphore(max_tests)
         self.cache = EnvironmentCache(config)
         self._previews: dict[str, Preview] = {}
@@ -181,6 +183,7 @@ class Runner:
                 change = None
             if change is _END:
                 self._flush(pending)
+                self.thread_done()
                 return
             if change is not None and change.lines:
                 batch = pending.setdefault(change.preview_id, [])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from generations.running.configured import run_config
 from generations.running.previews import record_log, record_state, stop_all_recorded
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             on_tests=tests_finished,
             max_previews=settings.PREVIEW_MAX_PER_RUNNER,
             max_tests=settings.RUN_MAX_TESTS,
+            thread_done=connections.close_all,
         )
         server = RunnerServer(settings.RUNNER_SOCKET, runner)
         for language in ("python", "node"):
