@@ -140,7 +140,7 @@ def execute_version(version: Version) -> Version:
     )
     flow = "generation" if version.kind == Version.Kind.GENERATE else "iteration"
     reporter = Reporter(VersionEventSink(version), flow=flow)
-    tests = CheckedTests() if settings.CHECK_RUN_TESTS else None
+    tests = CheckedTests(tick=Heartbeat(version, interval=0)) if settings.CHECK_RUN_TESTS else None
     options = run_options(version, provider, tests)
     if flow == "generation":
         result = generate(brief, provider, reporter, options)

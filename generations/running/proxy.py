@@ -114,13 +114,19 @@ class PreviewProxy:
         try:
             path = await sync_to_async(runner().socket, thread_sensitive=False)(preview_id)
         except RunnerError:
-            self._sockets.pop(preview_id, None)
-            client = self._clients.pop(preview_id, None)
-            if client is not None:
-                await client.aclose()
+            await self.forget(preview_id)
             return None
         self._sockets[preview_id] = (now, path)
         return path
+
+    async def forget(self, preview_id: str) -> None:
+        """Drop what is cached of a preview: its socket, its client, who may use it."""
+        self._sockets.pop(preview_id, None)
+        for key in [key for key in self._access if key[0] == preview_id]:
+            self._access.pop(key, None)
+        client = self._clients.pop(preview_id, None)
+        if client is not None:
+            await client.aclose()
 
     def client(self, preview_id: str, path: str) -> httpx.AsyncClient:
         client = self._clients.get(preview_id)
@@ -147,6 +153,7 @@ class PreviewProxy:
         try:
             response = await client.send(request, stream=True)
         except httpx.HTTPError as error:
+            await self.forget(preview_id)  # it may have stopped: ask again next time
             return await _page(send, 502, f"The app did not answer ({type(error).__name__}).")
         start = {"type": "http.response.start", "status": response.status_code}
         await send(start | {"headers": answer_headers(response.headers.multi_items())})

@@ -1,6 +1,10 @@
 """A version's own tests: asked of the runner (from the page, the API, or the checks of a
 run, whose failures then reach the fix round), and the report kept test by test."""
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
@@ -15,6 +19,7 @@ from orchestrator.running.project_tests import UNAVAILABLE, TestReport
 from orchestrator.running.runner import RunnerError
 
 NOT_RUN = "The project's tests were not run"
+TICK_SECONDS = 5.0
 
 
 def request_tests(*, version: Version) -> TestRun:
@@ -92,14 +97,22 @@ class CheckedTests:
     """The checks' `extra` in a run: the runner runs the tests of each set of files the
     checks look at; the report of the files the version ends with is kept for it."""
 
-    def __init__(self) -> None:
+    def __init__(self, tick: Callable[[], None] = lambda: None) -> None:
+        self.tick = tick  # while the runner works (an environment may take minutes to build)
         self.reports: list[tuple[dict[str, str], TestReport]] = []
 
     def __call__(self, files: dict[str, str]) -> tuple[list[Finding], list[str]]:
-        try:
-            report = TestReport.from_dict(runner().test("check", files, wait=True))
-        except RunnerError as error:
-            report = TestReport(UNAVAILABLE, message=f"{NOT_RUN}: {error.message}")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="checked-tests") as pool:
+            asked = pool.submit(runner().test, "check", files, True)
+            while True:
+                try:
+                    report = TestReport.from_dict(asked.result(timeout=TICK_SECONDS))
+                    break
+                except FuturesTimeout:
+                    self.tick()
+                except RunnerError as error:
+                    report = TestReport(UNAVAILABLE, message=f"{NOT_RUN}: {error.message}")
+                    break
         self.reports = [*self.reports[-3:], (files, report)]
         if report.state == UNAVAILABLE:
             return [], [report.message]

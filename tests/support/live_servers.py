@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ def redis_server_command(port: int, directory: str = ".") -> list[str]:
     ]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -94,7 +95,9 @@ def stop_processes(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
-def start_stack(**env: str) -> LiveStack:
+def start_stack(runner: bool = False, **env: str) -> LiveStack:
+    """daphne and a worker on the test database; with `runner`, the runner too (its socket
+    and its apps' sockets in a short folder of their own, unless `env` names them)."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -103,6 +106,9 @@ def start_stack(**env: str) -> LiveStack:
         "PYTHONUNBUFFERED": "1",
         **env,
     }
+    if runner and "RUNNER_SOCKET" not in env:
+        folder = tempfile.mkdtemp(prefix="it-", dir="/tmp")  # a Unix socket's path is short
+        environment |= {"RUNNER_SOCKET": f"{folder}/runner.sock", "RUNNER_DIR": f"{folder}/apps"}
     port = free_port()
     web_command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     web_command.append("config.asgi:application")
@@ -113,12 +119,27 @@ def start_stack(**env: str) -> LiveStack:
         env=environment,
     )
     stack = LiveStack(f"http://127.0.0.1:{port}", [web, worker], web_command, environment)
+    if runner:
+        command = [sys.executable, "manage.py", "runner"]
+        stack.processes.append(subprocess.Popen(command, cwd=ROOT, env=environment))
     try:
         wait_for_port(port, web)
+        if runner:
+            wait_for_socket(environment["RUNNER_SOCKET"], stack.processes[-1])
     except Exception:
         stack.stop()
         raise
     return stack
+
+
+def wait_for_socket(path: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        if process.poll() is not None:
+            raise RuntimeError(f"the runner exited with {process.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the runner did not listen on {path} within {seconds} s")
+        time.sleep(0.05)
 
 
 def wait_until(condition, message: str, seconds: float = 20) -> None:
