@@ -32,7 +32,7 @@ def main() -> None:
     from django_eventstream.models import Event
 
     from generations.models import Generation, Version
-    from generations.runs import save_files
+    from generations.storage import save_files
     from tests.support.live_servers import database_url
 
     user, _ = get_user_model().objects.get_or_create(username="bench-first-stage")

@@ -108,7 +108,7 @@ def click_to_answer(cache_dir: Path) -> None:
     from django.contrib.auth import get_user_model
 
     from generations.models import Generation, Version
-    from generations.runs import save_files
+    from generations.storage import save_files
     from orchestrator.running.client import RunnerClient
     from tests.support.live_servers import database_url
 

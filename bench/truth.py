@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from unittest.mock import patch
 
-from orchestrator import ProjectBrief, iterate
+from orchestrator import LocalHost, ProjectBrief, iterate
 from orchestrator.options import RunOptions
 from orchestrator.progress import CallProgress, PastCall, forecast_from
 from orchestrator.providers.base import TICK, StreamChunk, Usage
@@ -187,7 +187,6 @@ def play(
         model = GeminiProvider(api_key="bench", model="gemini-simulated", base_url=server.url)
     bar: list[tuple[float, float]] = []
     files: list[float] = []
-    calls = []
     starts = []
 
     def emit(event) -> None:
@@ -197,19 +196,16 @@ def play(
         if event.stage == "llm_generation":
             starts.append(clock.now)
 
-    options = RunOptions(
-        clock=clock,
-        sleep=lambda seconds: None,
-        on_model_call=calls.append,
-        forecast=lambda purpose, size: forecast_from(history, size),
-    )
+    options = RunOptions(clock=clock, sleep=lambda seconds: None)
+    host = LocalHost(emit, history=lambda purpose, size: forecast_from(history, size))
+    calls = host.calls
     if oracle:
         length = len(SimulatedGemini(clock, 0, 1, list(timings.file_sizes)).answer())
         told = patch.object(CallProgress, "expected_chars", lambda self: max(length, self.chars))
     else:
         told = contextlib.nullcontext()
     with told:
-        iterate(dict(FILES), "add the modules", BRIEF, model, emit, options)
+        iterate(dict(FILES), "add the modules", BRIEF, model, host, options)
     clock.now += 0.05  # saving the version
     bar.append((clock.now, 1.0))
     call = calls[-1]

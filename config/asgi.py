@@ -13,8 +13,8 @@ django_application = get_asgi_application()
 
 from generations.live.relay import start_relay  # noqa: E402
 from generations.live.streams import EventStreams  # noqa: E402
-from generations.reaper import start_reaper  # noqa: E402 - needs Django set up first
 from generations.running.proxy import PreviewProxy  # noqa: E402
+from generations.runs.reaper import start_reaper  # noqa: E402 - needs Django set up first
 
 application = PreviewProxy(EventStreams(django_application))
 start_relay()

@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_out
 
@@ -9,8 +7,8 @@ class GenerationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Receivers: queued versions are enqueued for the worker (generations.tasks), and
-        # logging out ends the user's open event streams (generations.live.events).
-        import_module("generations.tasks")
-        events = import_module("generations.live.events")
-        user_logged_out.connect(events.end_streams_on_logout, dispatch_uid="end-streams-on-logout")
+        # Logging out ends the user's open event streams. Imported here, once the models
+        # are loaded, as Django asks of receivers.
+        from generations.live.events import end_streams_on_logout
+
+        user_logged_out.connect(end_streams_on_logout, dispatch_uid="end-streams-on-logout")

@@ -1,12 +1,17 @@
-"""Build what the diff page shows: the changed files of two versions and one file's diff."""
+"""What changed between two versions (the diff page and the API's diff), and what the diff
+page shows of it: the changed files and one file's diff."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.http import Http404
 from django.urls import reverse
 
-from generations.diffing import (
+from generations.models import Blob, Generation, Version
+from generations.presentation import file_tree, highlighted_lines
+from generations.request_values import whole_number
+from generations.storage import snapshot
+from orchestrator.diffing import (
     FileDiff,
     Gap,
     compare_versions,
@@ -15,10 +20,6 @@ from generations.diffing import (
     line_opcodes,
     split_lines,
 )
-from generations.history import snapshot
-from generations.models import Blob, Generation, Version
-from generations.presentation import file_tree, highlighted_lines
-from generations.request_values import whole_number
 
 MODES = ("unified", "split")
 
@@ -71,13 +72,40 @@ def _contents(hashes: set[str]) -> dict[str, str]:
     return dict(Blob.objects.filter(sha256__in=hashes).values_list("sha256", "content"))
 
 
-def comparison(selection: Selection) -> dict:
-    old_map = snapshot(selection.old) if selection.old else {}
-    new_map = snapshot(selection.new)
+@dataclass
+class Changes:
+    """The files that differ between two versions, with what is needed to show each diff:
+    both versions' {path: hash} maps and the changed contents by hash."""
+
+    files: list[FileDiff]
+    old_map: dict[str, str] = field(default_factory=dict)
+    new_map: dict[str, str] = field(default_factory=dict)
+    contents: dict[str, str] = field(default_factory=dict)
+
+    def texts(self, diff: FileDiff) -> tuple[str, str]:
+        """One changed file's text before and after ("" where it does not exist)."""
+        old_path = diff.old_path or diff.path
+        old = self.contents.get(self.old_map.get(old_path), "") if diff.status != "added" else ""
+        new = self.contents.get(self.new_map.get(diff.path), "") if diff.status != "deleted" else ""
+        return old, new
+
+
+def changes_between(old: Version | None, new: Version, ignore_whitespace: bool) -> Changes:
+    """What changed from `old` (None: nothing) to `new`. Against its parent, a version's own
+    record of its renames says which files were renamed, so the counts are the history's."""
+    old_map = snapshot(old) if old else {}
+    new_map = snapshot(new)
     changed = {h for p, h in old_map.items() if new_map.get(p) != h}
     changed |= {h for p, h in new_map.items() if old_map.get(p) != h}
     contents = _contents(changed)
-    files = compare_versions(old_map, new_map, contents, selection.ignore_whitespace)
+    renames = new.renames if old is not None and new.parent_id == old.pk else None
+    files = compare_versions(old_map, new_map, contents, ignore_whitespace, renames)
+    return Changes(files, old_map, new_map, contents)
+
+
+def comparison(selection: Selection) -> dict:
+    changes = changes_between(selection.old, selection.new, selection.ignore_whitespace)
+    files, old_map, new_map = changes.files, changes.old_map, changes.new_map
     by_path = {f.path: f for f in files}
     if selection.file is None and files:
         selection.file = files[0].path
@@ -101,21 +129,15 @@ def comparison(selection: Selection) -> dict:
         "added": sum(f.added for f in files),
         "removed": sum(f.removed for f in files),
         "current": current,
-        "parts": _parts(current, old_map, new_map, contents, selection) if current else [],
+        "parts": _parts(current, changes, selection) if current else [],
     }
 
 
-def _texts(diff: FileDiff, old_map: dict, new_map: dict, contents: dict) -> tuple[str, str]:
-    old_path = diff.old_path or diff.path
-    old = contents.get(old_map.get(old_path), "") if diff.status != "added" else ""
-    new = contents.get(new_map.get(diff.path), "") if diff.status != "deleted" else ""
-    return old, new
-
-
-def _parts(diff: FileDiff, old_map: dict, new_map: dict, contents: dict, selection: Selection):
-    if diff.binary or (diff.large and not selection.full) or diff.status == "renamed":
+def _parts(diff: FileDiff, changes: Changes, selection: Selection):
+    unchanged_rename = diff.status == "renamed" and not (diff.added or diff.removed)
+    if diff.binary or (diff.large and not selection.full) or unchanged_rename:
         return []
-    old, new = _texts(diff, old_map, new_map, contents)
+    old, new = changes.texts(diff)
     old_lines, new_lines = split_lines(old), split_lines(new)
     opcodes = line_opcodes(old_lines, new_lines, selection.ignore_whitespace)
     return file_hunks(

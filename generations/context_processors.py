@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from generations.providers import get_provider
+from generations.model_settings import get_provider
 
 
 def model_provider(request: HttpRequest) -> dict:

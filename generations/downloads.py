@@ -4,10 +4,12 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
+from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 from zipstream import ZIP_DEFLATED, ZipStream
 
 from generations.models import Blob, Version
+from generations.refusals import ActionRefused
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import clean_path
 
@@ -53,6 +55,20 @@ def zip_stream(version: Version) -> ZipStream:
             continue
         stream.add(reader.read(index), f"{folder}/{name}")
     return stream
+
+
+def zip_response(version: Version) -> StreamingHttpResponse:
+    """The version's files as a zip download; refused for a version without files."""
+    if not version.has_files:
+        raise ActionRefused(
+            f"Version {version.number} is {version.get_status_display().lower()}; only a "
+            "version with files can be downloaded."
+        )
+    response = StreamingHttpResponse(
+        as_async(iter(zip_stream(version))), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{zip_name(version)}.zip"'
+    return response
 
 
 async def as_async(parts: Iterator[bytes]) -> AsyncIterator[bytes]:

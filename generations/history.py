@@ -1,39 +1,15 @@
 """Versions made without a model: restore, manual edits and uploads, and names. History
-is never rewritten: each makes a new version, complete on creation."""
+is never rewritten: each makes a new version, complete on creation (generations.storage)."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from generations.checks import check_version
-from generations.diffing import compare_versions
-from generations.models import Blob, Generation, Version, VersionFile
-from generations.runs import ActionRefused, next_number, version_files
+from generations.models import Generation, Version
+from generations.refusals import ActionRefused
+from generations.storage import create_finished_version, version_files
+from generations.version_checks import check_version
 from orchestrator.errors import UnsafePath
-from orchestrator.paths import clean_path, collision, content_problem
-
-
-def snapshot(version: Version) -> dict[str, str]:
-    """A version's files as {path: content hash}."""
-    return dict(version.files.values_list("path", "blob_id"))
-
-
-def changes_between(old: dict[str, str], new: dict[str, str]) -> list[dict]:
-    """The change list stored on a version, from two {path: hash} snapshots."""
-    changed = {h for p, h in old.items() if new.get(p) != h} | {
-        h for p, h in new.items() if old.get(p) != h
-    }
-    contents = dict(Blob.objects.filter(sha256__in=changed).values_list("sha256", "content"))
-    return [
-        {
-            "path": d.path,
-            "action": d.status,
-            "lines_added": d.added,
-            "lines_removed": d.removed,
-            "old_path": d.old_path,
-        }
-        for d in compare_versions(old, new, contents, ignore_whitespace=False)
-    ]
+from orchestrator.paths import clean_path
 
 
 def _latest_with_files(generation: Generation) -> Version | None:
@@ -42,34 +18,6 @@ def _latest_with_files(generation: Generation) -> Version | None:
         .order_by("-number")
         .first()
     )
-
-
-def _finished_version(
-    *, generation: Generation, parent: Version, kind: str, prompt: str, user, files: dict[str, str]
-) -> Version:
-    """A version that is complete on creation: its files point at stored blobs."""
-    generation, number = next_number(generation.pk)
-    now = timezone.now()
-    version = Version.objects.create(
-        generation=generation,
-        number=number,
-        parent=parent,
-        kind=kind,
-        prompt=prompt,
-        created_by=user,
-        status=Version.Status.COMPLETED,
-        stage="iteration_complete",
-        progress=1.0,
-        message=f"{Version.Kind(kind).label}: {len(files)} total files",
-        changes=changes_between(snapshot(parent), files),
-        started_at=now,
-        finished_at=now,
-    )
-    VersionFile.objects.bulk_create(
-        (VersionFile(version=version, path=p, blob_id=h) for p, h in files.items()), batch_size=500
-    )
-    generation.save(update_fields=["updated_at"])
-    return version
 
 
 def _keep_checks(version: Version, contents: dict[str, str], source: Version | None = None):
@@ -87,18 +35,17 @@ def restore_version(*, source: Version, user) -> Version:
     """Make `source`'s files the newest version; history is never rewritten."""
     if not source.has_files:
         raise ActionRefused(f"Version {source.number} has no files to restore.")
+    files = version_files(source)
     with transaction.atomic():
-        latest = _latest_with_files(source.generation)
-        version = _finished_version(
-            generation=source.generation,
-            parent=latest,
+        version = create_finished_version(
+            base=_latest_with_files(source.generation),
             kind=Version.Kind.RESTORE,
             prompt=f"Restore version {source.number}"
             + (f" ({source.name})" if source.name else ""),
             user=user,
-            files=snapshot(source),
+            files=files,
         )
-        _keep_checks(version, version_files(source) if not source.checked else {}, source)
+        _keep_checks(version, files, source)
         return version
 
 
@@ -108,59 +55,37 @@ def save_manual_edit(*, base: Version, path: str, content: str, user) -> Version
 
 
 def save_manual_files(*, base: Version, files: dict[str, str], user) -> Version:
-    """Save files written by hand (the terminal client's push) as one new version."""
+    """Save files written by hand (an edit, an upload, the terminal client's push) as one
+    new version; the project limits hold as for every version."""
     if not base.has_files:
         raise ActionRefused(f"Version {base.number} has no files to edit.")
     if not files:
         raise ActionRefused("No files were given, so there is nothing to save.")
-    current = snapshot(base)
+    current = version_files(base)
     changed: dict[str, str] = {}
     for raw, content in files.items():
         try:
             path = clean_path(raw)
         except UnsafePath as refusal:
             raise ActionRefused(refusal.message) from None
-        if problem := content_problem(content):
-            raise ActionRefused(f"{path} cannot be saved: {problem}.")
-        size = len(content.encode())
-        if size > settings.FILE_MAX_BYTES:
-            raise ActionRefused(
-                f"{path} is {size:,} bytes; one file may hold at most {settings.FILE_MAX_BYTES:,}."
-            )
-        if current.get(path) != Blob.hash_of(content):
+        if current.get(path) != content:
             changed[path] = content
     if not changed:
         names = ", ".join(sorted(files))
         raise ActionRefused(
             f"{names} {'is' if len(files) == 1 else 'are'} unchanged, so there is nothing to save."
         )
-    new_paths = [p for p in changed if p not in current]
-    if len(current) + len(new_paths) > settings.PROJECT_MAX_FILES:
-        raise ActionRefused(f"The project already has {len(current)} files, the most it may hold.")
-    if new_paths and (problem := collision([*current, *new_paths])):
-        raise ActionRefused(
-            f"{new_paths[0]} cannot be added: {problem}. Edit the existing file, or choose "
-            "another name."
-        )
+    names = ", ".join(sorted(changed)[:3]) + (" and more" if len(changed) > 3 else "")
     with transaction.atomic():
-        blobs = {path: Blob.hash_of(content) for path, content in changed.items()}
-        Blob.objects.bulk_create(
-            [
-                Blob(sha256=blobs[path], content=content, size=len(content.encode()))
-                for path, content in changed.items()
-            ],
-            ignore_conflicts=True,
-        )
-        names = ", ".join(sorted(changed)[:3]) + (" and more" if len(changed) > 3 else "")
-        version = _finished_version(
-            generation=base.generation,
-            parent=base,
+        version = create_finished_version(
+            base=base,
             kind=Version.Kind.MANUAL,
             prompt=f"Edited {names} by hand",
             user=user,
-            files={**current, **blobs},
+            files={**current, **changed},
+            base_files=current,
         )
-        _keep_checks(version, {**version_files(base), **changed})
+        _keep_checks(version, {**current, **changed})
         return version
 
 

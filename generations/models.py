@@ -8,9 +8,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from orchestrator.providers.demo_projects import STACKS
+from generations.model_settings import cost_of
+from orchestrator.tech_stacks import TECH_STACKS
 
-TECH_STACK_CHOICES = [(stack.key, stack.label) for stack in STACKS.values()]
+TECH_STACK_CHOICES = [(stack.key, stack.label) for stack in TECH_STACKS]
 
 
 class Generation(models.Model):
@@ -185,6 +186,11 @@ class Version(models.Model):
         return kept[0] if kept else None
 
     @property
+    def renames(self) -> dict[str, str]:
+        """The renames this version made against its parent: new path -> old path."""
+        return {c["path"]: c["old_path"] for c in self.changes if c.get("action") == "renamed"}
+
+    @property
     def lines_added(self) -> int:
         return sum(change.get("lines_added", 0) for change in self.changes)
 
@@ -221,8 +227,6 @@ class Version(models.Model):
 
     def usage(self) -> dict:
         """Tokens of every model call of this run, and their cost where the model has a price."""
-        from generations.providers import cost_of
-
         calls = list(self.model_calls.all())
         costs = [cost_of(c.model, c.tokens_in, c.tokens_out) for c in calls]
         return {

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.db.models import Sum
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generations.comparisons import comparison, expanded_rows, read_selection
-from generations.downloads import as_async, zip_name, zip_stream
+from generations.downloads import zip_response
 from generations.forms import (
     GenerationForm,
     IterationForm,
@@ -18,19 +19,18 @@ from generations.forms import (
     VersionNameForm,
     WebhookForm,
 )
+from generations.fragments import htmx_fragment
 from generations.history import name_version, restore_version, save_manual_edit
 from generations.live.events import current_event_id
 from generations.live.streams import event_stream
-from generations.models import Generation, Version
+from generations.models import Version
+from generations.ownership import owned_generation, owned_version
 from generations.presentation import file_tree, highlighted
+from generations.refusals import ActionRefused
 from generations.request_values import safe_next
-from generations.runs import (
-    ActionRefused,
-    create_generation,
-    request_cancel,
-    start_iteration,
-    version_files,
-)
+from generations.runs.lifecycle import request_cancel
+from generations.runs.queue import create_generation, start_iteration
+from generations.storage import version_files
 from generations.webhooks import set_webhook
 
 
@@ -41,20 +41,6 @@ class LogoutWithMessage(LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.success(request, "You have logged out.")
         return response
-
-
-def owned_generation(request: HttpRequest, generation_id) -> Generation:
-    """The generation if the user owns it; 404 for everyone else, staff included (admin)."""
-    return get_object_or_404(Generation, pk=generation_id, owner=request.user)
-
-
-def owned_version(request: HttpRequest, generation_id, number: int) -> Version:
-    return get_object_or_404(
-        Version.objects.select_related("generation", "parent"),
-        generation_id=generation_id,
-        generation__owner=request.user,
-        number=number,
-    )
 
 
 @require_GET
@@ -93,8 +79,13 @@ def generation_detail(request: HttpRequest, generation_id) -> HttpResponse:
     )
 
 
+# The version page's parts that htmx asks for by their element's id.
+VERSION_PARTS = htmx_fragment("file-browser", "live-panel", otherwise="version-main")
+
+
 @require_GET
 @login_required
+@VERSION_PARTS
 def version_detail(request: HttpRequest, generation_id, number: int) -> HttpResponse:
     version = owned_version(request, generation_id, number)
     # Read the event id before the state: an event in between is replayed, never lost.
@@ -105,7 +96,7 @@ def version_detail(request: HttpRequest, generation_id, number: int) -> HttpResp
 
 def render_version(
     request: HttpRequest, version: Version, last_event_id: str, form: IterationForm, status=200
-) -> HttpResponse:
+) -> TemplateResponse:
     files = dict(version.files.values_list("path", "blob__content")) if version.has_files else {}
     # The viewer opens the first file this version changed (an iteration, a restore), else
     # the first file.
@@ -133,14 +124,7 @@ def render_version(
         "form": form,
         "run_meta": run_meta(version),
     }
-    template = "generations/version.html"
-    if request.htmx and request.htmx.target == "file-browser":
-        template += "#file-browser"
-    elif request.htmx and request.GET.get("part") == "live":
-        template += "#live-panel"
-    elif request.htmx:
-        template += "#version-main"
-    return render(request, template, context, status=status)
+    return TemplateResponse(request, "generations/version.html", context, status=status)
 
 
 def run_meta(version: Version) -> list[str]:
@@ -166,6 +150,7 @@ def run_meta(version: Version) -> list[str]:
 
 @require_POST
 @login_required
+@VERSION_PARTS
 def version_iterate(request: HttpRequest, generation_id, number: int) -> HttpResponse:
     base = owned_version(request, generation_id, number)
     form = IterationForm(request.POST)
@@ -185,12 +170,10 @@ def version_iterate(request: HttpRequest, generation_id, number: int) -> HttpRes
 @login_required
 def version_cancel(request: HttpRequest, generation_id, number: int) -> HttpResponse:
     version = owned_version(request, generation_id, number)
-    if not version.is_live:
-        messages.error(
-            request, f"Version {version.number} is not running, so there is nothing to cancel."
-        )
-    else:
+    try:
         request_cancel(version=version)
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
     if request.htmx:
         return HttpResponse(status=204)  # the stream's events refresh the page
     return redirect(version)
@@ -200,18 +183,11 @@ def version_cancel(request: HttpRequest, generation_id, number: int) -> HttpResp
 @login_required
 def version_download(request: HttpRequest, generation_id, number: int) -> HttpResponse:
     version = owned_version(request, generation_id, number)
-    if not version.has_files:
-        messages.error(
-            request,
-            f"Version {version.number} is {version.get_status_display().lower()}; only a "
-            "version with files can be downloaded.",
-        )
+    try:
+        return zip_response(version)
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
         return redirect(version)
-    response = StreamingHttpResponse(
-        as_async(iter(zip_stream(version))), content_type="application/zip"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{zip_name(version)}.zip"'
-    return response
 
 
 async def version_events(request: HttpRequest, generation_id, number: int) -> HttpResponse:
@@ -221,6 +197,7 @@ async def version_events(request: HttpRequest, generation_id, number: int) -> Ht
 
 @require_GET
 @login_required
+@htmx_fragment("diff-main")
 def generation_compare(request: HttpRequest, generation_id) -> HttpResponse:
     """Two versions' differences: the changed files, and one file's diff (htmx partials)."""
     generation = owned_generation(request, generation_id)
@@ -233,9 +210,7 @@ def generation_compare(request: HttpRequest, generation_id) -> HttpResponse:
         "generation": generation,
         "versions": generation.versions.order_by("-number"),
     }
-    if request.htmx and request.htmx.target == "diff-main":
-        template += "#diff-main"
-    return render(request, template, context)
+    return TemplateResponse(request, template, context)
 
 
 @require_GET

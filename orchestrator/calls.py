@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 from orchestrator.edit_format import EditStreamParser
 from orchestrator.errors import Cancelled, ModelAnswerInvalid, ModelUnavailable, PipelineError
+from orchestrator.host import Host
 from orchestrator.operations import Operation, Refusal
 from orchestrator.options import RunOptions
 from orchestrator.progress import CallProgress
 from orchestrator.providers.base import ModelProvider, ModelRequest, Usage
-from orchestrator.results import ModelCall
-from orchestrator.stages import EmitFn, Reporter
+from orchestrator.results import CallRecord
+from orchestrator.stages import Reporter
 
 REPORT_SECONDS = 0.5  # while the model streams, the bar moves at least this often
 
@@ -31,15 +32,15 @@ class Answer:
 
 
 class Run:
-    """One pipeline run: the provider, the options, the reporter and the calls made."""
+    """One pipeline run: the provider, the host, the options, the reporter and the calls
+    made."""
 
-    def __init__(
-        self, provider: ModelProvider, emit: EmitFn | Reporter, flow: str, options: RunOptions
-    ) -> None:
+    def __init__(self, provider: ModelProvider, host: Host, flow: str, options: RunOptions) -> None:
         self.provider = provider
+        self.host = host
         self.options = options
-        self.reporter = emit if isinstance(emit, Reporter) else Reporter(emit, flow=flow)
-        self.calls: list[ModelCall] = []
+        self.reporter = Reporter(host.emit, flow=flow)
+        self.calls: list[CallRecord] = []
         self.position: float | None = None  # where the current call has the bar
 
     @property
@@ -99,9 +100,9 @@ class Run:
         """Sleep in short steps, so a cancel during a backoff is noticed at once."""
         left = seconds
         while left > 0:
-            if self.options.should_cancel():
+            if self.host.should_cancel():
                 raise Cancelled()
-            self.options.on_tick()
+            self.host.tick()
             step = min(left, 0.25)
             self.options.sleep(step)
             left -= step
@@ -116,7 +117,7 @@ class Run:
         on_plan: Callable[[list[str]], None] | None,
     ) -> Answer:
         started = last_data = last_report = self.options.clock()
-        forecast = self.options.forecast(request.purpose, len(request.system + request.prompt))
+        forecast = self.host.forecast(request.purpose, len(request.system + request.prompt))
         progress = CallProgress(forecast, started)
         self.position = self.reporter.span(*span, 0.0) if span[1] else None
         parser = EditStreamParser(known)
@@ -162,8 +163,8 @@ class Run:
         try:
             for chunk in stream:
                 now = self.options.clock()
-                self.options.on_tick()
-                if self.options.should_cancel():
+                self.host.tick()
+                if self.host.should_cancel():
                     outcome = "cancelled"
                     raise Cancelled()
                 if now - call_started > self.options.retry.call_seconds:
@@ -241,7 +242,7 @@ class Run:
             # refused (429, 503) or dropped before any answer was not billed.
             usage = Usage(len(request.system + request.prompt) // 4, len(received) // 4, True)
         usage = usage or Usage(0, 0)
-        call = ModelCall(
+        call = CallRecord(
             purpose=request.purpose,
             provider=self.provider.name,
             model=self.provider.model,
@@ -258,4 +259,4 @@ class Run:
             files_out=len(parser.operations),
         )
         self.calls.append(call)
-        self.options.on_model_call(call)
+        self.host.log_call(call)

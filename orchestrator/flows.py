@@ -1,7 +1,8 @@
 """The two runs: `generate` writes version 1 in phases, `iterate` changes an existing version.
 
-Both take plain data, a provider and an emit callback, and return a PipelineResult or raise
-PipelineError/Cancelled. Neither returns None, and neither saves anything: the caller does.
+Both take plain data, a provider and a host (orchestrator.host: events, cancel, the call
+log, forecasts, checks), and return a PipelineResult or raise PipelineError/Cancelled.
+Neither returns None, and neither saves anything: the host does.
 """
 
 import json
@@ -9,9 +10,11 @@ import re
 
 from orchestrator.calls import Run
 from orchestrator.context import build_context
+from orchestrator.diffing import count_lines, line_delta
 from orchestrator.errors import ModelAnswerInvalid, PipelineError, UnsafePath
+from orchestrator.host import Host
 from orchestrator.intent import detect_intent
-from orchestrator.merge import FileChange, changes_between, count_lines, line_delta
+from orchestrator.merge import FileChange, changes_between
 from orchestrator.operations import DeleteFile, EditFile, Operation, RenameFile, WriteFile
 from orchestrator.options import RunOptions
 from orchestrator.paths import ProjectLimits, clean_path
@@ -19,13 +22,17 @@ from orchestrator.prompts import iterate_request, plan_request, write_request
 from orchestrator.providers.base import ModelProvider
 from orchestrator.repair import settle
 from orchestrator.results import PipelineResult, PlannedFile, ProjectBrief
-from orchestrator.stages import ITERATION_CALL, PHASES, PLAN_CALL, STAGES, EmitFn, Reporter
+from orchestrator.stages import (
+    GENERATION_CHECKING,
+    GENERATION_FIX_CALL,
+    ITERATION_CALL,
+    ITERATION_FIX_CALL,
+    PHASES,
+    PLAN_CALL,
+    REPAIR_CALL,
+    STAGES,
+)
 from orchestrator.verify import verify
-
-REPAIR_CALL = (0.98, 0.983)  # repair rounds are rare: they get a sliver of the bar
-ITERATION_FIX_CALL = (0.986, 0.995)  # so are fix rounds, after checking at 0.985
-GENERATION_CHECKING = 0.976  # version 1 checks after its phases, before saving at 0.98
-GENERATION_FIX_CALL = (0.977, 0.979)
 
 
 def checked_path(raw: str) -> str:
@@ -41,11 +48,11 @@ def checked_path(raw: str) -> str:
 def generate(
     brief: ProjectBrief,
     provider: ModelProvider,
-    emit: EmitFn | Reporter,
+    host: Host,
     options: RunOptions | None = None,
 ) -> PipelineResult:
     """Write version 1: plan the files, then write them phase by phase."""
-    run = Run(provider, emit, "generation", options or RunOptions())
+    run = Run(provider, host, "generation", options or RunOptions())
     run.stage("generation_start")
     run.stage("planning", f"Planning the project with {run.model_name}...")
     plan_answer = run.call(plan_request(brief), span=PLAN_CALL)
@@ -128,6 +135,7 @@ def generate(
     )
     files = verified.files
     changes = [FileChange(path, "added", lines_added=count_lines(c)) for path, c in files.items()]
+    run.stage("saving", f"Saving {len(files)} files...")
     return PipelineResult(
         outcome="completed",
         files=files,
@@ -143,17 +151,15 @@ def iterate(
     prompt: str,
     brief: ProjectBrief,
     provider: ModelProvider,
-    emit: EmitFn | Reporter,
+    host: Host,
     options: RunOptions | None = None,
 ) -> PipelineResult:
     """Change an existing project as a follow-up prompt asks."""
-    run = Run(provider, emit, "iteration", options or RunOptions())
+    run = Run(provider, host, "iteration", options or RunOptions())
     run.stage("iteration_start")
     intent = detect_intent(prompt)
     run.stage("intent_detection", f"Detected intent: {intent.kind}", intent=intent.kind)
-    context = build_context(
-        files, prompt, run.options.context_budget_tokens, run.options.fact_store
-    )
+    context = build_context(files, prompt, run.options.context_budget_tokens, host.fact_store)
     run.stage(
         "context_building",
         f"Building context from existing files: {len(context.whole)} in full, "

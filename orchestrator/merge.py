@@ -18,6 +18,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from orchestrator.diffing import count_lines, line_delta
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.fences import FENCE, is_closing_fence
 from orchestrator.indentation import (
@@ -73,25 +74,6 @@ class DryRun:
     notes: list[str] = field(default_factory=list)
     renames: dict[str, str] = field(default_factory=dict)  # new path -> original path
     failed: list[Operation] = field(default_factory=list)  # the given operations that failed
-
-
-def count_lines(text: str) -> int:
-    return len(text.splitlines())
-
-
-def line_delta(old: str, new: str) -> tuple[int, int]:
-    """Lines added and removed between two texts (a multiset count, cheap and honest)."""
-    old_lines, new_lines = old.splitlines(), new.splitlines()
-    remaining: dict[str, int] = {}
-    for line in old_lines:
-        remaining[line] = remaining.get(line, 0) + 1
-    added = 0
-    for line in new_lines:
-        if remaining.get(line, 0) > 0:
-            remaining[line] -= 1
-        else:
-            added += 1
-    return added, sum(remaining.values())
 
 
 def apply_operations(

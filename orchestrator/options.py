@@ -1,15 +1,12 @@
-"""How a run behaves: limits, the context budget, retries, and the caller's hooks."""
+"""How a run behaves: limits, the context budget, retries and fix rounds, and the clock.
+What the run asks of its caller goes through the host (orchestrator.host)."""
 
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from orchestrator.checks import CheckReport
-from orchestrator.checks.fact_store import FactStore
 from orchestrator.paths import ProjectLimits
-from orchestrator.progress import CallForecast
-from orchestrator.results import ModelCall
 
 
 @dataclass
@@ -33,18 +30,7 @@ class RunOptions:
     limits: ProjectLimits = field(default_factory=ProjectLimits)
     context_budget_tokens: int = 60_000
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    should_cancel: Callable[[], bool] = lambda: False
-    # Called with each finished model call, failed ones too, so the caller can log it now.
-    on_model_call: Callable[[ModelCall], None] = lambda call: None
-    on_tick: Callable[[], None] = lambda: None  # regularly while a model call runs
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic  # a simulated one runs a call's timing at once
     jitter: Callable[[], float] = random.random
-    # What similar earlier calls took, by purpose and prompt size in characters (None: unknown).
-    forecast: Callable[[str, int], CallForecast | None] = lambda purpose, size: None
-    # Checks of a new version's files (orchestrator.checks.check_project), None for none;
-    # and how many times the model may fix the errors its change brought.
-    check: Callable[[dict[str, str]], CheckReport] | None = None
-    fix_rounds: int = 1
-    # Where the repository map keeps each file's facts for other processes (None: memory).
-    fact_store: FactStore | None = None
+    fix_rounds: int = 1  # how many times the model may fix the errors its change brought

@@ -16,7 +16,7 @@ class ProjectBrief:
 
 
 @dataclass(frozen=True)
-class ModelCall:
+class CallRecord:
     """One call to the model, for the log: purpose, figures and outcome."""
 
     purpose: str
@@ -40,7 +40,7 @@ class PipelineResult:
     changes: tuple[FileChange, ...]
     summary: str
     intent: str | None = None
-    calls: tuple[ModelCall, ...] = ()
+    calls: tuple[CallRecord, ...] = ()
     checks: CheckReport | None = None  # the new version's findings; None when not checked
 
 

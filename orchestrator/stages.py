@@ -58,6 +58,13 @@ STAGES: dict[str, Stage] = {stage.name: stage for stage in _TABLE}
 ITERATION_CALL = (0.04, 0.97)
 PLAN_CALL = (0.02, 0.08)
 PHASES = (0.08, 0.975)
+# Repair and fix rounds are rare: they get a sliver of the bar. An iteration repairs while
+# merging (0.98) and fixes after checking (0.985); version 1 checks after its phases,
+# before saving (0.98).
+REPAIR_CALL = (0.98, 0.983)
+ITERATION_FIX_CALL = (0.986, 0.995)
+GENERATION_CHECKING = 0.976
+GENERATION_FIX_CALL = (0.977, 0.979)
 
 # The contract's order for an iteration (the folded stages included, as the contract has
 # them); a run sends a subsequence of it.
@@ -94,6 +101,26 @@ class ProgressEvent:
 
 
 EmitFn = Callable[[ProgressEvent], None]
+
+
+def final_stage(
+    flow: str, status: str, *, files: int = 0, summary: str = "", reason: str = "", by: str = ""
+) -> tuple[str, str]:
+    """How a run ends: its final stage and message, chosen here only (the host stores and
+    announces them). `flow` is "generation" (version 1) or "iteration"; `status` is
+    completed, no_changes, failed or cancelled; `reason` says why a run failed; `by` names
+    what made a version without a model ("Restore", "Manual edit")."""
+    if status == "cancelled":
+        return "cancelled", STAGES["cancelled"].message
+    if status == "failed":
+        return f"{flow}_error", reason
+    if status == "no_changes":
+        return "iteration_no_changes", f"{STAGES['iteration_no_changes'].message}. {summary}"
+    if by:
+        return "iteration_complete", f"{by}: {files} total files"
+    if flow == "generation":
+        return "generation_complete", f"Generation complete: {files} files"
+    return "iteration_complete", f"Iteration complete: {files} total files"
 
 
 class Reporter:

@@ -50,11 +50,10 @@ def verify(
     at: float,
     fix_span: tuple[float, float],
 ) -> Verified:
-    check = run.options.check
-    if check is None:
+    if not run.host.checks_enabled:
         return Verified(after, None)
-    known = {f.same_problem() for f in check(before).errors} if before else set()
-    result = _checked(run, check, after, at)
+    known = {f.same_problem() for f in run.host.check(before).errors} if before else set()
+    result = _checked(run, after, at)
     notes: list[str] = []
     renames: dict[str, str] = {}
     for round_number in range(1, run.options.fix_rounds + 1):
@@ -83,15 +82,15 @@ def verify(
         after = settled.files
         for new, middle in settled.renames.items():
             renames[new] = renames.pop(middle, middle)
-        result = _checked(run, check, after, fix_span[1])
+        result = _checked(run, after, fix_span[1])
     if result.errors:
         notes.append(f"Checks found {result.summary().lower()}; see the version's checks.")
     return Verified(after, result, tuple(notes), renames)
 
 
-def _checked(run: Run, check, files: dict[str, str], at: float) -> CheckReport:
+def _checked(run: Run, files: dict[str, str], at: float) -> CheckReport:
     run.stage("checking", f"Checking {_count(files, 'file')}...", progress=at)
-    result = check(files)
+    result = run.host.check(files)
     run.stage(
         "check_result",
         f"Checks: {result.summary()}",

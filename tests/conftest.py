@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from generations.models import Generation, Version
-from generations.runs import save_files
+from generations.storage import save_files
 
 STARTER = {
     "app.py": 'from flask import Flask\n\napp = Flask(__name__)\n\n\nif __name__ == "__main__":\n'

@@ -5,15 +5,17 @@ channel, as `preview` and `preview-log` events."""
 import contextlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from generations.live.events import publish_about
 from generations.models import Version
+from generations.refusals import ActionRefused
 from generations.running.access import new_preview_id
 from generations.running.configured import runner
 from generations.running.models import Preview
-from generations.runs import ActionRefused, lock_user, version_files
+from generations.storage import version_files
 from orchestrator.running.runner import RunnerError
 
 ORDER = [
@@ -42,7 +44,10 @@ def start_preview(*, version: Version, user) -> Preview:
     if not version.has_files:
         raise ActionRefused("This version has no files to run.")
     with transaction.atomic():
-        lock_user(user)
+        # The user's row, held to the transaction's end: two clicks at once are counted one
+        # after the other. (generations.runs.limits.lock_user does the same for runs; this
+        # app may not import runs, whose checks import it.)
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         running = version.previews.filter(state__in=Preview.ACTIVE).first()
         if running is not None:
             return running

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from generations.live.events import publish_about
 from generations.models import Version
+from generations.refusals import ActionRefused
 from generations.running.configured import runner
 from generations.running.models import TestResult, TestRun
-from generations.runs import ActionRefused, version_files
+from generations.storage import version_files
 from orchestrator.checks.findings import Finding
 from orchestrator.running.project_tests import UNAVAILABLE, TestReport
 from orchestrator.running.runner import RunnerError

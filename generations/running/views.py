@@ -3,31 +3,28 @@ log), and the doors to the preview's own host."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from generations.models import Version
+from generations.ownership import owned_version
+from generations.refusals import ActionRefused
 from generations.running import access
 from generations.running.panel import panel_context
 from generations.running.previews import current_preview, start_preview, stop_preview
 from generations.running.test_runs import request_tests
-from generations.runs import ActionRefused
 
 PANEL = "running/panel.html"
 
 
 def version_for(request: HttpRequest, generation_id, number: int, staff: bool = False) -> Version:
     """The version if the user owns it (or, where `staff`, is staff); 404 for anyone else."""
-    owners = Q(generation__owner=request.user)
     if staff and request.user.is_staff:
-        owners = Q()
-    return get_object_or_404(
-        Version.objects.select_related("generation").filter(owners),
-        generation_id=generation_id,
-        number=number,
-    )
+        return get_object_or_404(
+            Version.objects.select_related("generation"), generation_id=generation_id, number=number
+        )
+    return owned_version(request, generation_id, number)
 
 
 def answer(request: HttpRequest, version: Version, part: str = "") -> HttpResponse:

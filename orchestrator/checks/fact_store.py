@@ -3,7 +3,7 @@ worker reads a file twice, even after a restart or on another machine.
 
 What a check learns about one file depends only on its path, its content and the checkers'
 versions; the key says all three. The store itself is given by the caller (the app gives a
-database table, generations.fact_store, through RunOptions.fact_store and check_project's
+database table, generations.file_facts, through its host (Host.fact_store) and check_project's
 `store`); without one, facts live only in the process's memory caches. Facts are kept as
 JSON, never pickled: the store holds data, not code.
 """

@@ -8,6 +8,8 @@ Each stack also says where a new endpoint goes, so the demo can honour "add an e
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestrator.tech_stacks import TECH_STACKS
+
 STARTERS = Path(__file__).with_name("starters")
 
 
@@ -20,8 +22,7 @@ class StarterFile:
 
 @dataclass(frozen=True)
 class Stack:
-    key: str
-    label: str
+    key: str  # one of orchestrator.tech_stacks.TECH_STACKS
     phases: tuple[str, ...]
     files: tuple[StarterFile, ...]
     route_file: str  # where endpoints live
@@ -32,6 +33,10 @@ class Stack:
     register_anchor: str = ""
     register_template: str = ""
 
+    @property
+    def label(self) -> str:
+        return next(stack.label for stack in TECH_STACKS if stack.key == self.key)
+
     def template(self, file: StarterFile) -> str:
         """The content of one starter file, tokens unfilled."""
         return (STARTERS / self.key / f"{file.path}.tmpl").read_text()
@@ -39,7 +44,6 @@ class Stack:
 
 FASTAPI = Stack(
     key="fastapi_postgres",
-    label="FastAPI + PostgreSQL",
     phases=("Foundation", "API", "Docs and tests"),
     route_file="app/main.py",
     route_anchor="# End of routes.\n",
@@ -58,7 +62,6 @@ FASTAPI = Stack(
 
 FLASK = Stack(
     key="flask",
-    label="Flask",
     phases=("Application", "Docs and tests"),
     route_file="app.py",
     route_anchor='if __name__ == "__main__":\n',
@@ -73,7 +76,6 @@ FLASK = Stack(
 
 EXPRESS = Stack(
     key="express",
-    label="Express (Node.js)",
     phases=("Application", "Docs and tests"),
     route_file="src/app.js",
     route_anchor="module.exports = app;\n",
@@ -89,7 +91,6 @@ EXPRESS = Stack(
 
 DJANGO = Stack(
     key="django",
-    label="Django",
     phases=("Project", "App", "Docs and tests"),
     route_file="__resources__/views.py",
     route_anchor="# End of views.\n",

@@ -18,14 +18,11 @@ from django.urls import reverse
 
 from generations.downloads import zip_stream
 from generations.models import Version, VersionFile
-from generations.runs import (
-    ActionRefused,
-    OwnerAtLimit,
-    claim_version,
-    create_generation,
-    start_iteration,
-    version_files,
-)
+from generations.refusals import ActionRefused
+from generations.runs.lifecycle import claim_version
+from generations.runs.limits import OwnerAtLimit
+from generations.runs.queue import create_generation, start_iteration
+from generations.storage import version_files
 
 NEW = {"title": "T", "prompt": "an api", "tech_stack": "flask", "domain": "todos"}
 

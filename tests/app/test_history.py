@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_eventstream.models import Event
 
-from generations.history import restore_version, save_manual_edit
+from generations.history import restore_version, save_manual_edit, save_manual_files
 from generations.models import Version
-from generations.runs import ActionRefused, expected_duration, version_files
+from generations.refusals import ActionRefused
+from generations.runs.forecasts import expected_duration
+from generations.storage import version_files
 from tests.conftest import STARTER
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +148,45 @@ def test_bad_manual_edits_are_refused_and_save_nothing(owner_client, history, da
     assert Version.objects.count() == 2
 
 
+@pytest.mark.parametrize("how", ["typed", "uploaded"])
+def test_manual_edits_and_uploads_honour_the_project_size_limit(
+    owner_client, history, settings, how
+):
+    _, v2 = history
+    size = sum(len(content.encode()) for content in V2.values())
+    settings.PROJECT_MAX_BYTES = size + 100
+    data = {"path": "data/big.txt", "content": "x" * 101}
+    if how == "uploaded":
+        data = {
+            "path": "data/big.txt",
+            "content": "",
+            "upload": SimpleUploadedFile("b", b"x" * 101),
+        }
+    url = reverse("version-edit", args=[v2.generation_id, 2])
+    response = owner_client.post(url, data)
+    assert response.status_code == 400
+    assert f"The project would be {size + 101:,} bytes; the limit is {size + 100:,}." in (
+        response.content.decode()
+    )
+    assert Version.objects.count() == 2
+    data["content"], data["upload"] = "x" * 100, SimpleUploadedFile("b", b"x" * 100)
+    if how == "typed":
+        del data["upload"]
+    assert owner_client.post(url, data).status_code == 302  # exactly at the limit: saved
+    assert len(version_files(Version.objects.get(number=3))["data/big.txt"]) == 100
+
+
+def test_a_restore_and_a_push_honour_the_project_limits(history, user, settings):
+    v1, _ = history
+    settings.PROJECT_MAX_FILES = len(STARTER) + 1
+    with pytest.raises(ActionRefused, match="would have 4 files; the limit is 3"):
+        save_manual_files(base=v1, files={"b.txt": "b", "c.txt": "c"}, user=user)
+    settings.PROJECT_MAX_BYTES = sum(len(c.encode()) for c in STARTER.values()) - 1
+    with pytest.raises(ActionRefused, match="the limit is"):
+        restore_version(source=v1, user=user)
+    assert Version.objects.count() == 2
+
+
 def test_a_binary_upload_is_refused(owner_client, history):
     _, v2 = history
     upload = SimpleUploadedFile("logo.png", b"\x89PNG\xff\xfe")
@@ -250,7 +291,7 @@ def test_hiding_whitespace_hides_whitespace_only_changes(
 def test_large_files_are_collapsed_with_a_way_to_see_them(
     owner_client, make_generation, make_version, settings
 ):
-    from generations import diffing
+    from orchestrator import diffing
 
     generation = make_generation()
     v1 = make_version(generation=generation, number=1, files={"big.txt": "a\n" * 30})
@@ -326,8 +367,8 @@ def test_the_time_left_follows_the_bar_and_says_finishing_at_the_end(make_versio
 
 @pytest.mark.django_db(transaction=True)
 def test_events_carry_the_estimate_once_there_is_history(user, make_generation, make_version):
-    from generations.runs import start_iteration
-    from generations.tasks import run_version
+    from generations.runs.queue import start_iteration
+    from generations.runs.tasks import run_version
 
     generation = make_generation()
     for number in (1, 2, 3):

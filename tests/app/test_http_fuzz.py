@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generations.models import Generation, Version
-from generations.runs import save_files
+from generations.storage import save_files
 
 FUZZ_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "1500"))
 SECRET = "BOB-SECRET-7f3a"

@@ -61,7 +61,7 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path):
 
 
 def test_the_provider_follows_the_settings(settings):
-    from generations.providers import get_provider
+    from generations.model_settings import get_provider
     from orchestrator.providers.demo import DemoProvider
     from orchestrator.providers.gemini import GeminiProvider
     from orchestrator.providers.openai_compatible import OpenAICompatibleProvider

@@ -3,11 +3,13 @@
 import pytest
 from django_eventstream.models import Event
 
-from generations import runs as actions
-from generations import worker
 from generations.models import ModelCall, Version, VersionFile
-from generations.runs import create_generation, start_iteration, version_files
-from generations.tasks import run_version
+from generations.runs import lifecycle
+from generations.runs.host import VersionHost
+from generations.runs.lifecycle import claim_version, reap_stale_versions
+from generations.runs.queue import create_generation, start_iteration
+from generations.runs.tasks import run_version
+from generations.storage import version_files
 from orchestrator.providers.base import StreamChunk
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,20 +110,20 @@ def broken_stream(request):
 
 LAYERS = {
     "provider raises mid-stream": (
-        "generations.worker.get_provider",
+        "generations.runs.execute.get_provider",
         lambda: type(
             "P",
             (),
             {"name": "p", "model": "m", "label": "p", "stream": staticmethod(broken_stream)},
         )(),
     ),
-    "pipeline returns None": ("generations.worker.generate", lambda *a, **k: None),
+    "pipeline returns None": ("generations.runs.execute.generate", lambda *a, **k: None),
     "saving files raises": (
-        "generations.runs.save_files",
+        "generations.runs.lifecycle.save_files",
         lambda **k: (_ for _ in ()).throw(Boom("disk full")),
     ),
     "emit raises": (
-        "generations.worker.record_progress",
+        "generations.runs.host.record_progress",
         lambda **k: (_ for _ in ()).throw(Boom("db gone")),
     ),
 }
@@ -144,20 +146,22 @@ def test_whatever_layer_fails_the_version_is_failed_with_a_reason_and_no_files(
 
 
 def test_a_failed_run_still_logs_its_model_calls(monkeypatch, version_one):
-    monkeypatch.setattr("generations.runs.save_files", lambda **k: (_ for _ in ()).throw(Boom("x")))
+    monkeypatch.setattr(
+        "generations.runs.lifecycle.save_files", lambda **k: (_ for _ in ()).throw(Boom("x"))
+    )
     version = run(version_one)
     assert version.status == Version.Status.FAILED
     assert ModelCall.objects.filter(version=version).count() == 3
 
 
 def test_a_version_is_claimed_once(version_one):
-    assert actions.claim_version(version_id=version_one.pk) is not None
-    assert actions.claim_version(version_id=version_one.pk) is None
+    assert claim_version(version_id=version_one.pk) is not None
+    assert claim_version(version_id=version_one.pk) is None
     assert run_version.call(version_one.pk) == "skipped"
 
 
 def test_cancel_requested_before_the_model_answers_ends_cancelled(monkeypatch, version_one):
-    monkeypatch.setattr(worker.CancelCheck, "__call__", lambda self: True)
+    monkeypatch.setattr(VersionHost, "should_cancel", lambda self: True)
     version = run(version_one)
     assert version.status == Version.Status.CANCELLED
     assert not version.files.exists()
@@ -165,13 +169,13 @@ def test_cancel_requested_before_the_model_answers_ends_cancelled(monkeypatch, v
 
 
 def test_a_reaped_version_is_not_overwritten_by_a_late_finish(monkeypatch, version_one):
-    original = actions.save_files
+    original = lifecycle.save_files
 
     def reaped_meanwhile(**kwargs):
         Version.objects.filter(pk=version_one.pk).update(status=Version.Status.FAILED)
         return original(**kwargs)
 
-    monkeypatch.setattr("generations.runs.save_files", reaped_meanwhile)
+    monkeypatch.setattr("generations.runs.lifecycle.save_files", reaped_meanwhile)
     version = run(version_one)
     assert version.status == Version.Status.FAILED
     assert not version.files.exists()
@@ -183,11 +187,11 @@ def test_the_reaper_fails_versions_whose_worker_went_silent(settings, version_on
     from django.utils import timezone
 
     settings.WORKER_HEARTBEAT_TIMEOUT = 60
-    actions.claim_version(version_id=version_one.pk)
+    claim_version(version_id=version_one.pk)
     Version.objects.filter(pk=version_one.pk).update(
         heartbeat_at=timezone.now() - timedelta(seconds=61), progress=0.4
     )
-    [reaped] = actions.reap_stale_versions()
+    [reaped] = reap_stale_versions()
     assert reaped.status == Version.Status.FAILED
     assert "worker stopped" in reaped.error
     last = events_of(reaped)[-1]
@@ -195,7 +199,7 @@ def test_the_reaper_fails_versions_whose_worker_went_silent(settings, version_on
 
 
 def test_a_version_reaped_mid_run_gets_no_progress_events_after_its_end(monkeypatch, version_one):
-    from generations.runs import record_progress
+    from generations.runs.lifecycle import record_progress
 
     calls = []
 
@@ -204,7 +208,7 @@ def test_a_version_reaped_mid_run_gets_no_progress_events_after_its_end(monkeypa
         calls.append(kwargs["event"].stage)
         record_progress(**kwargs)
 
-    monkeypatch.setattr("generations.worker.record_progress", reaped_then_record)
+    monkeypatch.setattr("generations.runs.host.record_progress", reaped_then_record)
     run(version_one)
     stages = [e["stage"] for e in events_of(version_one)]
     assert calls  # the pipeline did try to report
@@ -216,7 +220,7 @@ def test_a_version_waits_while_its_owner_has_the_most_runs_allowed(settings, use
 
     settings.MAX_RUNNING_PER_USER = 1
     other = create_generation(owner=user, title="Second", prompt="x", tech_stack="flask")
-    actions.claim_version(version_id=version_one.pk)  # the first is running
+    claim_version(version_id=version_one.pk)  # the first is running
     assert run_version.call(other.pk) == "deferred"
     other.refresh_from_db()
     assert other.status == Version.Status.QUEUED

@@ -118,6 +118,18 @@ def test_selecting_a_file_with_htmx_returns_only_the_tree_and_viewer(owner_clien
     assert "Flask" in page
 
 
+def test_any_other_htmx_request_gets_the_version_and_responses_vary_on_htmx(
+    owner_client, make_version
+):
+    url = make_version().get_absolute_url()
+    whole = owner_client.get(url)
+    main = owner_client.get(url, headers={"HX-Request": "true", "HX-Target": "elsewhere"})
+    assert "<html" in whole.content.decode()
+    assert main.content.decode().lstrip().startswith('<section id="version-main"')
+    for response in (whole, main):
+        assert {"HX-Request", "HX-Target"} <= {h.strip() for h in response["Vary"].split(",")}
+
+
 def test_an_unknown_file_is_404(owner_client, make_version):
     version = make_version()
     assert owner_client.get(version.get_absolute_url() + "?file=nope.py").status_code == 404
@@ -146,7 +158,7 @@ def test_the_live_panel_partial_is_served_to_htmx(owner_client, make_version):
         status=Version.Status.PROCESSING, progress=0.6, message="Waiting for the model"
     )
     response = owner_client.get(
-        version.get_absolute_url() + "?part=live", headers={"HX-Request": "true"}
+        version.get_absolute_url(), headers={"HX-Request": "true", "HX-Target": "live-panel"}
     )
     page = response.content.decode()
     assert "60%" in page

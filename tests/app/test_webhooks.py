@@ -13,7 +13,7 @@ from django.test import Client
 
 from generations import webhooks
 from generations.models import WebhookDelivery
-from generations.runs import announce_end
+from generations.runs.lifecycle import announce_end
 from generations.tokens import create_token
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -157,7 +157,7 @@ PAYLOAD = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned
 @pytest.fixture
 def payload_generation():
     """Made before the browser starts, so these queries use this thread's own connection."""
-    from generations.runs import save_files
+    from generations.storage import save_files
 
     user, _ = get_user_model().objects.get_or_create(username="alice")
     user.set_password("browser-password-1")
@@ -380,12 +380,15 @@ def test_a_late_answer_to_the_state_re_read_never_sets_the_bar_back():
         late = []
 
         def answer_late(route) -> None:
+            if route.request.headers.get("hx-target") != "live-panel":
+                route.continue_()
+                return
             response = route.fetch()  # the state as it is now
             late.append(response.url)
             page.wait_for_timeout(1500)  # events arrive meanwhile
             route.fulfill(response=response)
 
-        page.route("**/*part=live*", answer_late)
+        page.route("**/generations/**", answer_late)
         start_generation(page, "Late re-read", "flask")
         wait_until_finished(page)
         seen = page.evaluate("window.__progress")
@@ -422,8 +425,7 @@ def test_the_page_makes_no_request_per_event():
 
 CANCEL_AT_REFRESH = """
 document.addEventListener('htmx:beforeRequest', (event) => {
-  const path = event.detail.pathInfo && event.detail.pathInfo.requestPath;
-  if (!String(path).includes('part=live')) return;
+  if (!event.detail.elt || event.detail.elt.id !== 'live-panel') return;
   const button = document.querySelector('[data-testid=cancel]');
   if (button && !window.__clicked) { window.__clicked = true; button.click(); }
 });

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from generations.models import Generation, Version
-from generations.runs import save_files
+from generations.storage import save_files
 from orchestrator import ProjectBrief, generate
 from orchestrator.providers.demo import DemoProvider
 from tests.browser.test_browser import CHROMIUM, browser_on_stack, log_in

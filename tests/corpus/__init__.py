@@ -8,7 +8,7 @@ runs every case at several chunk sizes, and `make bench` prints the table of out
 import re
 from dataclasses import dataclass, field
 
-from orchestrator import ProjectBrief, iterate
+from orchestrator import LocalHost, ProjectBrief, iterate
 from orchestrator.errors import PipelineError
 from orchestrator.options import RunOptions
 from orchestrator.providers.base import StreamChunk, Usage
@@ -60,9 +60,7 @@ def play(case: Case, chunk_size: int = 7) -> Outcome:
     provider = ScriptedProvider(list(case.answers), chunk_size=chunk_size)
     options = RunOptions(sleep=lambda seconds: None)
     try:
-        result = iterate(
-            dict(case.files), case.prompt, BRIEF, provider, lambda event: None, options
-        )
+        result = iterate(dict(case.files), case.prompt, BRIEF, provider, LocalHost(), options)
     except PipelineError as error:
         calls = len(provider.requests)
         if isinstance(case.expect, Fails):

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from iterum_client import cli
 
 from generations.models import Generation, Version
-from generations.runs import save_files
+from generations.storage import save_files
 from orchestrator.running.config import uv_binary
 from tests.live.test_live_client import logged_in, recorded
 from tests.support.live_servers import start_stack

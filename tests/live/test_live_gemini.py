@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from generations.models import Generation, ModelCall, Version
-from generations.runs import save_files
+from generations.storage import save_files
 from tests.support.fake_models import Failure, FakeModelServer, Reply
 from tests.support.live_servers import (
     csrf_token,

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from generations.models import Generation, Version
 from generations.running import access
 from generations.running.models import Preview, TestRun
-from generations.runs import save_files
+from generations.storage import save_files
 from tests.support.live_servers import (
     ROOT,
     log_in,

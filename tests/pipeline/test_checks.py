@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestrator import ProjectBrief, generate, iterate
+from orchestrator import LocalHost, ProjectBrief, generate, iterate
 from orchestrator.checks import Finding, check_project
 from orchestrator.checks import project as checks_project
 from orchestrator.checks import python as checks_python
@@ -87,10 +87,10 @@ def test_this_repository_gives_no_error():
 def test_the_demo_model_projects_pass_their_own_checks(stack):
     brief = ProjectBrief("Todo app", "a todo app", stack)
     model = DemoProvider(chunk_delay=0)
-    files = generate(brief, model, lambda event: None).files
+    files = generate(brief, model, LocalHost()).files
     assert check_project(files).findings == ()
     for prompt in ["add a health-check endpoint", "rename Todo to Task", "add a Dockerfile"]:
-        changed = iterate(files, prompt, brief, model, lambda event: None).files
+        changed = iterate(files, prompt, brief, model, LocalHost()).files
         assert check_project(changed).findings == (), prompt
 
 

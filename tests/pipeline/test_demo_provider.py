@@ -3,10 +3,11 @@ import json
 
 import pytest
 
-from orchestrator import ProjectBrief, generate, iterate
+from orchestrator import LocalHost, ProjectBrief, generate, iterate
 from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.demo import DemoProvider, names_for
 from orchestrator.providers.demo_projects import STACKS
+from orchestrator.tech_stacks import TECH_STACKS
 
 DEMO = DemoProvider(chunk_delay=0)
 
@@ -15,13 +16,16 @@ def brief(stack="flask"):
     return ProjectBrief(title="Todo", prompt="a todo api", stack=stack, domain="todo tracker")
 
 
-def quiet(event):
-    pass
+quiet = LocalHost()
 
 
 @pytest.fixture(scope="module", params=sorted(STACKS))
 def project(request):
     return request.param, generate(brief(request.param), DEMO, quiet).files
+
+
+def test_the_demo_has_a_starter_for_every_tech_stack_and_no_other():
+    assert sorted(STACKS) == sorted(stack.key for stack in TECH_STACKS)
 
 
 def test_every_stack_gives_well_formed_sources(project):

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
-from orchestrator import ProjectBrief, iterate
+from orchestrator import LocalHost, ProjectBrief, iterate
 from orchestrator.errors import PipelineError
 from orchestrator.options import RunOptions
 from orchestrator.paths import case_key, clean_path
@@ -334,7 +334,7 @@ def render(pieces: list, style: dict) -> str:
 def run(files: dict, answer: str, chunk_size: int):
     provider = ScriptedProvider([answer], chunk_size=chunk_size)
     options = RunOptions(sleep=lambda seconds: None)
-    return iterate(dict(files), "change the files", BRIEF, provider, lambda event: None, options)
+    return iterate(dict(files), "change the files", BRIEF, provider, LocalHost(), options)
 
 
 @given(data=st.data())

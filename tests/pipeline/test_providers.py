@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from orchestrator import PipelineError, ProjectBrief, iterate
+from orchestrator import LocalHost, PipelineError, ProjectBrief, iterate
 from orchestrator.errors import ModelRejected, ModelUnavailable
 from orchestrator.options import RetryPolicy, RunOptions
 from orchestrator.prompts import PLAN_SCHEMA
@@ -145,7 +145,9 @@ ANSWER = "Adding notes.\n\n@@@ PLAN NOTES.md\n@@@ FILE NOTES.md\nhello\n@@@ END\
 def run(fake, kind, *, policy=None, events=None):
     options = RunOptions(retry=policy or RetryPolicy(base_seconds=0.01), jitter=lambda: 0.5)
     sink = events if events is not None else []
-    return iterate(FILES, "add notes", BRIEF, PROVIDERS[kind](fake), sink.append, options)
+    return iterate(
+        FILES, "add notes", BRIEF, PROVIDERS[kind](fake), LocalHost(sink.append), options
+    )
 
 
 @pytest.mark.parametrize("kind", PROVIDERS)

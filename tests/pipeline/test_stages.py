@@ -1,7 +1,7 @@
 import pytest
 
 from orchestrator.progress import CEILING, CallForecast, CallProgress, PastCall, forecast_from
-from orchestrator.stages import ITERATION_CALL, ITERATION_ORDER, STAGES, Reporter
+from orchestrator.stages import ITERATION_CALL, ITERATION_ORDER, STAGES, Reporter, final_stage
 
 
 def test_iteration_stages_in_table_order_never_go_down():
@@ -47,6 +47,43 @@ def test_an_error_stage_keeps_the_progress_reached():
     reporter = Reporter(events.append, start=0.4)
     reporter.stage("iteration_error", "boom", status="failed")
     assert (events[0].progress, events[0].status, events[0].message) == (0.4, "failed", "boom")
+
+
+@pytest.mark.parametrize(
+    ("flow", "status", "details", "expected"),
+    [
+        (
+            "generation",
+            "completed",
+            {"files": 4},
+            ("generation_complete", "Generation complete: 4 files"),
+        ),
+        (
+            "iteration",
+            "completed",
+            {"files": 5},
+            ("iteration_complete", "Iteration complete: 5 total files"),
+        ),
+        (
+            "iteration",
+            "completed",
+            {"files": 2, "by": "Restore"},
+            ("iteration_complete", "Restore: 2 total files"),
+        ),
+        (
+            "iteration",
+            "no_changes",
+            {"summary": "All set."},
+            ("iteration_no_changes", "The model proposed no changes. All set."),
+        ),
+        ("generation", "failed", {"reason": "No plan."}, ("generation_error", "No plan.")),
+        ("iteration", "failed", {"reason": "No key."}, ("iteration_error", "No key.")),
+        ("iteration", "cancelled", {}, ("cancelled", "Cancelled; nothing was saved.")),
+    ],
+)
+def test_every_ending_is_a_stage_of_the_table_with_its_message(flow, status, details, expected):
+    assert final_stage(flow, status, **details) == expected
+    assert expected[0] in STAGES
 
 
 def test_an_unknown_stage_is_a_programming_error():

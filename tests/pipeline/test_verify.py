@@ -1,6 +1,6 @@
 """The checking stage and its fix round, through the real pipeline with a scripted model."""
 
-from orchestrator import ProjectBrief, generate, iterate
+from orchestrator import LocalHost, ProjectBrief, generate, iterate
 from orchestrator.checks import check_project
 from orchestrator.options import RunOptions
 from orchestrator.stages import ITERATION_ORDER
@@ -25,11 +25,11 @@ NO_FIX = "I could not find the problem."
 
 
 def run(answers, files=FILES, **fields):
-    events, calls = [], []
+    events = []
+    host = LocalHost(events.append, checks=check_project)
     model = ScriptedProvider(answers)
-    options = RunOptions(check=check_project, on_model_call=calls.append, **fields)
-    result = iterate(files, "add a total endpoint", BRIEF, model, events.append, options)
-    return result, events, model, calls
+    result = iterate(files, "add a total endpoint", BRIEF, model, host, RunOptions(**fields))
+    return result, events, model, host.calls
 
 
 def test_errors_the_change_brought_are_sent_back_once_and_the_fix_is_merged():
@@ -109,10 +109,10 @@ def test_version_one_is_checked_before_saving():
     from orchestrator.providers.demo import DemoProvider
 
     events = []
-    options = RunOptions(check=check_project)
-    result = generate(BRIEF, DemoProvider(chunk_delay=0), events.append, options)
+    host = LocalHost(events.append, checks=check_project)
+    result = generate(BRIEF, DemoProvider(chunk_delay=0), host)
     stages = [e.stage for e in events]
-    assert stages[-2:] == ["checking", "check_result"]
-    assert events[-1].message == "Checks: All checks passed"
+    assert stages[-3:] == ["checking", "check_result", "saving"]
+    assert events[-2].message == "Checks: All checks passed"
     assert result.checks is not None
     assert result.checks.passed

@@ -11,13 +11,12 @@ from django.test import Client
 from django.urls import reverse
 
 from bench.projects import project
-from generations.fact_store import DatabaseFactStore
+from generations.file_facts import DatabaseFactStore
 from generations.models import Blob, FileFacts, Generation, Version
-from generations.runs import save_files, version_files
-from orchestrator import ProjectBrief, iterate
+from generations.storage import save_files, version_files
+from orchestrator import LocalHost, ProjectBrief, iterate
 from orchestrator.checks import check_project, forget_in_memory
 from orchestrator.edit_format import EditFile, SearchReplace, render_operations
-from orchestrator.options import RunOptions
 from orchestrator.providers.base import StreamChunk, Usage
 
 RUNS = 5
@@ -115,7 +114,7 @@ class Command(BaseCommand):
         import tempfile
         from pathlib import Path
 
-        from generations.diffing import changed_lines
+        from orchestrator.diffing import changed_lines
 
         rng = random.Random(3)
         old_lines = [
@@ -210,10 +209,8 @@ class Command(BaseCommand):
             loaded = version_files(parent)
             after_load = time.perf_counter()
             model = InstantModel(change_answer(files, 20, run))
-            options = RunOptions(check=check, fact_store=store)
-            result = iterate(
-                loaded, "set an id on 20 models", brief, model, lambda e: None, options
-            )
+            host = LocalHost(checks=check, fact_store=store)
+            result = iterate(loaded, "set an id on 20 models", brief, model, host)
             after_iterate = time.perf_counter()
             child = Version.objects.create(
                 generation=generation,

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from generations.models import Generation, Version
-from generations.runs import save_files
+from generations.storage import save_files
 from generations.tokens import create_token
 
 GETS = 300

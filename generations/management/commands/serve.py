@@ -15,7 +15,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from generations.providers import get_provider
+from generations.model_settings import get_provider
 
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 60.0

@@ -1,7 +1,7 @@
 """`manage.py worker`: django-tasks-db's db_worker, woken as soon as a version is queued.
 
 The library's worker sleeps `--interval` seconds between looks at the queue. Here its sleep
-is handed to generations.wakeups: on PostgreSQL (LISTEN/NOTIFY) or with Redis it ends the
+is handed to generations.runs.wakeups: on PostgreSQL (LISTEN/NOTIFY) or with Redis it ends the
 moment a version is queued, so the first stage follows the click within milliseconds; on
 SQLite alone the worker looks every WORKER_IDLE_POLL_SECONDS.
 """
@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django_tasks_db.management.commands import db_worker
 
-from generations.wakeups import Waiter
+from generations.runs.wakeups import Waiter
 
 
 class _WakeableClock:

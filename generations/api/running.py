@@ -1,14 +1,15 @@
-"""The API's doors to running a version: its tests and its live preview (generations.api
-mounts this router beside the versions'). The same actions as the Run panel's."""
+"""Running a version: its tests and its live preview, with the same actions as the version
+page's Run panel (generations.running)."""
 
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from generations.models import Version
+from generations.api.schemas import MessageOut
+from generations.ownership import owned_version
+from generations.refusals import ActionRefused
 from generations.running import access
 from generations.running.models import Preview, TestRun
 from generations.running.previews import (
@@ -18,9 +19,8 @@ from generations.running.previews import (
     stop_preview,
 )
 from generations.running.test_runs import request_tests
-from generations.runs import ActionRefused
 
-running = Router(tags=["running"])
+router = Router(tags=["running"])
 VERSION = "/{uuid:generation_id}/versions/{int:number}"
 
 
@@ -68,19 +68,6 @@ class PreviewOut(Schema):
     logs: LogOut
 
 
-class MessageOut(Schema):
-    detail: str
-
-
-def owned_version(request, generation_id, number: int) -> Version:
-    return get_object_or_404(
-        Version.objects.select_related("generation"),
-        generation_id=generation_id,
-        generation__owner=request.user,
-        number=number,
-    )
-
-
 def test_run_out(run: TestRun) -> dict:
     return {
         **{field: getattr(run, field) for field in TestRunOut.model_fields if field != "tests"},
@@ -106,7 +93,7 @@ def preview_out(request, preview: Preview, after: int = 0) -> dict:
     }
 
 
-@running.post(
+@router.post(
     VERSION + "/tests",
     response={202: TestRunOut, 409: MessageOut},
     summary="Run the version's own tests (in the sandbox, with its environment)",
@@ -120,7 +107,7 @@ def post_tests(request, generation_id, number: int):
     return Status(202, test_run_out(run))
 
 
-@running.get(
+@router.get(
     VERSION + "/tests",
     response={200: TestRunOut, 404: MessageOut},
     summary="The version's last test run, test by test",
@@ -133,7 +120,7 @@ def get_tests(request, generation_id, number: int):
     return test_run_out(run)
 
 
-@running.post(
+@router.post(
     VERSION + "/preview",
     response={201: PreviewOut, 409: MessageOut},
     summary="Start the version's app in the sandbox (or return the running one)",
@@ -147,7 +134,7 @@ def post_preview(request, generation_id, number: int):
     return Status(201, preview_out(request, preview))
 
 
-@running.get(
+@router.get(
     VERSION + "/preview",
     response={200: PreviewOut, 404: MessageOut},
     summary="The version's preview: its state, URL and log (lines after `after`)",
@@ -159,7 +146,7 @@ def get_preview(request, generation_id, number: int, after: int = 0):
     return preview_out(request, preview, max(after, 0))
 
 
-@running.delete(
+@router.delete(
     VERSION + "/preview",
     response={200: PreviewOut, 404: MessageOut},
     summary="Stop the version's app: everything in its sandbox is killed",

@@ -6,17 +6,21 @@ import subprocess
 
 import pytest
 
-from generations.diffing import (
+from orchestrator.diffing import (
     Gap,
     Hunk,
     changed_lines,
+    compare_files,
     compare_versions,
+    count_lines,
     file_hunks,
     gap_rows,
+    line_delta,
     line_opcodes,
     split_lines,
+    unified_diff,
 )
-from generations.presentation import highlighted_lines
+from orchestrator.merge import FileChange, changes_between
 
 random.seed(7)
 BASE = [f"line {i} {random.choice('abc')}" for i in range(200)]
@@ -146,10 +150,69 @@ def test_side_by_side_puts_deletions_beside_their_replacements():
     ]
 
 
-def test_highlighted_lines_escape_and_keep_one_entry_per_line():
-    lines = split_lines('x = "<script>alert(1)</script>"\n"""doc\nstring"""\n')
-    html = highlighted_lines("a.py", lines)
-    assert len(html) == 3
-    assert "<script>" not in "".join(html)
-    assert "&lt;script&gt;" in html[0]
-    assert highlighted_lines("a.txt", ["a\r\n", "b\rc\n"]) == ["a", "b\rc"]
+SWAPPED = (
+    "def first():\n    return 1\n\n\ndef second():\n    return 2\n",
+    "def second():\n    return 2\n\n\ndef first():\n    return 1\n",
+)
+
+
+@pytest.mark.parametrize("name", list(PAIRS))
+def test_a_runs_change_counts_are_the_diffs(name, tmp_path):
+    old, new = PAIRS[name]
+    removed, added = git_changed(old, new, tmp_path)
+    assert line_delta(old, new) == (len(added), len(removed))
+    [change] = changes_between({"f.txt": old}, {"f.txt": new}) if old and new else [None]
+    if change is not None:
+        [diff] = compare_files({"f.txt": old}, {"f.txt": new})
+        assert (change.lines_added, change.lines_removed) == (diff.added, diff.removed)
+
+
+def test_swapping_two_functions_counts_the_lines_that_moved():
+    # A multiset count saw the same lines before and after: +0/-0 for a real change.
+    assert line_delta(*SWAPPED) == (4, 4)
+    assert changes_between({"a.py": SWAPPED[0]}, {"a.py": SWAPPED[1]}) == [
+        FileChange("a.py", "modified", 4, 4)
+    ]
+
+
+def test_lines_are_counted_as_the_diff_counts_them():
+    assert [count_lines(t) for t in ("", "a", "a\n", "a\nb", "a\rb\n", "a\u2028b\n")] == [
+        0,
+        1,
+        1,
+        2,
+        1,
+        1,
+    ]
+
+
+def test_a_recorded_rename_pairs_exactly_those_paths():
+    old = {"a.py": "1\n2\n3\n", "same.txt": "x\n"}
+    new = {"b.py": "1\n2\n4\n", "copy.txt": "x\n"}
+    recorded = compare_files(old, new, renames={"b.py": "a.py"})
+    assert [(d.path, d.status, d.old_path, d.added, d.removed) for d in recorded] == [
+        ("b.py", "renamed", "a.py", 1, 1),
+        ("copy.txt", "added", None, 1, 0),
+        ("same.txt", "deleted", None, 0, 1),
+    ]
+    guessed = compare_files(old, new)  # no record: same content under a new name
+    assert [(d.path, d.status, d.old_path) for d in guessed] == [
+        ("a.py", "deleted", None),
+        ("b.py", "added", None),
+        ("copy.txt", "renamed", "same.txt"),
+    ]
+
+
+@pytest.mark.parametrize("name", [*PAIRS, "swapped functions"])
+def test_the_unified_text_applies_with_git(name, tmp_path):
+    old, new = SWAPPED if name == "swapped functions" else PAIRS[name]
+    (tmp_path / "f.txt").write_bytes(old.encode())
+    patch = unified_diff(old, new, "a/f.txt", "b/f.txt")
+    (tmp_path / "change.patch").write_bytes(patch.encode())
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    applied = subprocess.run(
+        ["git", "apply", "change.patch"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert applied.returncode == 0, applied.stderr
+    assert (tmp_path / "f.txt").read_bytes() == new.encode()
+    assert unified_diff(old, old, "a/f.txt", "b/f.txt") == ""

@@ -1,4 +1,5 @@
-"""Which model answers, and how hard each call tries, from the settings."""
+"""The language model as the settings choose it: which provider answers, how hard each
+call tries, and what its tokens cost."""
 
 from django.conf import settings
 

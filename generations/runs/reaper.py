@@ -7,7 +7,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
-from generations.runs import reap_stale_versions
+from generations.runs.lifecycle import reap_stale_versions
 
 logger = logging.getLogger(__name__)
 _started = False

@@ -1,17 +1,17 @@
-"""The background task that runs one version; enqueued when a version is queued."""
+"""The background task that runs one version, and how a queued version gets to it."""
 
 import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.dispatch import receiver
 from django.tasks import task
 from django.utils import timezone
 
 from generations.models import Version
-from generations.runs import OwnerAtLimit, claim_version, version_queued
-from generations.wakeups import wake_workers
-from generations.worker import run_claimed
+from generations.runs.execute import run_claimed
+from generations.runs.lifecycle import claim_version
+from generations.runs.limits import OwnerAtLimit
+from generations.runs.wakeups import wake_workers
 
 logger = logging.getLogger(__name__)
 DEFER_SECONDS = 2.0  # how long a version waits when its owner has the most runs allowed
@@ -32,8 +32,10 @@ def run_version(version_id: int) -> str:
     return run_claimed(version).status
 
 
-@receiver(version_queued, dispatch_uid="enqueue-queued-versions")
-def enqueue_on_commit(sender, version: Version, **kwargs) -> None:
+def enqueue_run(version: Version) -> None:
+    """Enqueue the version's task once the transaction that queued it commits, and wake an
+    idle worker."""
+
     def enqueue() -> None:
         run_version.enqueue(version.pk)
         wake_workers()

@@ -1,4 +1,6 @@
-"""What changed between two versions: per file, and line by line (plain Python, no Django).
+"""What changed between two versions: per file, and line by line. The one diff engine: the
+change counts of model runs (orchestrator.merge), of versions made by hand
+(generations.storage) and the diff page all come from here, so they always agree.
 
 Line diffs use diff-match-patch's Myers algorithm over lines, git's default algorithm, so
 the changed lines match `git diff --no-index` (tested on added, removed and moved blocks,
@@ -8,7 +10,7 @@ counts still agree.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from diff_match_patch import diff_match_patch
 
@@ -98,6 +100,88 @@ def changed_lines(old: str, new: str, ignore_whitespace: bool = False) -> tuple[
     return removed, added
 
 
+def count_lines(text: str) -> int:
+    """The lines of a text as the diff counts them: "\n" ends a line, and a last line
+    without one counts too."""
+    return len(split_lines(text))
+
+
+def line_delta(old: str, new: str, ignore_whitespace: bool = False) -> tuple[int, int]:
+    """Lines added and removed from `old` to `new`: the counts the diff shows."""
+    added = removed = 0
+    for op in line_opcodes(split_lines(old), split_lines(new), ignore_whitespace):
+        if op.tag != "equal":
+            removed += op.old_end - op.old_start
+            added += op.new_end - op.new_start
+    return added, removed
+
+
+def unified_diff(
+    old: str, new: str, old_name: str, new_name: str, context: int = CONTEXT_LINES
+) -> str:
+    """The diff as unified-format text (git's, without its "diff --git" header), from the
+    same line diff the page shows; "" when the texts are the same."""
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    opcodes = line_opcodes(old_lines, new_lines)
+    if all(op.tag == "equal" for op in opcodes):
+        return ""
+    out = [f"--- {old_name}\n", f"+++ {new_name}\n"]
+    for group in _grouped(opcodes, context):
+        first, last = group[0], group[-1]
+        old_range = _unified_range(first.old_start, last.old_end)
+        new_range = _unified_range(first.new_start, last.new_end)
+        out.append(f"@@ -{old_range} +{new_range} @@\n")
+        for op in group:
+            if op.tag == "equal":
+                out += _prefixed(" ", old_lines[op.old_start : op.old_end])
+                continue
+            out += _prefixed("-", old_lines[op.old_start : op.old_end])
+            out += _prefixed("+", new_lines[op.new_start : op.new_end])
+    return "".join(out)
+
+
+def _grouped(opcodes: list[Opcode], context: int) -> list[list[Opcode]]:
+    """The opcodes cut into hunks: changes with up to `context` equal lines around them,
+    and hunks joined when at most twice that many lines lie between (as difflib does)."""
+
+    def head(op: Opcode, size: int) -> Opcode:  # the first `size` lines of an equal run
+        return replace(op, old_end=op.old_start + size, new_end=op.new_start + size)
+
+    def tail(op: Opcode, size: int) -> Opcode:  # its last `size` lines
+        return replace(op, old_start=op.old_end - size, new_start=op.new_end - size)
+
+    codes = list(opcodes)
+    if codes[0].tag == "equal":
+        codes[0] = tail(codes[0], min(context, codes[0].old_end - codes[0].old_start))
+    if codes[-1].tag == "equal":
+        codes[-1] = head(codes[-1], min(context, codes[-1].old_end - codes[-1].old_start))
+    groups: list[list[Opcode]] = []
+    group: list[Opcode] = []
+    for op in codes:
+        if op.tag == "equal" and op.old_end - op.old_start > 2 * context:
+            groups.append([*group, head(op, context)])
+            group, op = [], tail(op, context)
+        group.append(op)
+    groups.append(group)
+    return [g for g in groups if any(op.tag != "equal" for op in g)]
+
+
+def _unified_range(start: int, end: int) -> str:
+    length = end - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
+
+
+def _prefixed(sign: str, lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        out.append(sign + line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return out
+
+
 def looks_binary(text: str) -> bool:
     return "\x00" in text[:8000]
 
@@ -118,18 +202,35 @@ class FileDiff:
 
 
 def compare_versions(
-    old: dict[str, str], new: dict[str, str], contents: dict[str, str], ignore_whitespace: bool
+    old: dict[str, str],
+    new: dict[str, str],
+    contents: dict[str, str],
+    ignore_whitespace: bool = False,
+    renames: dict[str, str] | None = None,
 ) -> list[FileDiff]:
-    """Compare {path: content hash} maps; `contents` maps hash -> text for changed files."""
+    """Compare {path: content hash} maps; `contents` maps hash -> text for changed files.
+
+    `renames` (new path -> old path) is a version's own record of its renames, when the
+    comparison is of a version with its parent: exactly those pairs are renames. Without
+    it, a path removed and one added with the same content are a rename."""
     removed_paths = {p for p in old if p not in new}
     added_paths = {p for p in new if p not in old}
-    by_hash = {old[p]: p for p in sorted(removed_paths)}
+    if renames is None:
+        by_hash = {old[p]: p for p in sorted(removed_paths)}
+        pairs = {p: by_hash.pop(new[p]) for p in sorted(added_paths) if new[p] in by_hash}
+    else:
+        pairs = {n: o for n, o in renames.items() if n in added_paths and o in removed_paths}
+    removed_paths -= set(pairs.values())
     diffs: list[FileDiff] = []
     for path in sorted(added_paths):
-        source = by_hash.pop(new[path], None)
-        if source is not None:  # same content under a new name
-            removed_paths.discard(source)
-            diffs.append(FileDiff(path, "renamed", old_path=source))
+        if path in pairs:
+            source = pairs[path]
+            renamed = FileDiff(path, "renamed", old_path=source)
+            if old[source] != new[path]:
+                renamed = _counted(
+                    renamed, contents[old[source]], contents[new[path]], ignore_whitespace
+                )
+            diffs.append(renamed)
         else:
             diffs.append(
                 _counted(FileDiff(path, "added"), "", contents[new[path]], ignore_whitespace)
@@ -148,6 +249,14 @@ def compare_versions(
             )
         )
     return sorted(diffs, key=lambda d: d.path)
+
+
+def compare_files(
+    old: dict[str, str], new: dict[str, str], renames: dict[str, str] | None = None
+) -> list[FileDiff]:
+    """compare_versions for {path: content} maps (each text is its own key)."""
+    contents = {text: text for text in (*old.values(), *new.values())}
+    return compare_versions(old=old, new=new, contents=contents, renames=renames)
 
 
 def _counted(diff: FileDiff, old: str, new: str, ignore_whitespace: bool) -> FileDiff:

@@ -4,10 +4,9 @@ earlier one learned, gives the same findings, and reads only what it has not see
 import pytest
 from django.db import DatabaseError
 
-from generations.checks import project_checks
-from generations.fact_store import DatabaseFactStore
+from generations.file_facts import DatabaseFactStore
 from generations.models import FileFacts
-from generations.worker import run_options
+from generations.runs.host import VersionHost
 from orchestrator.checks import check_project, code_index, fact_store, forget_in_memory
 from orchestrator.checks import project as checks_project
 from orchestrator.context import build_context
@@ -69,21 +68,31 @@ def test_facts_are_kept_by_path_content_and_checker_versions():
     assert fact_store.VERSIONS.startswith(f"{fact_store.FORMAT}/")
 
 
-def test_a_database_error_in_the_store_never_fails_the_checks(store, monkeypatch):
+def test_a_database_error_in_the_store_never_fails_the_checks(store, monkeypatch, caplog):
+    expected = check_project(PROJECT).findings  # no store at all
+    assert expected  # the project has findings to lose
+    forget_in_memory()
+
     def broken(*args, **kwargs):
         raise DatabaseError("the database is locked")
 
     monkeypatch.setattr(FileFacts.objects, "filter", broken)
     monkeypatch.setattr(FileFacts.objects, "bulk_create", broken)
-    assert (
-        check_project(PROJECT, store=store).findings == check_project(PROJECT, store=store).findings
-    )
+    assert check_project(PROJECT, store=store).findings == expected
+    assert "could not read stored file facts" in caplog.text
+    assert "could not keep file facts" in caplog.text
 
 
-def test_the_worker_and_the_checks_of_the_app_keep_facts_unless_told_not_to(make_version, settings):
-    version = make_version()
-    assert isinstance(run_options(version, DemoProvider()).fact_store, DatabaseFactStore)
-    assert isinstance(project_checks().keywords["store"], DatabaseFactStore)
+def test_the_worker_keeps_what_its_checks_learn_unless_told_not_to(make_version, settings):
+    forget_in_memory()
+    host = VersionHost(make_version(), DemoProvider())
+    assert isinstance(host.fact_store, DatabaseFactStore)
+    host.check(PROJECT)
+    assert FileFacts.objects.count() > len(PROJECT)
+    FileFacts.objects.all().delete()
+    forget_in_memory()
     settings.CHECK_FACTS_STORED = False
-    assert run_options(version, DemoProvider()).fact_store is None
-    assert project_checks().keywords["store"] is None
+    host = VersionHost(make_version(number=2), DemoProvider())
+    assert host.fact_store is None
+    host.check(PROJECT)
+    assert not FileFacts.objects.exists()
