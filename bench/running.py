@@ -35,11 +35,11 @@ COLD_RUNS, WARM_RUNS, CLICK_RUNS = 3, 20, 5
 
 
 def starter(stack: str) -> dict[str, str]:
-    from orchestrator import ProjectBrief, generate
+    from orchestrator import LocalHost, ProjectBrief, generate
     from orchestrator.providers.demo import DemoProvider
 
     brief = ProjectBrief(title="Todo", prompt="a todo api", stack=stack, domain="todos")
-    return generate(brief, DemoProvider(chunk_delay=0), lambda event: None).files
+    return generate(brief, DemoProvider(chunk_delay=0), LocalHost()).files
 
 
 def environments(config_of) -> None:

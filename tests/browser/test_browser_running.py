@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from generations.models import Generation, Version
 from generations.storage import save_files
-from orchestrator import ProjectBrief, generate
+from orchestrator import LocalHost, ProjectBrief, generate
 from orchestrator.providers.demo import DemoProvider
 from tests.browser.test_browser import CHROMIUM, browser_on_stack, log_in
 from tests.live.test_live_running import CACHE
@@ -65,7 +65,7 @@ def test_run_shows_the_app_streams_its_log_and_stop_ends_it(page):
     brief = ProjectBrief(
         title="Todo", prompt="a todo api", stack="fastapi_postgres", domain="todos"
     )
-    files = generate(brief, DemoProvider(chunk_delay=0), lambda event: None).files
+    files = generate(brief, DemoProvider(chunk_delay=0), LocalHost()).files
     version = version_with(files, "Todo")
     log_in(page)
     page.goto(version.get_absolute_url())

@@ -3,7 +3,7 @@ starts (one table per stack, a Procfile overriding it) and how its tests run."""
 
 import pytest
 
-from orchestrator import ProjectBrief, generate
+from orchestrator import LocalHost, ProjectBrief, generate
 from orchestrator.providers.demo import DemoProvider
 from orchestrator.running.stacks import command_for_tests, plan_for
 
@@ -12,7 +12,7 @@ DEMO = DemoProvider(chunk_delay=0)
 
 def starter(stack: str) -> dict[str, str]:
     brief = ProjectBrief(title="Todo", prompt="a todo api", stack=stack, domain="todos")
-    return generate(brief, DEMO, lambda event: None).files
+    return generate(brief, DEMO, LocalHost()).files
 
 
 @pytest.mark.parametrize(
