@@ -206,7 +206,7 @@ class Preview:
         self.say(f"Starting: {start}")
         self._groups = Groups.make(sandbox.limits, group_name("preview"))
         self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o777)
+        os.chmod(self.folder, 0o700)  # the sandbox runs as this user: nobody else gets in
         command = command_line(sandbox, self._groups)
         with self._lock:
             if self._stop.is_set():

@@ -87,6 +87,7 @@ class Runner:
         if len(str(run_dir / ("x" * 40) / "app.sock")) > 107:
             raise RunnerError(f"{run_dir} is too long a path for Unix sockets; choose a shorter.")
         run_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(run_dir, 0o700)  # the apps' sockets: this user's only
 
     def start(self, preview_id: str, files: dict[str, str]) -> dict:
         if not PREVIEW_ID.match(preview_id):
