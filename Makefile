@@ -67,6 +67,7 @@ bench: setup ## Benchmarks: figures printed, nothing asserted
 	else echo "PostgreSQL is not reachable: API latency measured on SQLite only"; fi
 	$(PY) -m bench.context
 	$(PY) -m bench.corpus
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) -m bench.running
 
 # Live events under load: latency, memory per stream, fan-out; ours and the stock setup.
 BENCH_EVENTS_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench-events.sqlite3

@@ -1,4 +1,5 @@
-"""The ASGI entry point: daphne serves this. Event streams are served beside Django
+"""The ASGI entry point: daphne serves this. Previews are proxied from their own host names
+(generations.running.proxy.PreviewProxy), event streams are served beside Django
 (generations.live.streams.EventStreams), everything else by Django. It also starts this web
 process's event relay and the reaper that fails versions whose worker died."""
 
@@ -12,9 +13,10 @@ django_application = get_asgi_application()
 
 from generations.live.relay import start_relay  # noqa: E402
 from generations.live.streams import EventStreams  # noqa: E402
+from generations.running.proxy import PreviewProxy  # noqa: E402
 from generations.runs.reaper import start_reaper  # noqa: E402 - needs Django set up first
 
-application = EventStreams(django_application)
+application = PreviewProxy(EventStreams(django_application))
 start_relay()
 start_reaper()
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "generations",
+    "generations.running",
 ]
 
 MIDDLEWARE = [
@@ -243,12 +244,42 @@ CHECKS_ENABLED = env_bool("CHECKS_ENABLED", True)
 CHECK_FIX_ROUNDS = env_int("CHECK_FIX_ROUNDS", 1)
 # Keep what the checks learn of each file in the database, for every worker and restart.
 CHECK_FACTS_STORED = env_bool("CHECK_FACTS_STORED", True)
-# Run the project's own tests in a bubblewrap sandbox as part of the checks (needs bwrap):
-# Python projects with CHECK_TEST_PYTHON (an interpreter with pytest and the usual
-# dependencies, best a virtualenv of its own), JavaScript ones with node's own test runner.
+# Run the project's own tests as part of the checks, so failures reach the fix round: by
+# the runner, with the version's environment, in the sandbox (see "Running projects" below).
 CHECK_RUN_TESTS = env_bool("CHECK_RUN_TESTS", False)
-CHECK_TEST_PYTHON = os.environ.get("CHECK_TEST_PYTHON", "python3")
-CHECK_TEST_SECONDS = env_float("CHECK_TEST_SECONDS", 60, minimum=1)
+CHECK_TEST_SECONDS = env_float("CHECK_TEST_SECONDS", 120, minimum=1)
+# Running projects (docs/running.md): each version's environment (uv for Python, npm for
+# Node.js, built in an install sandbox with network and cached by manifest hash), its tests,
+# and a live preview of its app, all in bubblewrap. `manage.py serve` starts the runner.
+RUN_ENABLED = env_bool("RUN_ENABLED", True)
+RUNNER_SOCKET = env_str("RUNNER_SOCKET", str(BASE_DIR / "var" / "runner.sock"))
+RUNNER_DIR = env_str("RUNNER_DIR", str(BASE_DIR / "var" / "previews"))  # the apps' sockets
+RUN_CACHE_DIR = env_str("RUN_CACHE_DIR", str(BASE_DIR / "var" / "run-cache"))
+RUN_CACHE_BYTES = env_int("RUN_CACHE_BYTES", 5 * 1024**3, minimum=1)
+RUN_PYTHON = env_str("RUN_PYTHON")  # the interpreter environments use; "" for Iterum's own
+# Where packages come from; empty: what pip and npm are configured with on this machine.
+RUN_PYTHON_INDEX_URL = env_url("RUN_PYTHON_INDEX_URL", ("http", "https", "file"))
+RUN_NPM_REGISTRY = env_url("RUN_NPM_REGISTRY", ("http", "https"))
+RUN_ONLY_BINARY = env_bool("RUN_ONLY_BINARY", True)  # wheels only: no package code installs
+RUN_INSTALL_SECONDS = env_float("RUN_INSTALL_SECONDS", 600, minimum=1)
+RUN_INSTALL_MAX_MB = env_int("RUN_INSTALL_MAX_MB", 2048, minimum=1)
+RUN_MAX_TESTS = env_int("RUN_MAX_TESTS", 2, minimum=1)  # test runs at once, per runner
+# A preview runs the app on a Unix socket in the sandbox, with no network; Iterum proxies it
+# from <id>.PREVIEW_HOST (another host name: cookies ignore ports), owner and staff only.
+PREVIEW_HOST = env_str("PREVIEW_HOST", "preview.localhost").lower()
+PREVIEW_IDLE_SECONDS = env_float("PREVIEW_IDLE_SECONDS", 900, minimum=1)
+PREVIEW_MAX_PER_USER = env_int("PREVIEW_MAX_PER_USER", 2, minimum=1)
+PREVIEW_MAX_PER_RUNNER = env_int("PREVIEW_MAX_PER_RUNNER", 20, minimum=1)
+PREVIEW_START_SECONDS = env_float("PREVIEW_START_SECONDS", 60, minimum=1)
+PREVIEW_MEMORY_MB = env_int("PREVIEW_MEMORY_MB", 512, minimum=16)
+PREVIEW_CPUS = env_float("PREVIEW_CPUS", 1.0, minimum=0.01)
+PREVIEW_CPU_SECONDS = env_int("PREVIEW_CPU_SECONDS", 3600, minimum=1)
+PREVIEW_PROCESSES = env_int("PREVIEW_PROCESSES", 64, minimum=4)
+PREVIEW_DISK_MB = env_int("PREVIEW_DISK_MB", 200, minimum=1)
+if RUN_ENABLED:
+    # The version page frames its preview, served from the preview host (any port).
+    SECURE_CSP["frame-src"] = [f"{'https' if HTTPS else 'http'}://*.{PREVIEW_HOST.split(':')[0]}:*"]
+
 # US dollars per million tokens (input, output), for the cost shown on version pages.
 # Google's published list prices when this was written; set your own contract's here.
 MODEL_PRICES = {

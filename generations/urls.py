@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from generations import views
 
@@ -70,4 +70,5 @@ urlpatterns = [
         views.version_events,
         name="version-events",
     ),
+    path("<uuid:generation_id>/v<version:number>/", include("generations.running.urls")),
 ]

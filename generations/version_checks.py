@@ -9,8 +9,8 @@ from django.conf import settings
 
 from generations.file_facts import DatabaseFactStore
 from generations.models import Version
+from generations.running.test_runs import CheckedTests
 from orchestrator.checks import CheckReport, check_project
-from orchestrator.checks.sandbox import SandboxLimits, sandbox_check
 
 
 def stored_facts() -> DatabaseFactStore | None:
@@ -18,16 +18,13 @@ def stored_facts() -> DatabaseFactStore | None:
     return DatabaseFactStore() if settings.CHECK_FACTS_STORED else None
 
 
-def project_checks(store: DatabaseFactStore | None) -> Callable[[dict[str, str]], CheckReport]:
-    """The checks with the settings: the project's tests in the sandbox when asked for, and
-    each file's facts in `store`."""
-    extra = None
-    if settings.CHECK_RUN_TESTS:
-        limits = SandboxLimits(
-            seconds=settings.CHECK_TEST_SECONDS, cpu_seconds=int(settings.CHECK_TEST_SECONDS)
-        )
-        extra = sandbox_check(limits, python=settings.CHECK_TEST_PYTHON)
-    return functools.partial(check_project, extra=extra, store=store)
+def project_checks(
+    store: DatabaseFactStore | None, tests: CheckedTests | None = None
+) -> Callable[[dict[str, str]], CheckReport]:
+    """The checks with the settings, each file's facts in `store`; `tests` runs the
+    project's own tests by the runner too (a run gives one when CHECK_RUN_TESTS is on, and
+    keeps the report of the files it ends with)."""
+    return functools.partial(check_project, extra=tests, store=store)
 
 
 def check_version(version: Version, files: dict[str, str]) -> None:

@@ -105,7 +105,7 @@ def generation_detail(request: HttpRequest, generation_id) -> HttpResponse:
     generation = owned_generation(request, generation_id)
     versions = (
         generation.versions.order_by("-number")
-        .select_related("created_by")
+        .select_related("created_by", "test_run")
         .annotate(tokens=Sum("model_calls__tokens_in") + Sum("model_calls__tokens_out"))
     )
     clone_url = request.build_absolute_uri(reverse("git-info-refs", args=[generation.pk]))

@@ -78,11 +78,28 @@ class Api:
         return f"/generations/{generation}/versions/{number}"
 
     def events(self, generation: str, number: int, last_id: str = "") -> Iterator[Event]:
-        """The version's events (SSE) until its `done` event; reconnects with the last id
+        """The version's run events (SSE) until its `done` event; reconnects with the last id
         when the connection drops, with a fresh stream token each time."""
+        for event in self._stream(generation, number, {"progress", "done"}, last_id, ""):
+            yield event
+            if event.type == "done":
+                return
+
+    def stream(self, generation: str, number: int, types: set[str]) -> Iterator[Event]:
+        """The version's events of these types from now on (its tests, its preview), with no
+        end of their own. The stream's start is fixed here, before anything is asked, so an
+        event that an action then causes is never missed."""
+        url = self._events_url(generation, number)
+        return self._stream(generation, number, types, "", url)
+
+    def _events_url(self, generation: str, number: int) -> str:
+        return self.post(self.version_path(generation, number) + "/stream-token")["events_url"]
+
+    def _stream(
+        self, generation: str, number: int, types: set[str], last_id: str, url: str
+    ) -> Iterator[Event]:
         while True:
-            made = self.post(self.version_path(generation, number) + "/stream-token")
-            url = made["events_url"]
+            url = url or self._events_url(generation, number)
             headers = {"Accept": "text/event-stream"}
             if last_id:
                 headers["Last-Event-ID"] = last_id
@@ -93,13 +110,12 @@ class Api:
                     for event in parse_sse(response.iter_lines()):
                         if event.type == "stream-error":
                             raise ApiError(403, "The event stream was refused.")
-                        if event.type in ("progress", "done"):
+                        if event.type in types:
                             last_id = event.id or last_id
                             yield event
-                            if event.type == "done":
-                                return
             except (httpx.TransportError, httpx.StreamError):
-                continue  # dropped: reconnect and get what was missed, once
+                pass  # dropped: reconnect and get what was missed, once
+            url = ""  # a fresh stream token for the next connection
 
 
 def parse_sse(lines) -> Iterator[Event]:

@@ -1,9 +1,9 @@
 """`iterum`: Iterum from a terminal. Start runs and watch them live, cancel, diff, pull, push,
-import an existing project, clone a generation with git.
+import an existing project, clone a generation with git, run a version's tests and its app.
 
 Exit codes say what happened:
   0 done (the run completed, or had nothing to change)
-  1 the run failed
+  1 the run failed (tests: some failed or could not run; preview: the app stopped)
   2 the command was wrong (usage)
   3 not logged in, or the token was refused
   4 no such generation, version or file
@@ -419,6 +419,92 @@ def cmd_credential(args, console: Console) -> int:
     return OK
 
 
+# Running a version ---------------------------------------------------------------------------
+
+
+def cmd_tests(args, console: Console) -> int:
+    """Run the version's tests in the sandbox and show them, test by test."""
+    api = load_api(console)
+    number = args.version or api.latest(args.generation)
+    path = api.version_path(args.generation, number) + "/tests"
+    if not args.last:
+        events = api.stream(args.generation, number, {"tests"})
+        run = api.post(path)
+        console.print(f"Version {number}: running its tests in the sandbox...")
+        if run["state"] == "running":
+            for event in events:
+                if event.data.get("tests_state") != "running":
+                    break
+    run = api.get(path)
+    for test in run["tests"]:
+        if test["outcome"] in ("failed", "error"):
+            console.print(f"[red]{test['outcome'].upper()}[/] {test['name']}", markup=True)
+            console.print(test["output"] or test["message"], markup=False, highlight=False)
+    counts = ", ".join(
+        f"{run[key]} {key}" for key in ("passed", "failed", "errors", "skipped") if run[key]
+    )
+    style = "green" if run["state"] == "passed" else "red"
+    console.print(f"[{style}]Tests {run['state']}[/]" + (f": {counts}" if counts else ""))
+    if run["message"]:
+        console.print(run["message"], markup=False, highlight=False)
+    return OK if run["state"] in ("passed", "none") else FAILED
+
+
+def cmd_preview(args, console: Console) -> int:
+    """Start the version's app in the sandbox, print its log as it comes, and where to see
+    it once it answers; --follow keeps printing the log, --stop stops it."""
+    api = load_api(console)
+    number = args.version or api.latest(args.generation)
+    path = api.version_path(args.generation, number) + "/preview"
+    if args.stop:
+        preview = api.call("DELETE", path).json()
+        console.print(f"Version {number}'s app: {preview['state']} ({preview['reason']}).")
+        return OK
+    events = api.stream(args.generation, number, {"preview", "preview-log"})
+    preview = api.post(path)
+    for line in preview["logs"]["lines"]:
+        console.print(line, markup=False, highlight=False, style="dim")
+    last = preview["logs"]["last"]
+    state, reason = preview["state"], preview["reason"]
+    if state not in ("running", "stopped"):
+        console.print(f"Version {number}'s app: {state}...")
+        for event in events:
+            if event.data.get("preview_id") != preview["id"]:
+                continue
+            if event.type == "preview-log":
+                last = _print_log(console, event.data, last)
+                continue
+            state, reason = event.data["preview_state"], event.data.get("reason", "")
+            if state in ("running", "stopped"):
+                break
+            console.print(f"Version {number}'s app: {state}...")
+    if state == "stopped":
+        console.print(f"[red]The app stopped:[/] {reason}")
+        return FAILED
+    console.print(f"[green]Running.[/] Open it in a browser: {preview['page_url']}")
+    console.print(f"(or {preview['enter_url']} within two minutes)", markup=False)
+    if not args.follow:
+        return OK
+    for event in events:
+        if event.data.get("preview_id") != preview["id"]:
+            continue
+        if event.type == "preview-log":
+            last = _print_log(console, event.data, last)
+        elif event.data.get("preview_state") == "stopped":
+            console.print(f"The app stopped: {event.data.get('reason', '')}")
+            return OK
+    return OK
+
+
+def _print_log(console: Console, data: dict, last: int) -> int:
+    for index, line in enumerate(data.get("lines", [])):
+        number = data.get("first_line", 0) + index
+        if number > last:
+            console.print(line, markup=False, highlight=False, style="dim")
+            last = number
+    return last
+
+
 def generation_id_of(url: str) -> str:
     """The generation's id from a version's page URL (/generations/<id>/v<n>/)."""
     return url.strip("/").split("/")[1]
@@ -483,6 +569,17 @@ def parser() -> argparse.ArgumentParser:
     credential = commands.add_parser("credential", help=argparse.SUPPRESS)
     credential.add_argument("operation")
     credential.set_defaults(run=cmd_credential)
+    tests = commands.add_parser("tests", help="run a version's tests in the sandbox")
+    tests.add_argument("generation")
+    tests.add_argument("--version", type=int, help="this version (the latest)")
+    tests.add_argument("--last", action="store_true", help="show the last run, run nothing")
+    tests.set_defaults(run=cmd_tests)
+    preview = commands.add_parser("preview", help="run a version's app and show its log")
+    preview.add_argument("generation")
+    preview.add_argument("--version", type=int, help="this version (the latest)")
+    preview.add_argument("--follow", action="store_true", help="keep printing the log")
+    preview.add_argument("--stop", action="store_true", help="stop the app")
+    preview.set_defaults(run=cmd_preview)
     return main
 
 

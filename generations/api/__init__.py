@@ -7,14 +7,14 @@ Authentication is an API token (`Authorization: Bearer itm_...`) or the page's s
 (then with CSRF, as Django's forms). Creating runs with a token is rate limited.
 OpenAPI at /api/v1/openapi.json, interactive docs at /api/v1/docs.
 
-One module per resource (generations, versions, files, projects, webhooks, account), beside the
-schemas, the authentication and the errors they share.
+One module per resource (generations, versions, files, projects, webhooks, running, account),
+beside the schemas, the authentication and the errors they share.
 """
 
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from generations.api import account, files, generations, projects, versions, webhooks
+from generations.api import account, files, generations, projects, running, versions, webhooks
 from generations.api.auth import BearerToken
 from generations.api.errors import register_error_handlers
 
@@ -49,4 +49,5 @@ api.add_router("/generations", generations.router)
 api.add_router("/generations", versions.router)
 api.add_router("/generations", files.router)
 api.add_router("/generations", webhooks.router)
+api.add_router("/generations", running.router)
 api.add_router("", account.router)

@@ -5,6 +5,7 @@ process is the relay's business (generations.live.relay).
 """
 
 import json
+import time
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -43,11 +44,31 @@ def publish(version: Version, event: ProgressEvent) -> None:
     Pushpin when it holds the connections.
     """
     event_type = "done" if event.status in TERMINAL_STATUSES else "progress"
-    data = json.dumps(event_data(version, event), cls=DjangoJSONEncoder)
-    stored = get_storage().append_event(version.channel, event_type, data)
-    notify(version.channel)
+    _send(version.channel, event_type, event_data(version, event))
+
+
+def publish_about(version: Version, event_type: str, stage: str, message: str, **extra) -> None:
+    """An event about a version that is not its run's progress (its tests, its preview), of
+    its own type: the contract's fields say where the version itself stands."""
+    data = {
+        **extra,
+        "generation_id": str(version.generation_id),
+        "version": version.number,
+        "status": version.status,
+        "stage": stage,
+        "message": message,
+        "progress": version.progress,
+        "timestamp": time.time(),
+    }
+    _send(version.channel, event_type, data)
+
+
+def _send(channel: str, event_type: str, fields: dict) -> None:
+    data = json.dumps(fields, cls=DjangoJSONEncoder)
+    stored = get_storage().append_event(channel, event_type, data)
+    notify(channel)
     if settings.GRIP_URL:
-        push_to_proxy(version.channel, stored.id, event_type, data)
+        push_to_proxy(channel, stored.id, event_type, data)
 
 
 def current_event_id(version: Version) -> str:

@@ -9,6 +9,7 @@ from django.conf import settings
 from generations.model_settings import get_provider, retry_policy
 from generations.models import Version
 from generations.refusals import ActionRefused
+from generations.running.test_runs import record_report
 from generations.runs.forecasts import expected_duration
 from generations.runs.host import VersionHost
 from generations.runs.lifecycle import cancel_version_run, fail_version, finish_version
@@ -64,7 +65,10 @@ def execute_version(version: Version) -> Version:
         result = iterate(files, version.prompt, brief, provider, host, run_options())
     if not isinstance(result, PipelineResult):
         raise PipelineError("The pipeline ended without a result, so nothing was saved.")
-    return finish_version(version=version, result=result)
+    finished = finish_version(version=version, result=result)
+    if host.tests is not None and (report := host.tests.report_for(result.files)) is not None:
+        record_report(version=finished, report=report)  # the tests of the files it kept
+    return finished
 
 
 def run_claimed(version: Version) -> Version:

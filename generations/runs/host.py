@@ -9,6 +9,7 @@ from django.conf import settings
 
 from generations.live.events import TERMINAL_STATUSES
 from generations.models import Version
+from generations.running.test_runs import CheckedTests
 from generations.runs.forecasts import call_forecast
 from generations.runs.lifecycle import beat, cancel_requested, log_model_call, record_progress
 from generations.version_checks import project_checks, stored_facts
@@ -31,7 +32,10 @@ class VersionHost:
         self.live_files: list[dict] = []
         self.fact_store = stored_facts()
         self.checks_enabled = settings.CHECKS_ENABLED
-        self._checks = project_checks(self.fact_store)
+        # The project's own tests, by the runner, when asked: failures reach the fix round,
+        # and the report of the files the version ends with is kept for it (execute).
+        self.tests = CheckedTests(tick=self.tick) if settings.CHECK_RUN_TESTS else None
+        self._checks = project_checks(self.fact_store, self.tests)
         self._beaten = time.monotonic()
         self._cancel_read = -CANCEL_CHECK_SECONDS
         self._cancelled = False

@@ -91,7 +91,7 @@ EXPRESS = Stack(
 
 DJANGO = Stack(
     key="django",
-    phases=("Project", "App", "Docs"),
+    phases=("Project", "App", "Docs and tests"),
     route_file="__resources__/views.py",
     route_anchor="# End of views.\n",
     route_template='def __handler__(request):\n    return JsonResponse({"status": "ok"})\n\n\n',
@@ -104,10 +104,13 @@ DJANGO = Stack(
         StarterFile("config/__init__.py", "Package marker", 1),
         StarterFile("config/settings.py", "Settings", 1),
         StarterFile("config/urls.py", "URL routes", 1),
+        StarterFile("config/wsgi.py", "The WSGI entry point", 1),
         StarterFile("__resources__/__init__.py", "Package marker", 2),
         StarterFile("__resources__/models.py", "The __Resource__ model", 2),
         StarterFile("__resources__/views.py", "JSON views", 2),
         StarterFile("__resources__/urls.py", "The app's routes", 2),
+        StarterFile("__resources__/tests.py", "Tests", 3),
+        StarterFile("pytest.ini", "Test settings", 3),
         StarterFile("README.md", "How to run it", 3),
     ),
 )

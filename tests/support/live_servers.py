@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import httpx
 from django.db import connection
 from httpx_sse import connect_sse
 
-from tests.support.waiting import wait_for_port
+from tests.support.waiting import wait_for_port, wait_for_socket
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,7 +84,9 @@ def stop_processes(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
-def start_stack(**env: str) -> LiveStack:
+def start_stack(runner: bool = False, **env: str) -> LiveStack:
+    """daphne and a worker on the test database; with `runner`, the runner too (its socket
+    and its apps' sockets in a short folder of their own, unless `env` names them)."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -92,6 +95,9 @@ def start_stack(**env: str) -> LiveStack:
         "PYTHONUNBUFFERED": "1",
         **env,
     }
+    if runner and "RUNNER_SOCKET" not in env:
+        folder = tempfile.mkdtemp(prefix="it-", dir="/tmp")  # a Unix socket's path is short
+        environment |= {"RUNNER_SOCKET": f"{folder}/runner.sock", "RUNNER_DIR": f"{folder}/apps"}
     port = free_port()
     web_command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     web_command.append("config.asgi:application")
@@ -102,8 +108,13 @@ def start_stack(**env: str) -> LiveStack:
         env=environment,
     )
     stack = LiveStack(f"http://127.0.0.1:{port}", [web, worker], web_command, environment)
+    if runner:
+        command = [sys.executable, "manage.py", "runner"]
+        stack.processes.append(subprocess.Popen(command, cwd=ROOT, env=environment))
     try:
         wait_for_port(port, web)
+        if runner:
+            wait_for_socket(environment["RUNNER_SOCKET"], stack.processes[-1])
     except Exception:
         stack.stop()
         raise

@@ -2,6 +2,7 @@
 a while and hoping. The deadlines are generous: on a slow machine a test waits longer, it
 does not fail, and no test asserts how fast something happened (that is `make bench`)."""
 
+import os
 import socket
 import subprocess
 import time
@@ -35,3 +36,14 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> 
         return port_open(port)
 
     wait_until(listening, f"nothing listened on port {port} within {seconds} s", seconds)
+
+
+def wait_for_socket(path: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Wait until `process` listens on the Unix socket at `path`; fail at once if it exits."""
+
+    def listening() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"the runner exited with {process.returncode}")
+        return os.path.exists(path)
+
+    wait_until(listening, f"the runner did not listen on {path} within {seconds} s", seconds)

@@ -1,9 +1,10 @@
-"""`manage.py serve`: daphne and one background worker, supervised.
+"""`manage.py serve`: daphne, one background worker and the runner, supervised.
 
-A worker that dies (killed, crashed, out of memory) is started again, after a pause that
-doubles with each quick death up to a minute; the run it held is failed by the reaper in
-the web process. serve stops on Ctrl-C or SIGTERM, and when daphne itself exits: without
-the web server there is nothing to serve.
+A worker or runner that dies (killed, crashed, out of memory) is started again, after a
+pause that doubles with each quick death up to a minute; the run a worker held is failed by
+the reaper in the web process, and the previews a runner held are marked stopped by the new
+runner. serve stops on Ctrl-C or SIGTERM, and when daphne itself exits: without the web
+server there is nothing to serve.
 """
 
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from generations.model_settings import get_provider
@@ -28,6 +30,22 @@ def worker_command() -> list[str]:
     return [sys.executable, "manage.py", "worker", "--no-reload", "--interval", "1"]
 
 
+def runner_command() -> list[str]:
+    return [sys.executable, "manage.py", "runner"]
+
+
+class Supervised:
+    """A child that is started again when it dies, after a pause that grows."""
+
+    def __init__(self, name: str, command: list[str]) -> None:
+        self.name = name
+        self.command = command
+        self.process = subprocess.Popen(command)
+        self.started = time.monotonic()
+        self.pause = FIRST_PAUSE
+        self.restart_at: float | None = None
+
+
 class Command(BaseCommand):
     help = "Serve the app with daphne and one supervised background worker; Ctrl-C stops both."
 
@@ -38,7 +56,9 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, **options) -> None:
         signal.signal(signal.SIGTERM, self._stop)
         web = subprocess.Popen(web_command(host, port))
-        self.worker = subprocess.Popen(worker_command())
+        self.children = [Supervised("worker", worker_command())]
+        if settings.RUN_ENABLED:
+            self.children.append(Supervised("runner", runner_command()))
         model = get_provider().label
         self.stdout.write(f"Iterum on http://{host}:{port}/ with one worker ({model}).")
         self.stdout.write("Press Ctrl-C to stop.")
@@ -51,33 +71,45 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             self.stdout.write("Stopping...")
-            _stop_all([web, self.worker])
+            _stop_all([web, *(child.process for child in self.children)])
 
     def _stop(self, *_: object) -> None:
         raise KeyboardInterrupt
 
     def _supervise(self, web: subprocess.Popen) -> None:
-        started, pause = time.monotonic(), FIRST_PAUSE
         while True:
             time.sleep(0.5)
             if web.poll() is not None:
                 self.stderr.write(f"The web server exited (code {web.returncode}); stopping.")
                 return
-            if self.worker.poll() is None:
-                continue
-            code = self.worker.returncode
-            if code in (-signal.SIGINT, -signal.SIGTERM):
-                time.sleep(0.5)  # Ctrl-C reached the worker first; ours follows at once
-            if time.monotonic() - started >= HEALTHY_AFTER:
-                pause = FIRST_PAUSE
-            self.stderr.write(
-                f"The worker stopped (exit code {code}); starting a new one in {pause:.0f} s. "
-                "A run it held is marked failed when its heartbeat times out."
-            )
-            time.sleep(pause)
-            self.worker = subprocess.Popen(worker_command())
-            self.stdout.write(f"Started a new worker (pid {self.worker.pid}).")
-            started, pause = time.monotonic(), min(pause * 2, LONGEST_PAUSE)
+            for child in self.children:
+                self._look_after(child)
+
+    def _look_after(self, child: Supervised) -> None:
+        now = time.monotonic()
+        if child.restart_at is not None:
+            if now >= child.restart_at:
+                child.process = subprocess.Popen(child.command)
+                child.started, child.restart_at = now, None
+                self.stdout.write(f"Started a new {child.name} (pid {child.process.pid}).")
+            return
+        if child.process.poll() is None:
+            return
+        code = child.process.returncode
+        if code in (-signal.SIGINT, -signal.SIGTERM):
+            time.sleep(0.5)  # Ctrl-C reached the child first; ours follows at once
+        if now - child.started >= HEALTHY_AFTER:
+            child.pause = FIRST_PAUSE
+        note = {
+            "worker": "A run it held is marked failed when its heartbeat times out.",
+            "runner": "Its previews stopped with it.",
+        }[child.name]
+        self.stderr.write(
+            f"The {child.name} stopped (exit code {code}); starting a new one in "
+            f"{child.pause:.0f} s. {note}"
+        )
+        child.restart_at = now + child.pause
+        child.pause = min(child.pause * 2, LONGEST_PAUSE)
 
 
 def _stop_all(children: list[subprocess.Popen]) -> None:
