@@ -29,6 +29,10 @@ class Answer:
     planned: list[str] | None = None
     cut_off_in: str | None = None  # the file being written when the answer stopped
     hit_length_limit: bool = False
+    # Operations the answer restates in another form: checked against the result, never
+    # applied (orchestrator.answers.restatements).
+    restatements: list[Operation] = field(default_factory=list)
+    reasoning: str = ""  # the model's thinking, inline or sent apart: shown, never read
 
 
 class Run:
@@ -122,6 +126,7 @@ class Run:
         self.position = self.reporter.span(*span, 0.0) if span[1] else None
         parser = EditStreamParser(known)
         text: list[str] = []
+        thoughts: list[str] = []
         usage: Usage | None = None
         finish: str | None = None
         outcome, error_text = "error", ""
@@ -207,6 +212,8 @@ class Run:
                 planned=parser.planned,
                 cut_off_in=parser.open_path,
                 hit_length_limit=finish == "MAX_TOKENS",
+                restatements=list(parser.restatements),
+                reasoning="".join(thoughts + parser.reasoning),
             )
         except ModelUnavailable as error:
             outcome, error_text = "unavailable", error.reason

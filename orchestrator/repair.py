@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from orchestrator.answers.prose import identify_file
+from orchestrator.answers.restatements import disagreements
 from orchestrator.answers.stream import UNNAMED
 from orchestrator.calls import Answer, Run
 from orchestrator.errors import EditFailed, UnsafePath
@@ -156,6 +157,7 @@ def settle(
         answer_keys = _keys(answer)
         named = {case_key(f.path) for f in carried if f.path}
         fresh = bool(answer_keys - named - touched)
+        before = current
         result = dry_run(current, operations, judge=policy, base=files, renames=renames, done=done)
         current, renames = result.files, result.renames
         done += applied_blocks(result.applied)
@@ -170,7 +172,8 @@ def settle(
                 if f.kind in SETTLED_BY_SILENCE
             ]
         carried = [f for f in carried if _still_open(f, answer_keys, fresh, silent)]
-        failures = carried + result.failures + _failures_read(answer)
+        restated = disagreements(answer.restatements, before, current)
+        failures = carried + result.failures + _failures_read(answer) + restated
         failing = {case_key(f.path) for f in failures if f.path}
         if not asked_unwritten:
             unwritten = [p for p in planned if case_key(p) not in touched | failing]

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 
 from orchestrator.answers.json_answers import json_operations
-from orchestrator.answers.tagged import tagged_operations
 from orchestrator.fences import FENCE
 from orchestrator.operations import (
     Operation,
@@ -75,9 +74,6 @@ def loose_operations(
     text: str, blocks: list[FencedBlock], known: frozenset[str]
 ) -> tuple[list[Operation], list[Refusal]]:
     """Operations from an answer without edit-format operations, and what must be refused."""
-    tagged = tagged_operations(text)
-    if tagged is not None:
-        return tagged
     named: dict[str, list[FencedBlock]] = {}
     unnamed: list[FencedBlock] = []
     for block in blocks:
