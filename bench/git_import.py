@@ -1,11 +1,11 @@
 """Part of `make bench`: importing a project and serving it over git, figures only.
 
 - import: a 1,000-file, 10 MB project uploaded as a zip and made version 1 with its checks
-  (import_archive: read, detect, save, check), timed in this process, never seen before
-  (the checks' fact store is cold); its peak memory (tracemalloc) comes from a second
-  import of another such project, since tracing slows every allocation. Two shapes: "mixed" (900 text
-  files, about 4.5 MB: Python, JavaScript, HTML, CSS, Markdown; 100 images, 5.5 MB) and
-  "all code" (980 Python modules, 9.8 MB, 20 images), the worst case for the checks;
+  (import_archive: read, detect, save, check), timed in this process, never seen before (the
+  checks' fact store is cold); its peak memory (tracemalloc) comes from a second import of
+  another such project, since tracing slows every allocation. Two shapes: "mixed" (900 text
+  files, about 4.5 MB: Python, JavaScript, HTML, CSS, Markdown; 100 images, 5.5 MB) and "all
+  code" (980 Python modules, 9.8 MB, 20 images), the worst case for the checks;
 - clone: `git clone` over HTTP from a real daphne of a history of 10 and of 50 versions
   (each after the first changes 4 files), with an empty object store (cold: every commit
   derived) and again (warm); the web process's peak memory (VmHWM) is read after each;
