@@ -5,13 +5,14 @@ config.asgi puts it in front of everything: a request for a preview host comes h
 other goes on to Iterum. Like Iterum's event streams, it is a small ASGI app of its own, so
 a long response or a WebSocket is one asyncio task, not a thread held for its whole life.
 
-Every answer carries `Content-Security-Policy: sandbox allow-scripts allow-forms allow-
-popups allow-same-origin`: the page's origin is its own preview host, new at every start and
-a different site from Iterum, so its own fetch() to its API carries the preview's cookie
-(HttpOnly: the page cannot read it) while Iterum's pages, cookies and frame stay cross-
-origin. Only the version's owner and staff get through (access.py). Iterum's cookies and API
-tokens are taken out of requests, and the preview's cookie too, so the app never sees them;
-in answers, a cookie that would reach other hosts, or overwrite ours, is taken out.
+Every answer carries `Content-Security-Policy: sandbox allow-scripts allow-forms
+allow-popups allow-same-origin`: the page's origin is its own preview host, new at every
+start and a different site from Iterum, so its own fetch() to its API carries the preview's
+cookie (HttpOnly: the page cannot read it) while Iterum's pages, cookies and frame stay
+cross-origin. Only the version's owner and staff get through (access.py). Iterum's cookies
+and API tokens are taken out of requests, and the preview's cookie too, so the app never
+sees them; in answers, a cookie that would reach other hosts, or overwrite ours, is taken
+out.
 """
 
 import asyncio
