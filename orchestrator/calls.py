@@ -4,7 +4,7 @@ cancel checks on every chunk, streaming parse, and a log entry for every call.""
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from orchestrator.edit_format import EditStreamParser
+from orchestrator.answers.stream import EditStreamParser
 from orchestrator.errors import Cancelled, ModelAnswerInvalid, ModelUnavailable, PipelineError
 from orchestrator.host import Host
 from orchestrator.operations import Operation, Refusal
