@@ -147,6 +147,7 @@ def all_cases() -> list[Case]:
         cases_lookalikes,
         cases_other,
         cases_paths,
+        cases_provenance,
         cases_repair,
         cases_rounds,
         cases_shapes,
@@ -173,5 +174,6 @@ def all_cases() -> list[Case]:
         cases_tags,
         cases_lookalikes,
         cases_claims,
+        cases_provenance,
     )
     return [case for module in modules for case in module.CASES]
