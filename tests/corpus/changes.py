@@ -191,7 +191,7 @@ GO_AND = _change(
     "api/handlers.go",
     '\t\tid := r.URL.Query().Get("id")\n',
     '\t\tid := r.URL.Query().Get("id")\n\t\tif id == "" && r.Method != http.MethodDelete {\n'
-    "\t\t\thttp.Error(w, \"missing id\", http.StatusBadRequest)\n\t\t\treturn\n\t\t}\n",
+    '\t\t\thttp.Error(w, "missing id", http.StatusBadRequest)\n\t\t\treturn\n\t\t}\n',
     "answer 400 when the id is missing",
 )
 
