@@ -103,7 +103,65 @@ def _artefact(path: str, source: str, items: list[WriteFile | SearchReplace]) ->
             return reason
         if not prose and _fenced(added):
             return "its new text is wrapped in a code fence, which is not part of the file"
+        if reason := _escaped(path, source, item, added):
+            return reason
     return None
+
+
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);", re.IGNORECASE)
+_RAW = re.compile(r"[<>]|&(?!(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);)", re.IGNORECASE)
+# Files whose syntax holds character entities as text of their own.
+_ENTITY_FILES = (".html", ".htm", ".xhtml", ".xml", ".svg", ".jsx", ".tsx", ".vue", ".svelte")
+_ESCAPED_BREAK = "\\n"
+
+
+def _escaped(
+    path: str, source: str, item: WriteFile | SearchReplace, added: list[str]
+) -> str | None:
+    """Text the transport escaped: HTML entities for < > & and quotes where the file has
+    the characters themselves, or lines sent as one line of literal \\n escapes."""
+    new = item.content if isinstance(item, WriteFile) else item.replace
+    if (
+        not path.lower().endswith(_ENTITY_FILES)
+        and any(_ENTITY.search(line) for line in added)
+        and not _RAW.search(new)
+        and not _ENTITY.search(source)
+    ):
+        found = _ENTITY.search("".join(added))
+        return (
+            f"its new text holds HTML entities ({found.group(0) if found else '&lt;'}) where "
+            "the file has the characters themselves; write < > & and quotes as they are"
+        )
+    if _one_line_of_escapes(source, item, new):
+        return (
+            "its text came as one line holding \\n escapes instead of line breaks; "
+            "write the lines as lines"
+        )
+    return None
+
+
+def _one_line_of_escapes(source: str, item: WriteFile | SearchReplace, new: str) -> bool:
+    """One line that, its \\n escapes turned into breaks, gives back lines the answer
+    replaces or the file holds: a whole file, or a block, sent as one line."""
+    lines = [line for line in lines_of(new) if line.strip()]
+    if len(lines) != 1 or lines[0].count(_ESCAPED_BREAK) < 1:
+        return False
+    unescaped = {line.strip() for line in lines[0].split(_ESCAPED_BREAK) if line.strip()}
+    if isinstance(item, WriteFile):
+        known = {line.strip() for line in lines_of(without_bom(source)) if line.strip()}
+        return bool(unescaped & known) or lines[0].count(_ESCAPED_BREAK) >= 2
+    searched = [line for line in lines_of(item.search) if line.strip()]
+    named = {line.strip() for line in searched}
+    if lines[0].strip() in named:
+        return False
+    if unescaped & named:
+        return True
+    # Several lines replaced by one that, unescaped, is several lines at their indentation.
+    return len(searched) > 1 and len(unescaped) > 1 and _indent(lines[0]) == _indent(searched[0])
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
 
 
 def _added_lines(search: list[str], replace: list[str]) -> list[str]:
