@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from orchestrator.code_lines import is_trivial
 from orchestrator.failures import Failure
 from orchestrator.fences import FENCE, is_closing_fence, is_prose_file
 from orchestrator.file_text import lines_of, without_bom
@@ -289,3 +290,34 @@ def made_already(text: str, block: SearchReplace, start: int, added_before: set[
         "its change is already in the file, made by an earlier block of this answer; "
         "applied again it would be made twice"
     )
+
+
+def restated_neighbour(text: str, block: SearchReplace, start: int, removed: int) -> str | None:
+    """A replacement whose first line is the file's line just above the lines its SEARCH
+    names (or whose last line is the one just below), while the SEARCH does not begin (or
+    end) with it: the model restated an unchanged neighbour, which would then be there
+    twice. A bracket or `end` counts only at the neighbour's own indentation: a new block
+    nested inside closes deeper."""
+    if block.from_diff or removed == 0:
+        return None
+    lines = lines_of(without_bom(text))
+    search = [line.rstrip() for line in lines_of(block.search) if line.strip()]
+    replace = [line.rstrip() for line in lines_of(block.replace) if line.strip()]
+    if not search or not replace:
+        return None
+    above = next((line.rstrip() for line in reversed(lines[:start]) if line.strip()), None)
+    below = next((line.rstrip() for line in lines[start + removed :] if line.strip()), None)
+    for neighbour, ours, theirs, where in (
+        (above, replace[0], search[0], "above"),
+        (below, replace[-1], search[-1], "below"),
+    ):
+        if not neighbour or theirs.strip() == neighbour.strip():
+            continue
+        same = ours == neighbour if is_trivial(ours) else ours.strip() == neighbour.strip()
+        if same:
+            return (
+                f"its replacement restates {neighbour.strip()[:60]!r}, the unchanged line just "
+                f"{where} the lines its SEARCH names, so that line would be there twice; put "
+                "it in both SEARCH and REPLACE, or in neither"
+            )
+    return None

@@ -254,7 +254,7 @@ ESCAPED_NEWLINES = (
     + [
         case(
             "report_escaped_newlines",
-            f"{change.key}: a block whose lines came as one line of \\n escapes",
+            f"{change.key} ({change.prompt}): a block sent as one line of \\n escapes",
             [
                 edit(change.path, (change.old, one_line(change.new).removesuffix("\\n") + "\n")),
                 clean(change),
@@ -325,7 +325,7 @@ def curly(text: str) -> str:
 TYPOGRAPHY = [
     case(
         "typography",
-        f"{change.key}: typographic quotes in the SEARCH, then straight ones",
+        f"{change.key} ({change.prompt}): typographic quotes in the SEARCH, then straight",
         [edit(change.path, (curly(change.old), change.new)), clean(change)],
         change,
     )
