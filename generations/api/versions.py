@@ -18,7 +18,6 @@ from generations.api.schemas import (
 from generations.downloads import zip_response
 from generations.forms import IterationForm, VersionNameForm
 from generations.history import name_version, restore_version
-from generations.live.events import current_event_id
 from generations.ownership import owned_version
 from generations.refusals import ActionRefused
 from generations.runs.lifecycle import request_cancel
@@ -87,12 +86,14 @@ def download(request, generation_id, number: int):
 @router.post(VERSION + "/stream-token", response=StreamTokenOut)
 def make_stream_token(request, generation_id, number: int):
     """A token for this version's events, good for STREAM_TOKEN_SECONDS, for clients that
-    cannot send headers (EventSource). Open `events_url` with it."""
+    cannot send headers (EventSource). `events_url` replays the version's events from its
+    first (or after `Last-Event-ID`) and ends after the run's final event, at once if the
+    run has already ended."""
     version = owned_version(request, generation_id, number)
     token = stream_token(user=request.user, channel=version.channel)
     url = reverse("version-events", args=[version.generation_id, version.number])
     return {
         "token": token,
         "expires_in": settings.STREAM_TOKEN_SECONDS,
-        "events_url": f"{url}?token={token}&lastEventId={current_event_id(version)}",
+        "events_url": f"{url}?token={token}",
     }

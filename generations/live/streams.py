@@ -41,7 +41,7 @@ from django_eventstream.models import Event, EventCounter
 from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
 from django_eventstream.views import events as grip_events
 
-from generations.live.access import can_read_channel
+from generations.live.access import VERSION_CHANNEL, can_read_channel
 from generations.models import Version
 from generations.request_values import whole_number
 from generations.tokens import stream_token_user_id
@@ -81,6 +81,8 @@ def read_events(channel: str, after: int, limit: int = READ_LIMIT) -> list[Store
 
 # Sent on a user's channel when they log out: every stream they hold ends with it.
 KICK = "stream-error"
+# The type of a run's final event (generations.live.events.publish).
+DONE = "done"
 
 
 def user_channel(user_id: int) -> str:
@@ -90,15 +92,29 @@ def user_channel(user_id: int) -> str:
 
 class Stream:
     """One browser's connection: its channel, the last id it has, and a queue to wait on.
-    `user_channel` and `user_seen` say whose stream it is and what of their channel it saw."""
+    `user_channel` and `user_seen` say whose stream it is and what of their channel it saw.
+
+    A stream ends after the run's final event (`done`), and at once, with that event, when
+    the version had already ended when it opened (`final`); one that `follows` the version
+    stays open after it for the version's later events (its tests, its preview)."""
 
     def __init__(
-        self, channel: str, last_id: int, user_channel: str | None = None, user_seen: int = 0
+        self,
+        channel: str,
+        last_id: int,
+        user_channel: str | None = None,
+        user_seen: int = 0,
+        *,
+        follows: bool = True,
+        final: "StoredEvent | None" = None,
     ) -> None:
         self.channel = channel
         self.last_id = last_id
         self.user_channel = user_channel
         self.user_seen = user_seen
+        self.follows = follows
+        self.final = final
+        self.sent_final = False
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[list[StoredEvent] | None] = asyncio.Queue()
         self.closed = False
@@ -183,9 +199,16 @@ def parse_last_id(request: HttpRequest, channel: str) -> int | None:
     return None
 
 
-def reader_of(request: HttpRequest, channel: str) -> tuple[int, int] | None:
-    """Runs in a reader thread (the session and user are loaded there, not per stream): the
-    user's id and how far their own channel goes, if they may read `channel`; else None.
+@dataclass(frozen=True)
+class Reader:
+    user_id: int
+    user_seen: int  # how far the user's own channel went when the stream opened
+    final: StoredEvent | None  # the version's final event, if its run had ended
+
+
+def reader_of(request: HttpRequest, channel: str) -> Reader | None:
+    """Runs in a reader thread (the session and user are loaded there, not per stream): who
+    reads and where the version stands, if they may read `channel`; else None.
 
     A `token` in the URL (a stream token from the API, for clients that cannot send a
     cookie) stands for its user if it is genuine, unexpired and made for this channel; an
@@ -198,7 +221,38 @@ def reader_of(request: HttpRequest, channel: str) -> tuple[int, int] | None:
         user = get_user(request)
     if not can_read_channel(user, channel):
         return None
-    return user.pk, current_id(user_channel(user.pk))
+    return Reader(user.pk, current_id(user_channel(user.pk)), final_event(channel))
+
+
+def final_event(channel: str) -> StoredEvent | None:
+    """The final event of the channel's version if its run has ended: the stored `done`, or,
+    for a version made finished (an edit, an import: no run) or whose events were trimmed,
+    one made from its row, with the channel's current id."""
+    version = version_of_channel(channel)
+    if version is None or version.is_live:
+        return None
+    row = Event.objects.filter(channel=channel, type=DONE).order_by("-eid").first()
+    if row is not None:
+        return StoredEvent(channel, row.eid, row.type, json.loads(row.data))
+    fields = {
+        "generation_id": str(version.generation_id),
+        "version": version.number,
+        "status": version.status,
+        "stage": version.stage,
+        "message": version.message,
+        "progress": version.progress,
+        "timestamp": (version.finished_at or version.created_at).timestamp(),
+    }
+    return StoredEvent(channel, current_id(channel), DONE, json.dumps(fields))
+
+
+def version_of_channel(channel: str) -> Version | None:
+    match = VERSION_CHANNEL.match(channel)
+    if match is None:
+        return None
+    return Version.objects.filter(
+        generation_id=match["generation"], number=int(match["number"])
+    ).first()
 
 
 def current_id(channel: str) -> int:
@@ -239,19 +293,30 @@ def proxied(request: HttpRequest) -> bool:
     return grip is not None and grip.proxied
 
 
-async def open_stream(request: HttpRequest, channel: str) -> Stream | str:
-    """A stream for this request, to start from the client's last id, or the refusal to send.
+def follows(request: HttpRequest) -> bool:
+    """Does the client stay for the version's events after its run ended (`?follow=1`)?"""
+    return request.GET.get("follow") == "1"
 
-    `request.session` must be set; allowed() loads it and the user in a reader thread.
+
+async def open_stream(request: HttpRequest, channel: str) -> Stream | str:
+    """A stream for this request, or the refusal to send. It starts after the client's last
+    id, or, with none given, at the channel's first event: a client that asks late still
+    gets the whole run, its final event included.
+
+    `request.session` must be set; reader_of loads it and the user in a reader thread.
     """
     reader = await in_reader(reader_of, request, channel)
     if reader is None:
         return refusal(channel)
-    user_id, user_seen = reader
-    last_id = parse_last_id(request, channel)
-    if last_id is None:
-        last_id = await in_reader(current_id, channel)
-    return Stream(channel, last_id, user_channel(user_id), user_seen)
+    last_id = parse_last_id(request, channel) or 0
+    return Stream(
+        channel,
+        last_id,
+        user_channel(reader.user_id),
+        reader.user_seen,
+        follows=follows(request),
+        final=reader.final,
+    )
 
 
 def refusal(channel: str) -> str:
@@ -264,9 +329,10 @@ def refusal(channel: str) -> str:
 async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
     """The SSE response for one channel, through Django: Pushpin's requests, and any server
     that does not run config.asgi's application (Django's test client)."""
-    if proxied(request):
+    if proxied(request) and (follows(request) or await in_reader(final_event, channel) is None):
         # The library's view checks the channel manager, reads from the last id, and answers
         # with instructions for Pushpin; it returns at once, so a reader thread serves it.
+        # A run that has ended is answered below, as a plain response that ends.
         response = await in_reader(partial(grip_events, request, channels=[channel]))
         if request.grip.instruct is None:  # not held: a refusal or a bad request
             response.content = NO_RECONNECT + response.content.decode()
@@ -281,7 +347,8 @@ async def _once(text: str):
 
 
 async def serve(stream: Stream):
-    """The stream's SSE text: what the client lacks from the database, then live events."""
+    """The stream's SSE text: what the client lacks from the database, then live events,
+    until the run's final event (unless the stream follows the version)."""
     hub.add(stream)  # before the first read, so nothing falls between the two
     try:
         yield ":" + " " * 2048 + "\n\nevent: stream-open\ndata:\n\n"
@@ -290,6 +357,14 @@ async def serve(stream: Stream):
             if behind:
                 events = await in_reader(read_events, stream.channel, stream.last_id)
                 behind = len(events) == READ_LIMIT
+                if not behind and stream.final is not None and not stream.follows:
+                    # The run had ended when the stream opened: what the client lacks, then
+                    # the final event (again, if the client had it: it may not know).
+                    fresh = [event for event in events if event.id > stream.last_id]
+                    if not any(event.type == DONE for event in fresh):
+                        fresh.append(stream.final)
+                    yield "".join(event.sse for event in fresh)
+                    break
             else:
                 try:
                     events = await asyncio.wait_for(stream.queue.get(), KEEP_ALIVE_SECONDS)
@@ -303,6 +378,8 @@ async def serve(stream: Stream):
             if fresh:
                 stream.last_id = fresh[-1].id
                 yield "".join(event.sse for event in fresh)
+                if not stream.follows and any(event.type == DONE for event in fresh):
+                    break
         if stream.kicked:
             yield refusal(stream.channel)  # logged out: the page goes to the login page
     finally:

@@ -273,6 +273,7 @@ def test_stream_tokens_are_bound_to_one_channel_and_expire(history, user, other_
     made = call("post", f"/generations/{generation.pk}/versions/2/stream-token", token).json()
     assert made["expires_in"] == 300
     assert made["events_url"].startswith(f"/generations/{generation.pk}/v2/events/?token=")
+    assert "lastEventId" not in made["events_url"], "it replays the run from its first event"
 
     def reader(token_text, channel):
         request = Client().get("/").wsgi_request
