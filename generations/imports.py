@@ -11,7 +11,7 @@ from django.db import transaction
 
 from generations.git.remote import git_source
 from generations.models import Generation, Version
-from generations.refusals import ActionRefused
+from generations.refusals import ActionRefused, LimitExceeded
 from generations.runs.lifecycle import announce_end
 from generations.runs.limits import check_token_rate, lock_user
 from generations.storage import create_finished_version, plain_files, texts_of
@@ -36,9 +36,12 @@ def import_archive(
 ) -> Version:
     """A generation from an uploaded archive."""
     if size > settings.IMPORT_MAX_ARCHIVE_BYTES:
-        raise ActionRefused(
+        raise LimitExceeded(
             f"The archive is {size:,} bytes; an import may be at most "
-            f"{settings.IMPORT_MAX_ARCHIVE_BYTES:,}. Leave out build output and dependencies."
+            f"{settings.IMPORT_MAX_ARCHIVE_BYTES:,} (IMPORT_MAX_ARCHIVE_BYTES). Leave out "
+            "build output and dependencies.",
+            limit="IMPORT_MAX_ARCHIVE_BYTES",
+            limit_bytes=settings.IMPORT_MAX_ARCHIVE_BYTES,
         )
     try:
         tree = read_archive(archive, import_limits())

@@ -298,3 +298,38 @@ def test_the_openapi_document_validates_and_documents_the_events():
     assert "Last-Event-ID" in schema["info"]["description"]
     assert "/api/v1/generations/{generation_id}/versions/{number}/iterate" in schema["paths"]
     assert Client().get(API + "/docs").status_code == 200
+
+
+def test_a_body_over_the_limit_gets_413_naming_it_on_every_method(history, token, settings):
+    """Three files of 936 KB each, as `iterum push` sent them, gave a 500."""
+    generation, _, _ = history
+    files = {f"f{i}.txt": "x" * 936_000 for i in range(3)}
+    version = f"/generations/{generation.pk}/versions/2"
+    for method, path, body in [
+        ("post", f"{version}/files", {"files": files}),
+        ("put", f"{version}/name", {"name": "x" * 3_000_000}),
+    ]:
+        response = call(method, path, token, body)
+        assert response.status_code == 413, (method, path, response.content[:200])
+        assert response["Content-Type"] == "application/json"
+        error = response.json()
+        assert error["code"] == "too_large"
+        assert error["limit"] == "REQUEST_MAX_BYTES"
+        assert error["limit_bytes"] == settings.REQUEST_MAX_BYTES
+        assert "REQUEST_MAX_BYTES" in error["detail"]
+    assert Version.objects.count() == 2, "nothing half-saved"
+
+
+def test_an_upload_over_the_file_limit_gets_413_naming_it(history, token, settings):
+    settings.FILE_MAX_BYTES = 1_000
+    generation, _, _ = history
+    upload = io.BytesIO(b"x" * 1_001)
+    upload.name = "big.bin"
+    response = Client().post(
+        f"{API}/generations/{generation.pk}/versions/2/upload",
+        {"path": "big.bin", "file": upload},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 413
+    assert response.json()["limit"] == "FILE_MAX_BYTES"
+    assert response.json()["limit_bytes"] == 1_000
