@@ -42,9 +42,9 @@ from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
 from django_eventstream.views import events as grip_events
 
 from generations.live.access import VERSION_CHANNEL, can_read_channel
-from generations.models import Version
+from generations.live.stream_tokens import read_stream_token, session_origin
+from generations.models import ApiToken, Version
 from generations.request_values import whole_number
-from generations.tokens import stream_token_user_id
 
 KEEP_ALIVE_SECONDS = 20
 # Sent with a refusal: a browser's EventSource would otherwise reconnect every 3 s, forever.
@@ -107,6 +107,7 @@ class Stream:
         *,
         follows: bool = True,
         final: "StoredEvent | None" = None,
+        origin: str | None = None,
     ) -> None:
         self.channel = channel
         self.last_id = last_id
@@ -114,20 +115,22 @@ class Stream:
         self.user_seen = user_seen
         self.follows = follows
         self.final = final
-        self.sent_final = False
+        self.origin = origin  # the session or API token that opened it (stream_tokens)
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[list[StoredEvent] | None] = asyncio.Queue()
         self.closed = False
         self.kicked = False
+        self.kicked_because: str | None = None
 
     def close(self) -> None:
         """The client left: end the stream at its next wake-up, which this causes."""
         self.closed = True
         self.queue.put_nowait(None)
 
-    def kick(self) -> None:
-        """Its user logged out: end the stream with a refusal."""
+    def kick(self, because: str | None = None) -> None:
+        """Its session logged out or its token was revoked: end it with a refusal."""
         self.kicked = True
+        self.kicked_because = because
         self.close()
 
 
@@ -167,10 +170,12 @@ class Hub:
         with self._lock:
             streams = list(self._streams.get(channel, ()))
         if channel.startswith("user-"):
-            kicks = [e.id for e in events or () if e.type == KICK]
+            kicks = [(e.id, *kick_of(e)) for e in events or () if e.type == KICK]
             for stream in streams:
-                if kicks and max(kicks) > stream.user_seen:
-                    stream.loop.call_soon_threadsafe(stream.kick)
+                for id, origin, because in kicks:
+                    if id > stream.user_seen and origin in (None, stream.origin):
+                        stream.loop.call_soon_threadsafe(stream.kick, because)
+                        break
             return len(streams)
         by_loop: dict[asyncio.AbstractEventLoop, list[Stream]] = {}
         for stream in streams:
@@ -178,6 +183,19 @@ class Hub:
         for loop, group in by_loop.items():
             loop.call_soon_threadsafe(_put_all, group, events)
         return len(streams)
+
+
+def kick_of(event: StoredEvent) -> tuple[str | None, str | None]:
+    """Whose streams a kick ends (one origin's, or with None all of the user's), and why."""
+    try:
+        data = json.loads(event.data)
+        origin, because = data.get("origin"), data.get("text")
+    except (ValueError, AttributeError):
+        return None, None
+    return (
+        origin if isinstance(origin, str) else None,
+        because if isinstance(because, str) else None,
+    )
 
 
 def _put_all(streams: list[Stream], events: list[StoredEvent] | None) -> None:
@@ -204,6 +222,7 @@ class Reader:
     user_id: int
     user_seen: int  # how far the user's own channel went when the stream opened
     final: StoredEvent | None  # the version's final event, if its run had ended
+    origin: str | None  # the session or API token that lets it read
 
 
 def reader_of(request: HttpRequest, channel: str) -> Reader | None:
@@ -215,13 +234,28 @@ def reader_of(request: HttpRequest, channel: str) -> Reader | None:
     API token is never accepted there."""
     token = request.GET.get("token")
     if token is not None:
-        user_id = stream_token_user_id(token, channel)
+        user_id, origin = read_stream_token(token, channel) or (None, None)
         user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        if user is not None and not origin_alive(user.pk, origin):
+            return None
     else:
         user = get_user(request)
+        origin = session_origin(request.session.session_key)
     if not can_read_channel(user, channel):
         return None
-    return Reader(user.pk, current_id(user_channel(user.pk)), final_event(channel))
+    return Reader(user.pk, current_id(user_channel(user.pk)), final_event(channel), origin)
+
+
+def origin_alive(user_id: int, origin: str | None) -> bool:
+    """May a stream token made from this origin still open a stream? Not once its API token
+    is revoked, nor once its session logged out (that kick is on the user's channel)."""
+    if origin is None:
+        return True
+    if origin.startswith("t:"):
+        token_id = whole_number(origin[2:])
+        return ApiToken.objects.filter(pk=token_id, user_id=user_id, revoked_at=None).exists()
+    kicks = Event.objects.filter(channel=user_channel(user_id), type=KICK)
+    return not kicks.filter(data__contains=origin).exists()
 
 
 def final_event(channel: str) -> StoredEvent | None:
@@ -316,14 +350,14 @@ async def open_stream(request: HttpRequest, channel: str) -> Stream | str:
         reader.user_seen,
         follows=follows(request),
         final=reader.final,
+        origin=reader.origin,
     )
 
 
-def refusal(channel: str) -> str:
+def refusal(channel: str, because: str | None = None) -> str:
     """The text that ends a stream its reader may not (or no longer) read."""
-    return NO_RECONNECT + sse_encode_error(
-        "forbidden", f"Permission denied to channels: {channel}", {"channels": [channel]}
-    )
+    text = because or f"Permission denied to channels: {channel}"
+    return NO_RECONNECT + sse_encode_error("forbidden", text, {"channels": [channel]})
 
 
 async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
@@ -381,7 +415,8 @@ async def serve(stream: Stream):
                 if not stream.follows and any(event.type == DONE for event in fresh):
                     break
         if stream.kicked:
-            yield refusal(stream.channel)  # logged out: the page goes to the login page
+            # Logged out (the page goes to the login page), or its token was revoked.
+            yield refusal(stream.channel, stream.kicked_because)
     finally:
         hub.remove(stream)
 

@@ -233,6 +233,42 @@ def test_a_token_may_start_only_so_many_runs_a_minute(history, token, settings):
     assert call("post", f"{version}/iterate", token, {"prompt": "later"}).status_code == 201
 
 
+def test_session_calls_count_against_the_same_limit_and_the_user_has_a_cap(history, user, settings):
+    settings.API_RUNS_PER_MINUTE = 2
+    settings.API_RUNS_PER_USER_PER_MINUTE = 3
+    settings.MAX_QUEUED_PER_USER = settings.MAX_RUNNING_PER_USER = 10
+    generation, _, _ = history
+    iterate = API + f"/generations/{generation.pk}/versions/2/iterate"
+    session = Client()
+    session.force_login(user)
+
+    def by_session():
+        return session.post(iterate, json.dumps({"prompt": "again"}), "application/json")
+
+    assert [by_session().status_code for _ in range(2)] == [201, 201]
+    limited = by_session()
+    assert limited.status_code == 429, "a session is counted as a token is"
+    assert "login session" in limited.json()["detail"]
+    assert int(limited["Retry-After"]) >= 1
+    # Two fresh tokens: the first has room, but the user's cap (3) across them is reached.
+    first, second = (create_token(user=user, name=n)[1] for n in ("one", "two"))
+    assert (
+        call(
+            "post", f"/generations/{generation.pk}/versions/2/iterate", first, {"prompt": "a"}
+        ).status_code
+        == 201
+    )
+    capped = call(
+        "post", f"/generations/{generation.pk}/versions/2/iterate", second, {"prompt": "b"}
+    )
+    assert capped.status_code == 429
+    assert "tokens and sessions together" in capped.json()["detail"]
+    assert capped.json()["retry_after"] >= 1
+    # The pages' own runs are not counted.
+    page = session.post(f"/generations/{generation.pk}/v2/iterate/", {"prompt": "from the page"})
+    assert page.status_code == 302
+
+
 def test_a_session_may_use_the_api_with_csrf_as_forms_do(history, user):
     generation, _, _ = history
     client = Client(enforce_csrf_checks=True)
@@ -288,7 +324,7 @@ def test_stream_tokens_are_bound_to_one_channel_and_expire(history, user, other_
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("django.conf.settings.STREAM_TOKEN_SECONDS", -1)
         assert reader(old, v2.channel) is None  # expired
-    mallory = stream_token(user=other_user, channel=v2.channel)
+    mallory = stream_token(user=other_user, channel=v2.channel, origin=None)
     assert reader(mallory, v2.channel) is None  # signed, but not the owner's
 
 

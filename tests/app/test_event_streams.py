@@ -11,7 +11,9 @@ from django.test import Client
 from generations.live import streams
 from generations.live.events import publish, publish_about
 from generations.live.relay import wake_listeners
+from generations.live.stream_tokens import session_origin, stream_token, token_origin
 from generations.models import Version
+from generations.tokens import create_token, revoke_token
 from orchestrator.stages import ProgressEvent
 
 # A run in progress: its stream stays open (one whose run ended closes after its final event).
@@ -424,3 +426,90 @@ def test_a_live_stream_ends_after_the_final_event_and_a_following_one_stays(
     ended, followed = async_to_sync(scenario)()
     assert ended.count("event: done") == 1
     assert "event: tests" in followed
+
+
+def token_scope(version, user, origin: str | None) -> dict:
+    token = stream_token(user=user, channel=version.channel, origin=origin)
+    return http_scope(events_path(version), query=f"token={token}")
+
+
+def test_logging_out_ends_that_sessions_streams_only_not_a_tokens(application, user, make_version):
+    """The client's live view (an API token's stream) outlives a logout in the browser."""
+    version = make_version(status=RUNNING)
+    api_token, _ = create_token(user=user, name="laptop")
+    cookie, other_cookie = cookie_of(user), cookie_of(user)  # two sessions of one user
+    scopes = {
+        "page": http_scope(events_path(version), cookie),
+        "other session": http_scope(events_path(version), other_cookie),
+        "token": token_scope(version, user, token_origin(api_token.pk)),
+    }
+
+    async def scenario() -> dict[str, str]:
+        browsers = {name: Browser(application, scope) for name, scope in scopes.items()}
+        for browser in browsers.values():
+            await browser.open()
+            await browser.read_until("stream-open")
+        client = Client()
+        client.cookies.load(cookie)
+        await sync_to_async(client.post)("/accounts/logout/")
+        await sync_to_async(streams_relay_poll)()
+        await read_to_the_end(browsers["page"])
+        await sync_to_async(publish)(
+            version, ProgressEvent("llm_generation", "processing", "on", 0.2)
+        )
+        wake_listeners([version.channel])
+        for name in ("other session", "token"):
+            await browsers[name].read_until('"message": "on"')
+            await browsers[name].leave()
+        return {name: browser.body for name, browser in browsers.items()}
+
+    bodies = async_to_sync(scenario)()
+    assert '"condition": "forbidden"' in bodies["page"]
+    assert "stream-error" not in bodies["other session"]
+    assert "stream-error" not in bodies["token"]
+
+
+def test_revoking_a_token_ends_its_open_streams_and_its_stream_tokens(
+    application, user, make_version
+):
+    version = make_version(status=RUNNING)
+    api_token, _ = create_token(user=user, name="laptop")
+    kept, _ = create_token(user=user, name="desktop")
+    revoked_scope = token_scope(version, user, token_origin(api_token.pk))
+    kept_scope = token_scope(version, user, token_origin(kept.pk))
+
+    async def scenario() -> tuple[str, str, str]:
+        doomed, other = Browser(application, revoked_scope), Browser(application, kept_scope)
+        for browser in (doomed, other):
+            await browser.open()
+            await browser.read_until("stream-open")
+        await sync_to_async(revoke_token)(api_token)
+        await sync_to_async(streams_relay_poll)()
+        ended = await read_to_the_end(doomed)
+        again = Browser(application, revoked_scope)  # the same stream token, opened again
+        await again.open()
+        refused = await read_to_the_end(again)
+        await other.leave()
+        return ended, refused, other.body
+
+    ended, refused, other = async_to_sync(scenario)()
+    assert "This API token was revoked." in ended
+    assert '"condition": "forbidden"' in refused
+    assert "stream-error" not in other
+
+
+def test_a_stream_token_made_with_a_session_dies_with_it(application, user, make_version):
+    version = make_version(status=RUNNING)
+    cookie = cookie_of(user)
+    session_key = cookie.split("=", 1)[1]
+    scope = token_scope(version, user, session_origin(session_key))
+    client = Client()
+    client.cookies.load(cookie)
+    client.post("/accounts/logout/")
+
+    async def scenario() -> str:
+        browser = Browser(application, scope)
+        await browser.open()
+        return await read_to_the_end(browser)
+
+    assert '"condition": "forbidden"' in async_to_sync(scenario)()
