@@ -12,7 +12,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from generations.live.events import end_user_streams

@@ -7,7 +7,7 @@ from django.db import transaction
 from generations.live.events import publish
 from generations.models import Generation, Version
 from generations.refusals import ActionRefused
-from generations.runs.limits import check_queue_room, check_api_rate, lock_user
+from generations.runs.limits import check_api_rate, check_queue_room, lock_user
 from generations.runs.tasks import enqueue_run
 from generations.storage import next_number
 from orchestrator import ProgressEvent
