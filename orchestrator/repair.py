@@ -93,6 +93,7 @@ SETTLED_BY_SILENCE = {
     "unnamed_code": "The model said its code sample was an example, not a file to change.",
     "missing": "The model wanted to delete {path}, which does not exist; nothing was deleted.",
     "twice": "The model's change to {path} was already made once; it was not made twice.",
+    "noop": "The model said no change to {path} was needed after all.",
 }
 
 
@@ -150,6 +151,7 @@ def settle(
     planned = [p for p in (_clean_or_none(p) for p in answer.planned or []) if p]
     unwritten: list[str] = []
     asked_unwritten = False
+    asked_noop = False  # asked once about blocks that change nothing
     follow_ups = 0
     while True:
         answer = _identified(answer, current, report)
@@ -174,6 +176,12 @@ def settle(
         carried = [f for f in carried if _still_open(f, answer_keys, fresh, silent)]
         restated = disagreements(answer.restatements, before, current)
         failures = carried + result.failures + _failures_read(answer) + restated
+        if result.noops and not failures and current == files and not asked_noop:
+            # The answer proposed a change, and its blocks change nothing: a claim to check
+            # with the model once, never "no changes" on its word alone.
+            failures, asked_noop = list(result.noops), True
+        elif result.noops:
+            notes.append(f"A block for {result.noops[0].path} changed nothing; it was left out.")
         failing = {case_key(f.path) for f in failures if f.path}
         if not asked_unwritten:
             unwritten = [p for p in planned if case_key(p) not in touched | failing]
