@@ -15,6 +15,7 @@ from orchestrator.results import CallRecord
 from orchestrator.stages import Reporter
 
 REPORT_SECONDS = 0.5  # while the model streams, the bar moves at least this often
+THINKING_SHOWN = 4000  # the live panel shows the newest characters of the model's thinking
 
 
 @dataclass
@@ -162,6 +163,8 @@ class Run:
             # the earlier calls received, so the figure never starts again from zero.
             tokens = (self.chars_received() + progress.chars) // 4
             waiting = progress.first_token is None
+            thinking = "".join(thoughts + parser.reasoning)
+            extra = {"thinking": thinking[-THINKING_SHOWN:]} if thinking.strip() else {}
             self.stage(
                 self.streaming_stage,
                 f"Waiting for {self.model_name} to answer..."
@@ -170,6 +173,7 @@ class Run:
                 progress=self.position,
                 tokens=tokens,
                 call_tokens=progress.chars // 4,
+                **extra,
             )
 
         try:
@@ -193,6 +197,9 @@ class Run:
                         )
                     continue
                 last_data = now
+                if chunk.thought:
+                    thoughts.append(chunk.thought)
+                    progress.received(now, chunk.thought)
                 text.append(chunk.text)
                 progress.received(now, chunk.text)
                 usage = chunk.usage or usage
@@ -265,6 +272,7 @@ class Run:
             latency_seconds=round(seconds, 3),
             outcome=outcome,
             tokens_estimated=usage.estimated,
+            tokens_thinking=usage.tokens_thinking,
             error=error[:500],
             first_token_seconds=None
             if first_token_seconds is None
