@@ -18,6 +18,7 @@ refused, never applied in part. `view` and commands for a terminal are not chang
 """
 
 import re
+from dataclasses import replace
 
 from orchestrator.fences import unwrap_fences
 from orchestrator.operations import EditFile, Operation, Refusal, SearchReplace, WriteFile
@@ -31,6 +32,7 @@ _CLAUDE_PARAMETER = re.compile(
 )
 _OPENHANDS = re.compile(r"<function=([\w.-]+)>")
 _OPENHANDS_PARAMETER = re.compile(r"<parameter=(\w+)>(.*?)</parameter>", re.DOTALL)
+_SANDBOX_ROOTS = {"workspace", "repo", "testbed", "project", "app", "code"}
 _EDITOR_TOOLS = {"str_replace_editor", "str_replace_based_edit_tool", "edit_file", "file_editor"}
 
 _SEARCH = re.compile(r"^(?:<{5,9}|-{5,9})[ \t]*SEARCH\b", re.IGNORECASE)
@@ -42,8 +44,37 @@ _REPLACE = re.compile(r"^(?:>{5,9}|\+{5,9})[ \t]*REPLACE\b", re.IGNORECASE)
 Found = tuple[Operation | Refusal, int, int]
 
 
-def agent_operations(text: str) -> list[Found]:
+def project_path(raw: str, known: frozenset[str]) -> str:
+    """An agent's absolute path (`/workspace/app.py`, `/repo/src/x.py`) as the project's
+    own: the longest tail that is a project file, or that lies in a project folder. Any
+    other path is returned as it is, for the path policy to refuse."""
+    if not raw.startswith("/"):
+        return raw
+    parts = [part for part in raw.split("/") if part]
+    folders = {path.rsplit("/", 1)[0] for path in known if "/" in path}
+    for start in range(len(parts)):
+        tail = "/".join(parts[start:])
+        if tail in known or "/".join(parts[start:-1]) in folders:
+            return tail
+    if len(parts) >= 2 and parts[0] in _SANDBOX_ROOTS:
+        return "/".join(parts[1:])
+    return raw
+
+
+def agent_operations(text: str, known: frozenset[str] = frozenset()) -> list[Found]:
     """Every tool call of another agent in the answer, with its offsets."""
+    found = [
+        (_with_path(item, project_path(item.path, known)) if item.path else item, start, end)
+        for item, start, end in _calls(text)
+    ]
+    return found
+
+
+def _with_path(item: Operation | Refusal, path: str) -> Operation | Refusal:
+    return item if item.path == path else replace(item, path=path)
+
+
+def _calls(text: str) -> list[Found]:
     found: list[Found] = []
     for match in _CLINE.finditer(text):
         found.append(_cline(text, match))

@@ -74,7 +74,7 @@ def choose(
 ) -> Reading:
     """The answer's reading, from what the line reader found in `text` (the answer without
     its reasoning and withdrawn attempts) and what the tag readers find in it."""
-    everything = found + tag_findings(text)
+    everything = found + tag_findings(text, known)
     kept = [one for one in everything if not any(one.inside(other) for other in everything)]
     kept.sort(key=lambda one: (one.start, one.end))
     if not kept:
@@ -97,11 +97,15 @@ def choose(
     return reading
 
 
-def tag_findings(text: str) -> list[Found]:
+def tag_findings(text: str, known: frozenset[str]) -> list[Found]:
     """What the tag dialects find: file tags (bolt.diy, Dyad) and other agents' tools."""
     found = []
-    for reader, dialect in ((tagged_operations, "tagged"), (agent_operations, "agents")):
-        for item, start, end in reader(text) or []:
+    readings = (
+        (tagged_operations(text) or [], "tagged"),
+        (agent_operations(text, known), "agents"),
+    )
+    for items, dialect in readings:
+        for item, start, end in items:
             found.append(Found(item, dialect, line_of(text, start), line_of(text, end)))
     return found
 

@@ -45,6 +45,12 @@ _PATH_COMMENT = re.compile(
     r"(?P<path>[^ \t*]+?)[ \t]*(?:\*/|-->)?[ \t]*$",
     re.IGNORECASE,
 )
+# Shell that writes files: a redirect into a file, sed -i, tee, rm, mv, cp, touch.
+_WRITES_FILES = re.compile(
+    r"(?:^|[^0-9&])>>?[ \t]*(?!/dev/null)[\w./-]+|\bsed[ \t]+-i|\btee\b"
+    r"|(?:^|[;&|][ \t]*)[ \t]*(?:rm|mv|cp|touch)[ \t]",
+    re.MULTILINE,
+)
 _INFO_PATH = re.compile(
     r"(?:title|file(?:name)?|path)[ \t]*=[ \t]*[\"']?([^\"' \t]+)", re.IGNORECASE
 )
@@ -96,7 +102,18 @@ def loose_operations(
         else:
             operations.append(WriteFile(path, _content(found[0], path), loose=True))
     for block in unnamed:
-        if block.language in SHELL_LANGUAGES or not "".join(block.lines).strip():
+        code = "".join(block.lines)
+        if block.language in SHELL_LANGUAGES and _WRITES_FILES.search(code):
+            refusals.append(
+                Refusal(
+                    None,
+                    "the answer changes files with shell commands (a redirect, sed -i, rm...), "
+                    "which are not applied; give the changes as operations",
+                    code,
+                )
+            )
+            continue
+        if block.language in SHELL_LANGUAGES or not code.strip():
             continue  # commands for the person, not files
         refusals.append(
             Refusal(

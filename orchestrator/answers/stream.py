@@ -100,6 +100,7 @@ class EditStreamParser:
         self._line_no = 0
         self._op_start = 0
         self._withdrawn: dict | None = None  # the state of an attempt the answer withdrew
+        self._indent = ""  # the indentation of operations written under a list item
 
     @property
     def open_path(self) -> str | None:
@@ -159,9 +160,28 @@ class EditStreamParser:
             self._read(text if text.endswith("\n") else text + "\n")
 
     def _read(self, line: str) -> None:
+        line = self._dedent(line)
         self._line_no = len(self._kept)
         self._kept.append(line)
         self._line(line)
+
+    def _dedent(self, line: str) -> str:
+        """Operations indented under a list item ("1. In app.py:" then the block, indented):
+        from an indented line that opens an operation or a fence, outside any operation,
+        every line that carries the same indentation is read without it, until a line
+        that does not."""
+        if self._indent:
+            if line.startswith(self._indent):
+                return line[len(self._indent) :]
+            if not line.strip():
+                return line.lstrip(" \t")
+            self._indent = ""
+        idle = self._open is None and self._diff is None and self._held is None
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if indent and idle and _opens_something(line[len(indent) :].rstrip(BLANKS)):
+            self._indent = indent
+            return line[len(indent) :]
+        return line
 
     _STATE = [
         "prose",
@@ -192,6 +212,7 @@ class EditStreamParser:
         self._cut_in = self._fence = self._block_path = None
         self._closed_by_end = self._last_block = self._open = self._diff = self._held = None
         self._recent = deque(maxlen=3)
+        self._indent = ""
 
     def finish(
         self, allow_open: bool = False, complete: bool = False, cut_off: bool = False
@@ -615,6 +636,18 @@ class EditStreamParser:
         self.refusals.append(refusal)
         self.found.append(Found(refusal, dialect, self._op_start, self._line_no))
         self._recent.clear()
+
+
+def _opens_something(stripped: str) -> bool:
+    return bool(
+        MARKER.match(stripped)
+        or SEARCH.match(stripped)
+        or GIT_HEADER.match(stripped)
+        or PATCH_HEADER.match(stripped)
+        or HUNK_HEADER.match(stripped)
+        or FENCE.match(stripped)
+        or stripped.startswith("--- ")
+    )
 
 
 def parse_edit_stream(chunks: Iterable[str]) -> Iterator[Operation]:
