@@ -14,18 +14,24 @@ reasoning, thought, reflection, scratchpad), the line reader sets it aside:
 import re
 
 _NAMES = r"think|thinking|thought|thoughts|reasoning|reflection|scratchpad"
+_QUOTES = " \t`'\"\u201c\u201d\u2018\u2019"  # spaces and quotes, straight and curly
 OPENING = re.compile(rf"^[ \t]*<({_NAMES})>", re.IGNORECASE)
 CLOSING = re.compile(rf"</({_NAMES})>", re.IGNORECASE)
 
 
 def lone_closing(line: str) -> re.Match | None:
-    """A closing tag that starts or ends its line (not one quoted inside a sentence)."""
+    """A closing tag that starts or ends its line, or is glued to the words on both sides
+    as a stream glues it ("done.</think>Here"); not one quoted or named in a sentence."""
     stripped = line.strip()
     match = CLOSING.search(line)
     if match is None:
         return None
     tag = match.group(0)
-    return match if stripped.startswith(tag) or stripped.endswith(tag) else None
+    if stripped.startswith(tag) or stripped.endswith(tag):
+        return match
+    before, after = line[match.start() - 1 : match.start()], line[match.end() : match.end() + 1]
+    glued = bool(before) and bool(after) and before not in _QUOTES and after not in _QUOTES
+    return match if glued else None
 
 
 def strip_reasoning(text: str) -> str:

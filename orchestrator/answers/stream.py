@@ -142,6 +142,8 @@ class EditStreamParser:
             else:
                 self._reasoning_open = True
             return
+        if OPENING.match(line):
+            self._reasoning_seen = True  # an opening tag in a file's text: its own closing too
         close = None if self._reasoning_seen else lone_closing(line)
         if close:
             # Only the closing tag arrived: everything before it was the model's reasoning.
