@@ -70,11 +70,15 @@ def line_of(text: str, offset: int) -> int:
 
 
 def choose(
-    found: list[Found], text: str, fenced: list[FencedBlock], known: frozenset[str]
+    found: list[Found],
+    text: str,
+    fenced: list[FencedBlock],
+    known: frozenset[str],
+    tags: list[Found] | None = None,
 ) -> Reading:
     """The answer's reading, from what the line reader found in `text` (the answer without
-    its reasoning and withdrawn attempts) and what the tag readers find in it."""
-    everything = found + tag_findings(text, known)
+    its reasoning and withdrawn attempts) and what the tag readers find in it (`tags`)."""
+    everything = found + (tag_findings(text, known) if tags is None else tags)
     kept = [one for one in everything if not any(one.inside(other) for other in everything)]
     kept.sort(key=lambda one: (one.start, one.end))
     if not kept:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from orchestrator.answers.apply_patch import PATCH_HEADER, open_patch_file
-from orchestrator.answers.dispatch import Found, choose
+from orchestrator.answers.dispatch import Found, choose, tag_findings
 from orchestrator.answers.ours import MARKER, OPENING_KEYWORDS, is_end, rename_sides
 from orchestrator.answers.prose import FencedBlock
 from orchestrator.answers.reasoning import CLOSING, OPENING, lone_closing
@@ -236,6 +236,9 @@ class EditStreamParser:
         self._end_diff(at_end=True)
         if complete and self._open is not None and self._open.kind != "FILE":
             self._close_complete_edit()
+        tags = tag_findings("".join(self._kept), self.known)
+        if self._open is not None and any(t.start <= self._op_start < t.end for t in tags):
+            self._open = None  # a block left open inside a closed tag: the tag's own text
         if self.open_path is not None and not allow_open:
             raise ModelAnswerInvalid(
                 f"The model's answer stopped in the middle of {self.open_path} "
@@ -244,21 +247,21 @@ class EditStreamParser:
         if self._fence is not None and not self._fence.had_operations:
             self._fence.closed = False
             self.fenced_blocks.append(self._fence)
-        self._decide(cut_off)
+        self._decide(cut_off, tags)
         done, self._done = self._done, []
         return done
 
-    def _decide(self, cut_off: bool) -> None:
+    def _decide(self, cut_off: bool, tags: list[Found]) -> None:
         """Read the answer in its one dialect (orchestrator.answers.dispatch)."""
         emitted = {id(one.item) for one in self.found}
-        reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known)
+        reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known, tags)
         if self._withdrawn is not None and not reading.operations and not reading.refusals:
             # Nothing followed the sentence that seemed to start over: it was prose.
             withdrawn, self._withdrawn = self._withdrawn, None
             for name, value in withdrawn.items():
                 setattr(self, name, value)
             emitted |= {id(one.item) for one in self.found}
-            reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known)
+            reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known, tags)
         if self._withdrawn is not None:
             withdrawn = [one.item for one in self._withdrawn["found"]]
             earlier = [item for item in withdrawn if not isinstance(item, Refusal)]
