@@ -102,6 +102,8 @@ def _still_open(failure: Failure, answer_keys: set[str], fresh: bool, silent: bo
     `silent`: the answer proposed nothing at all."""
     if silent and failure.kind in SETTLED_BY_SILENCE:
         return False
+    if failure.kind == "withdrawn":
+        return False  # asked once: the next answer changes the file again, or leaves it be
     if (failure.path is None or failure.kind in ("wrong_path", "missing")) and fresh:
         return False  # the answer changed another file: the one the model meant
     return failure.path is None or case_key(failure.path) not in answer_keys

@@ -160,7 +160,9 @@ def test_a_restarted_answer_keeps_only_its_final_attempt(sentence, size):
 def test_a_file_only_the_withdrawn_attempt_touched_is_asked_about():
     parser, _ = read(f"{DRAFT}{DRAFT_FILE}\nLet me start over.\n\n{FINAL}")
     assert parser.operations == [EDIT]
-    assert [(r.path, "withdrew" in r.reason) for r in parser.refusals] == [("draft.py", True)]
+    assert [(r.path, "withdrew" in r.reason, r.kind) for r in parser.refusals] == [
+        ("draft.py", True, "withdrawn")
+    ]
 
 
 def test_a_restart_sentence_with_nothing_after_it_is_prose():
