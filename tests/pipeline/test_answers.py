@@ -4,6 +4,7 @@ states the exact operations read, at several chunk sizes."""
 
 import pytest
 
+from orchestrator import LocalHost, ProjectBrief, iterate
 from orchestrator.answers.agents import agent_operations, project_path, read_blocks
 from orchestrator.answers.dispatch import Found, paths_of
 from orchestrator.answers.reasoning import lone_closing, strip_reasoning
@@ -19,6 +20,9 @@ from orchestrator.operations import (
     SearchReplace,
     WriteFile,
 )
+from orchestrator.options import RunOptions
+from orchestrator.providers.base import StreamChunk, Usage
+from tests.support.scripted import ScriptedProvider
 
 KNOWN = {"app.py", "src/util.py", "README.md"}
 FINAL = "@@@ EDIT app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n@@@ END\n"
@@ -502,3 +506,33 @@ def test_a_refusal_s_reason_reaches_the_reading():
     assert parser.operations == [WriteFile("app.py", "no blocks here\n", loose=True)]
     assert [r.reason for r in parser.refusals] == ["a DELETE line names no file: ''"]
     assert isinstance(parser.refusals[0], Refusal)
+
+
+# Reasoning in a run: shown folded while it streams, counted, never read -------------------
+
+
+def test_a_run_shows_the_model_s_thinking_counts_its_tokens_and_never_reads_it():
+    chunks = [
+        StreamChunk("", thought="Sent apart: " + DRAFT_FILE),
+        StreamChunk("<think>\ninline " + DRAFT),
+        StreamChunk("</think>\n" + FINAL[:20]),
+        StreamChunk(FINAL[20:]),
+        StreamChunk("", usage=Usage(10, 30, tokens_thinking=12), finish_reason="STOP"),
+    ]
+    events = []
+    ticks = iter(range(0, 10_000))
+    options = RunOptions(sleep=lambda seconds: None, clock=lambda: float(next(ticks)))
+    host = LocalHost(on_event=events.append)
+    result = iterate(
+        {"app.py": "x = 1\n"},
+        "set x to 2",
+        ProjectBrief(title="T", prompt="p", stack="flask"),
+        ScriptedProvider([chunks]),
+        host,
+        options,
+    )
+    assert result.files == {"app.py": "x = 2\n"}
+    shown = [e.extra["thinking"] for e in events if "thinking" in e.extra]
+    assert shown and shown[-1].startswith("Sent apart: @@@ FILE draft.py")
+    assert "inline @@@ EDIT app.py" in shown[-1]
+    assert [call.tokens_thinking for call in host.calls] == [12]
