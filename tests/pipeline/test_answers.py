@@ -533,6 +533,7 @@ def test_a_run_shows_the_model_s_thinking_counts_its_tokens_and_never_reads_it()
     )
     assert result.files == {"app.py": "x = 2\n"}
     shown = [e.extra["thinking"] for e in events if "thinking" in e.extra]
-    assert shown and shown[-1].startswith("Sent apart: @@@ FILE draft.py")
+    assert shown
+    assert shown[-1].startswith("Sent apart: @@@ FILE draft.py")
     assert "inline @@@ EDIT app.py" in shown[-1]
     assert [call.tokens_thinking for call in host.calls] == [12]
