@@ -175,6 +175,18 @@ def test_a_restart_sentence_with_nothing_after_it_is_prose():
     assert parser.refusals == []
 
 
+def test_a_correction_on_top_of_an_edit_is_asked_about_never_dropped_silently():
+    fix = (
+        "@@@ EDIT app.py\n<<<<<<< SEARCH\nimport os\n=======\nimport os, json\n"
+        ">>>>>>> REPLACE\n@@@ END\n"
+    )
+    parser, _ = read(f"{FINAL}\nOops, I made a mistake: the import is missing.\n\n{fix}")
+    assert parser.operations == [
+        EditFile("app.py", (SearchReplace("import os\n", "import os, json\n"),))
+    ]
+    assert [(r.path, r.kind) for r in parser.refusals] == [("app.py", "withdrawn")]
+
+
 def test_a_restart_sentence_before_any_operation_changes_nothing():
     parser, _ = read(f"Let me start over from the request.\n{FINAL}")
     assert parser.operations == [EDIT]
@@ -188,6 +200,9 @@ def test_a_restart_sentence_before_any_operation_changes_nothing():
         ("Disregard everything above.", True),
         ("Here is the corrected full answer:", True),
         ("This fixes a mistake in the loop.", False),
+        ("Next, I'll rewrite the helper:", False),
+        ("Let me redo it.", True),
+        ("I'll rewrite the whole answer.", True),
         ("The rewrite of the parser is done.", False),
         ("Start the server again.", False),
     ],
@@ -203,8 +218,17 @@ def test_withdrawal_refusals():
     assert [r.path for r in withdrawal_refusals([edit, delete], [edit])] == ["README.md"]
     assert [r.path for r in withdrawal_refusals([edit], [])] == [None]
     renamed = RenameFile("app.py", "main.py")
-    assert [r.path for r in withdrawal_refusals([renamed], [edit])] == ["main.py"]
+    assert withdrawal_refusals([renamed], [edit]) == []  # the final attempt keeps app.py
+    assert [r.path for r in withdrawal_refusals([renamed], [delete])] == ["app.py"]
     assert withdrawal_refusals([renamed], [RenameFile("app.py", "main.py")]) == []
+    # Block by block: a withdrawn block is redone by a final block naming some of its lines.
+    two = EditFile("app.py", (SearchReplace("x = 1\n", "x = 9\n"), SearchReplace("y\n", "z\n")))
+    assert [r.kind for r in withdrawal_refusals([two], [edit])] == ["withdrawn"]
+    both = EditFile("app.py", (SearchReplace("y\n", "w\n"), SearchReplace("x = 1\n", "x = 2\n")))
+    assert withdrawal_refusals([two], [both]) == []
+    assert withdrawal_refusals([two], [WriteFile("app.py", "x = 3\n")]) == []
+    blank = EditFile("app.py", (SearchReplace("\n", "a\n"),))
+    assert withdrawal_refusals([blank], [edit]) == []
 
 
 # One dialect per answer ---------------------------------------------------------------------
