@@ -169,6 +169,27 @@ def test_a_file_only_the_withdrawn_attempt_touched_is_asked_about():
     ]
 
 
+def test_two_restarts_check_the_final_attempt_against_both_withdrawn_ones():
+    other = "@@@ EDIT README.md\n<<<<<<< SEARCH\nTitle\n=======\nName\n>>>>>>> REPLACE\n@@@ END\n"
+    answer = f"{other}\nLet me start over.\n{DRAFT}\nScratch that.\n{FINAL}"
+    parser, _ = read(answer)
+    assert parser.operations == [EDIT]
+    assert [(r.path, r.kind) for r in parser.refusals] == [("README.md", "withdrawn")]
+
+
+def test_a_restarted_answer_of_another_agent_keeps_its_final_attempt():
+    withdrawn = CLINE.replace("x = 2", "x = 9")
+    parser, _ = read(f"{withdrawn}\nWait, I made a mistake, let me redo it.\n\n{CLINE}")
+    assert parser.operations == [EDIT]
+    assert parser.refusals == []
+
+
+def test_a_restart_with_nothing_after_it_in_a_tagged_answer_restores_the_tags():
+    tagged = '<file path="README.md">\nNew\n</file>\n'
+    parser, _ = read(f"{tagged}Let me start over.\n")
+    assert parser.operations == [WriteFile("README.md", "New\n", loose=True)]
+
+
 def test_a_restart_sentence_with_nothing_after_it_is_prose():
     parser, _ = read(f"{FINAL}\nI made a mistake in the old loop, which this fixes.\n")
     assert parser.operations == [EDIT]
