@@ -582,3 +582,90 @@ def test_a_run_shows_the_model_s_thinking_counts_its_tokens_and_never_reads_it()
     assert shown[-1].startswith("Sent apart: @@@ FILE draft.py")
     assert "inline @@@ EDIT app.py" in shown[-1]
     assert [call.tokens_thinking for call in host.calls] == [12]
+
+
+# Exact readings that mutation testing asked for ---------------------------------------------
+
+
+def test_a_later_closing_tag_after_reasoning_is_text_when_read_whole():
+    assert strip_reasoning("<think>a</think>\nb\n</think>\nc") == "\nb\n</think>\nc"
+    assert strip_reasoning("<think>\na\n</think>\nb\n</think>\nc") == "\nb\n</think>\nc"
+    assert strip_reasoning("a\n</think>\nb\n</think>\nc") == "\nb\n</think>\nc"
+
+
+def test_elements_of_a_tool_call():
+    from orchestrator.answers.agents import _element
+
+    assert _element("<path>a.py</path>", "path") == "a.py\n"
+    assert _element("</path><path>a.py</path>", "path") == "a.py\n"
+    body = "<content>\nx = '</content>'\n</content>"
+    assert _element(body, "content", last=True) == "x = '</content>'\n"
+    assert _element(body, "content") == "x = '\n"
+    assert _element("<path>a.py", "path") is None
+    assert _element("no element", "path") is None
+
+
+def test_two_calls_of_one_tool_are_two_operations():
+    other = (
+        CLINE.replace("app.py", "src/util.py").replace("x = 1", "y = 1").replace("x = 2", "y = 2")
+    )
+    parser, _ = read(CLINE + "\nAnd:\n" + other)
+    util = EditFile("src/util.py", (SearchReplace("y = 1\n", "y = 2\n"),))
+    assert parser.operations == [EDIT, util]
+    hands = OPENHANDS.replace("/workspace/app.py", "src/util.py")
+    hands = hands.replace("x = 1", "y = 1").replace("x = 2", "y = 2")
+    parser, _ = read(OPENHANDS + hands)
+    assert parser.operations == [EDIT, util]
+    found = agent_operations(OPENHANDS + hands, frozenset(KNOWN))
+    assert [(start, end) for _, start, end in found] == [
+        (0, len(OPENHANDS) - 1),
+        (len(OPENHANDS), len(OPENHANDS + hands) - 1),
+    ]
+
+
+def test_refusals_of_agent_calls_name_their_file_and_quote_their_text():
+    unfinished = CLINE.replace("+++++++ REPLACE\n", "")
+    parser, _ = read(unfinished)
+    diff = "------- SEARCH\nx = 1\n=======\nx = 2\n"
+    assert parser.refusals == [
+        Refusal("app.py", "a SEARCH/REPLACE block in its diff is not finished", diff)
+    ]
+    parser, _ = read(OPENHANDS.replace("</function>\n", ""))
+    assert parser.refusals == [Refusal("app.py", "its str_replace_editor call was cut off")]
+    no_text = OPENHANDS.replace("str_replace</parameter>", "create</parameter>")
+    parser, _ = read(no_text)
+    assert parser.refusals == [Refusal("app.py", "its create command has no file_text")]
+    no_old = OPENHANDS.replace("<parameter=old_str>\nx = 1\n</parameter>\n", "")
+    parser, _ = read(no_old)
+    assert parser.refusals == [Refusal("app.py", "its str_replace command has no old_str")]
+    parser, _ = read(OPENHANDS.replace("str_replace</parameter>", "undo_edit</parameter>"))
+    assert parser.refusals == [
+        Refusal(
+            "app.py",
+            "its 'undo_edit' command cannot be applied without guessing; give the change as "
+            "SEARCH/REPLACE blocks",
+        )
+    ]
+    outside = "stray words\n" + diff + "+++++++ REPLACE\n"
+    assert read_blocks(outside) == "its diff has text outside SEARCH/REPLACE blocks: 'stray words'"
+    assert read_blocks("x" * 80 + "\n") == (
+        f"its diff has text outside SEARCH/REPLACE blocks: {'x' * 60!r}"
+    )
+
+
+def test_a_call_without_a_command_or_new_str():
+    no_command = OPENHANDS.replace("<parameter=command>str_replace</parameter>\n", "")
+    assert read(no_command)[0].operations == []
+    assert read(no_command)[0].refusals == []
+    no_new = OPENHANDS.replace("<parameter=new_str>\nx = 2\n</parameter>\n", "")
+    assert read(no_new)[0].operations == [EditFile("app.py", (SearchReplace("x = 1\n", ""),))]
+    spaced = OPENHANDS.replace("/workspace/app.py", " app.py\t")
+    assert read(spaced)[0].operations == [EDIT]
+    # Only blanks are trimmed: any other character stays, for the path policy to refuse.
+    odd = OPENHANDS.replace("/workspace/app.py", "app.py\u00a0")
+    assert [op.path for op in read(odd)[0].operations] == ["app.py\u00a0"]
+
+
+def test_blocks_of_a_diff_in_tilde_fences_with_lines_of_several_kinds():
+    diff = "~~~\n------- SEARCH   \nx = 1\n=======\nx = 2\ny = 3\n+++++++ REPLACE\n~~~\n"
+    assert read_blocks(diff) == (SearchReplace("x = 1\n", "x = 2\ny = 3\n"),)
