@@ -669,3 +669,62 @@ def test_a_call_without_a_command_or_new_str():
 def test_blocks_of_a_diff_in_tilde_fences_with_lines_of_several_kinds():
     diff = "~~~\n------- SEARCH   \nx = 1\n=======\nx = 2\ny = 3\n+++++++ REPLACE\n~~~\n"
     assert read_blocks(diff) == (SearchReplace("x = 1\n", "x = 2\ny = 3\n"),)
+
+
+def test_more_paths_of_agents():
+    known = frozenset({"a/b/c.py"})
+    assert project_path("/w/a/b/new.py", known) == "a/b/new.py"
+    assert project_path("/workspace/sub/new.py", frozenset()) == "sub/new.py"
+
+
+def test_parameter_values_lose_only_their_framing_line_breaks():
+    from orchestrator.answers.agents import _value
+
+    assert _value("\r\nx = 1\r\n") == "x = 1\r\n"
+    assert _value("\nx = 1") == "x = 1\n"
+    assert _value("x = 1 \t") == "x = 1\n"
+    assert _value("a\r") == "a\r\n"
+    assert _value("  ") == ""
+    assert _value("\n\n") == "\n"
+
+
+def test_cline_calls_cut_off_or_holding_their_own_closing_tags():
+    cut_short = "<replace_in_file>\n<path>app.py</path>"
+    found = agent_operations(cut_short)
+    assert found == [
+        (Refusal("app.py", "its <replace_in_file> call was cut off"), 0, len(cut_short))
+    ]
+    content = "Use </content> to close.\n"
+    write = (
+        f"<write_to_file>\n<path>docs/x.md</path>\n<content>\n{content}</content>\n"
+        "</write_to_file>\n"
+    )
+    assert read(write)[0].operations == [WriteFile("docs/x.md", content, loose=True)]
+    html = CLINE.replace("x = 1", "a = '</diff>'")
+    assert read(html)[0].operations == [
+        EditFile("app.py", (SearchReplace("a = '</diff>'\n", "x = 2\n"),))
+    ]
+    fenced = (
+        "<write_to_file>\n<path>app.py</path>\n<content>\n```\nx = 2\n```\n</content>\n"
+        "</write_to_file>\n"
+    )
+    assert read(fenced)[0].operations == [WriteFile("app.py", "x = 2\n", loose=True)]
+
+
+def test_restatements_of_several_blocks_and_renames():
+    before = {"app.py": "x = 1\ny = 1\n"}
+    after = {"app.py": "x = 1\ny = 2\n"}
+    two = EditFile(
+        "app.py", (SearchReplace("x = 1\n", "x = 5\n"), SearchReplace("y = 1\n", "y = 2\n"))
+    )
+    assert [f.path for f in disagreements([two], before, after)] == ["app.py"]
+    both = {"app.py": "x\n", "main.py": "x\n"}
+    assert len(disagreements([RenameFile("app.py", "main.py")], {"app.py": "x\n"}, both)) == 1
+
+
+def test_line_of_counts_the_line_breaks_before_an_offset():
+    from orchestrator.answers.dispatch import line_of
+
+    assert line_of("\nab\ncd", 2) == 1
+    assert line_of("\nab\ncd", 4) == 2
+    assert line_of("ab", 1) == 0
