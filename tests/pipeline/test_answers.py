@@ -728,3 +728,25 @@ def test_line_of_counts_the_line_breaks_before_an_offset():
     assert line_of("\nab\ncd", 2) == 1
     assert line_of("\nab\ncd", 4) == 2
     assert line_of("ab", 1) == 0
+
+
+def test_the_dispatcher_s_edges():
+    from orchestrator.answers.dispatch import choose
+
+    assert Found(EDIT, "ours", 1, 5).inside(Found(EDIT, "agents", 1, 9)) is True
+    assert paths_of(DeleteFile("Xa.py")) == {"Xa.py"}
+    text = "Done.\n" + OPENHANDS
+    reading = choose([], text, [], frozenset(KNOWN))
+    assert (reading.dialect, reading.operations) == ("agents", [EDIT])
+    assert choose([], text, [], frozenset(KNOWN), tags=[]).operations == []
+
+
+def test_a_final_code_section_named_on_the_line_before_its_fence():
+    parser, _ = read(f"{FINAL}\nThe new `app.py`:\n\n```python\nx = 2\n```\n")
+    assert parser.restatements == [WriteFile("app.py", "x = 2\n", loose=True)]
+
+
+def test_closing_tags_glued_on_one_side_only():
+    assert lone_closing("a</think>b").group(0) == "</think>"
+    assert lone_closing("the </think>b ok") is None
+    assert lone_closing("the a</think> ok") is None
