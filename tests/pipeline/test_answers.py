@@ -750,3 +750,19 @@ def test_closing_tags_glued_on_one_side_only():
     assert lone_closing("a</think>b").group(0) == "</think>"
     assert lone_closing("the </think>b ok") is None
     assert lone_closing("the a</think> ok") is None
+
+
+def test_cline_spans_and_refusals_exactly():
+    from orchestrator.answers.agents import _element, _value
+
+    assert [(start, end) for _, start, end in agent_operations(CLINE)] == [(0, len(CLINE) - 1)]
+    assert agent_operations("<write_to_file>\n<path>a.py</path>\n</write_to_file>\n") == [
+        (Refusal("a.py", "its <write_to_file> call has no <content>"), 0, 50)
+    ]
+    assert agent_operations("<apply_diff>\n<path>a.py</path>\n</apply_diff>\n") == [
+        (Refusal("a.py", "its <apply_diff> call has no <diff>"), 0, 44)
+    ]
+    assert _value("a X") == "a X\n"
+    assert _element("<content>\n<content> inside\n</content>", "content", last=True) == (
+        "<content> inside\n"
+    )
