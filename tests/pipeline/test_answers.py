@@ -766,3 +766,43 @@ def test_cline_spans_and_refusals_exactly():
     assert _element("<content>\n<content> inside\n</content>", "content", last=True) == (
         "<content> inside\n"
     )
+
+
+def test_messages_of_restarts_and_restatements_exactly():
+    assert withdrawal_refusals([EDIT], []) == [
+        Refusal(
+            None,
+            "the answer withdrew its changes ('let me redo...') and then gave none; "
+            "say again which changes you mean",
+        )
+    ]
+    assert withdrawal_refusals([DeleteFile("README.md")], [EDIT]) == [
+        Refusal(
+            "README.md",
+            "the answer withdrew a first attempt that changed this file, and its final "
+            "attempt does not change those lines again; give that change again, or leave "
+            "it out if it should not be made",
+            kind="withdrawn",
+        )
+    ]
+    (failure,) = disagreements([DeleteFile("app.py")], {"app.py": "x\n"}, {"app.py": "x\n"})
+    assert failure.reason == (
+        "the answer gives this file's change twice, in two forms that disagree "
+        "(for example a summary or a 'final code' section after the edit); "
+        "give the change once"
+    )
+
+
+def test_the_first_operation_not_the_first_refusal_sets_the_dialect():
+    diff = SUMMARY_DIFF.removeprefix("```diff\n").removesuffix("```\n")
+    parser, _ = read("@@@ DELETE\n" + diff)
+    assert parser.dialect == "diff"
+    assert parser.operations == [RESTATED]
+
+
+def test_blocks_inside_a_file_tag_are_its_text_not_a_restatement():
+    tagged = (
+        '<file path="app.py">\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n</file>\n'
+    )
+    parser, _ = read(tagged)
+    assert (parser.dialect, parser.operations, parser.restatements) == ("tagged", [EDIT], [])
