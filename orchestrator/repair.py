@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from orchestrator.answers.prose import identify_file
+from orchestrator.answers.restatements import disagreements
 from orchestrator.answers.stream import UNNAMED
 from orchestrator.calls import Answer, Run
 from orchestrator.errors import EditFailed, UnsafePath
@@ -101,6 +102,8 @@ def _still_open(failure: Failure, answer_keys: set[str], fresh: bool, silent: bo
     `silent`: the answer proposed nothing at all."""
     if silent and failure.kind in SETTLED_BY_SILENCE:
         return False
+    if failure.kind == "withdrawn":
+        return False  # asked once: the next answer changes the file again, or leaves it be
     if (failure.path is None or failure.kind in ("wrong_path", "missing")) and fresh:
         return False  # the answer changed another file: the one the model meant
     return failure.path is None or case_key(failure.path) not in answer_keys
@@ -158,6 +161,7 @@ def settle(
         answer_keys = _keys(answer)
         named = {case_key(f.path) for f in carried if f.path}
         fresh = bool(answer_keys - named - touched)
+        before = current
         result = dry_run(current, operations, judge=policy, base=files, renames=renames, done=done)
         current, renames = result.files, result.renames
         done += applied_blocks(result.applied)
@@ -172,7 +176,8 @@ def settle(
                 if f.kind in SETTLED_BY_SILENCE
             ]
         carried = [f for f in carried if _still_open(f, answer_keys, fresh, silent)]
-        failures = carried + result.failures + _failures_read(answer)
+        restated = disagreements(answer.restatements, before, current)
+        failures = carried + result.failures + _failures_read(answer) + restated
         if result.noops and not failures and current == files and not asked_noop:
             # The answer proposed a change, and its blocks change nothing: a claim to check
             # with the model once, never "no changes" on its word alone.
