@@ -245,8 +245,20 @@ class _Merge:
             creates = all(
                 not b.search.strip() and (not b.from_diff or b.line_hint == 0) for b in blocks
             )
-            if creates and not targets.named_elsewhere(self.files, path):
+            elsewhere = targets.named_elsewhere(self.files, path) if creates else []
+            if creates and not elsewhere:
                 self.write(path, "".join(b.replace for b in blocks))
+                return
+            if elsewhere:
+                # Lines to add, and nothing to find, for a bare name that folders hold: a new
+                # file, or an addition to one of those; the answer does not say which.
+                self.fail(
+                    path,
+                    f"{path} does not exist, and {', '.join(elsewhere[:3])} does: to add to "
+                    "that file, give its path; to create a new file, write it with @@@ FILE",
+                    kind="wrong_path",
+                    suggestion=elsewhere[0],
+                )
                 return
             self._edit_missing(path, named, blocks)
             return

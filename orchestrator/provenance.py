@@ -111,8 +111,29 @@ def _artefact(path: str, source: str, items: list[WriteFile | SearchReplace]) ->
 
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);", re.IGNORECASE)
 _RAW = re.compile(r"[<>]|&(?!(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);)", re.IGNORECASE)
-# Files whose syntax holds character entities as text of their own.
-_ENTITY_FILES = (".html", ".htm", ".xhtml", ".xml", ".svg", ".jsx", ".tsx", ".vue", ".svelte")
+# Files whose syntax holds character entities as text of their own: markup, and data whose
+# strings may carry them for a page (prose files too, see is_prose_file).
+_ENTITY_FILES = (
+    ".html",
+    ".htm",
+    ".xhtml",
+    ".xml",
+    ".svg",
+    ".jsx",
+    ".tsx",
+    ".vue",
+    ".svelte",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".csv",
+    ".tsv",
+    ".ini",
+    ".properties",
+    ".po",
+    ".strings",
+)
 _ESCAPED_BREAK = "\\n"
 
 
@@ -120,10 +141,12 @@ def _escaped(
     path: str, source: str, item: WriteFile | SearchReplace, added: list[str]
 ) -> str | None:
     """Text the transport escaped: HTML entities for < > & and quotes where the file has
-    the characters themselves, or lines sent as one line of literal \\n escapes."""
+    the characters themselves (in code: markup, data and prose hold entities as text), or
+    lines sent as one line of literal \\n escapes."""
     new = item.content if isinstance(item, WriteFile) else item.replace
     if (
         not path.lower().endswith(_ENTITY_FILES)
+        and not is_prose_file(path)
         and any(_ENTITY.search(line) for line in added)
         and not _RAW.search(new)
         and not _ENTITY.search(source)

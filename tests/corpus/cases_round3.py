@@ -362,7 +362,7 @@ LAZY_MARKUP = [
     dropped(JSX_CHANGE, "      {/* ... existing items ... */}\n", 3),
     dropped(JSX_CHANGE, "      {/* items stay the same */}\n", 3),
     dropped(SQL_CHANGE, "    -- ... existing columns ...\n", 2),
-    dropped(SQL_CHANGE, "    -- other columns unchanged\n", 2),
+    dropped(SQL_CHANGE, "    /* ... */\n", 2),
     case(
         "lazy_markup",
         "a whole page with its rows as an HTML comment",
