@@ -64,7 +64,7 @@ def test_a_block_moved_to_the_file_where_its_text_is_settles_its_failure():
 
 def test_a_failure_stays_open_when_the_repair_changes_another_block_elsewhere():
     other = ("    done = False\n", "    done = True\n")
-    with pytest.raises(EditFailed, match="app.py"):
+    with pytest.raises(EditFailed, match=r"app\.py"):
         run(edit("app.py", ("nowhere\n", "x\n")), edit("models.py", other))
 
 
