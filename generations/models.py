@@ -107,6 +107,8 @@ class Version(models.Model):
     api_token = models.ForeignKey(
         "ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="versions"
     )
+    # Asked for through the API with a login session (no token): counted by the same limits.
+    api_session = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -4,7 +4,7 @@ cancel checks on every chunk, streaming parse, and a log entry for every call.""
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from orchestrator.edit_format import EditStreamParser
+from orchestrator.answers.stream import EditStreamParser
 from orchestrator.errors import Cancelled, ModelAnswerInvalid, ModelUnavailable, PipelineError
 from orchestrator.host import Host
 from orchestrator.operations import Operation, Refusal
@@ -52,6 +52,10 @@ class Run:
     def streaming_stage(self) -> str:
         """The contract's name for the model streaming: Gemini's own, or the generic one."""
         return "gemini_processing" if self.provider.name == "gemini" else "model_progress"
+
+    def chars_received(self) -> int:
+        """Characters the run's finished calls received (retried attempts included)."""
+        return sum(call.chars_out for call in self.calls)
 
     def stage(self, name: str, message: str | None = None, **extra: object) -> None:
         self.reporter.stage(name, message, **extra)
@@ -149,7 +153,9 @@ class Run:
             nonlocal last_report
             last_report = now
             move(now)
-            tokens = progress.chars // 4
+            # The run's count, not the call's: a plan, a fix round or a retry adds to what
+            # the earlier calls received, so the figure never starts again from zero.
+            tokens = (self.chars_received() + progress.chars) // 4
             waiting = progress.first_token is None
             self.stage(
                 self.streaming_stage,
@@ -158,6 +164,7 @@ class Run:
                 else f"Receiving {self.model_name}'s answer: about {tokens:,} tokens so far",
                 progress=self.position,
                 tokens=tokens,
+                call_tokens=progress.chars // 4,
             )
 
         try:

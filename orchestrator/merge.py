@@ -262,7 +262,10 @@ class _Merge:
                 return
             self._edit_missing(path, named, blocks)
             return
-        if len(blocks) == 1 and claims.restates_file(self.files[path], blocks[0]):
+        # A block with several ways to read it (more than one ======= line) claims nothing
+        # about the whole file until one reading is the only one that applies.
+        whole = len(blocks) == 1 and not blocks[0].alternatives
+        if whole and claims.restates_file(self.files[path], blocks[0]):
             self._restated(path, blocks[0], first)
             return
         self._edit_blocks(path, blocks, first)

@@ -16,11 +16,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from orchestrator.answers.prose import identify_file
+from orchestrator.answers.stream import UNNAMED
 from orchestrator.calls import Answer, Run
-from orchestrator.edit_format import UNNAMED
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.laziness import LazinessPolicy
-from orchestrator.loose_answers import identify_file
 from orchestrator.merge import Failure, FileChange, applied_blocks, changes_between, dry_run
 from orchestrator.operations import EditFile, Operation, RenameFile, WriteFile
 from orchestrator.paths import case_key, clean_path

@@ -280,6 +280,17 @@ def test_a_block_is_taken_as_sent_again_only_when_it_reads_one_way_and_applied_o
     assert resent(original, now, block) is again
 
 
+def test_a_block_with_two_ways_to_read_it_claims_no_whole_file():
+    """Two ======= lines: an empty SEARCH restating the file, or the file's line replaced by
+    nothing. Only one reading may apply; here both do, so the block fails loudly."""
+    block = SearchReplace("", "=====\n", alternatives=(("=====\n", ""),))
+    result = dry_run({"Makefile": "=====\n"}, [EditFile("Makefile", (block,))])
+    assert result.files == {"Makefile": "=====\n"}
+    assert [(f.path, f.reason[:40]) for f in result.failures] == [
+        ("Makefile", "its block has several ======= lines, and")
+    ]
+
+
 # Which file a bare name or a line reference means ------------------------------------------
 
 SETTINGS = "DEBUG = False\nTIME_ZONE = 'UTC'\nUSE_TZ = True\n"

@@ -1,16 +1,15 @@
 import pytest
 
-from orchestrator.edit_format import (
+from orchestrator.answers.ours import render_operations
+from orchestrator.answers.stream import EditStreamParser, parse_edit_stream
+from orchestrator.errors import ModelAnswerInvalid
+from orchestrator.operations import (
     DeleteFile,
     EditFile,
-    EditStreamParser,
     RenameFile,
     SearchReplace,
     WriteFile,
-    parse_edit_stream,
-    render_operations,
 )
-from orchestrator.errors import ModelAnswerInvalid
 
 ANSWER = """I will add a route and tidy up.
 

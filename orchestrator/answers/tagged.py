@@ -8,8 +8,8 @@ operation. A tag left open is refused as cut off, never written in part.
 """
 
 import re
-from collections.abc import Callable
 
+from orchestrator.answers.search_replace import blocks_only
 from orchestrator.fences import unwrap_fences
 from orchestrator.operations import (
     DeleteFile,
@@ -17,7 +17,6 @@ from orchestrator.operations import (
     Operation,
     Refusal,
     RenameFile,
-    SearchReplace,
     WriteFile,
 )
 
@@ -31,9 +30,6 @@ _FROM_ATTRIBUTES = ("from", "old", "old_path", "source", "path")
 _TO_ATTRIBUTES = ("to", "new", "new_path", "destination", "target")
 _CDATA = re.compile(r"^\s*<!\[CDATA\[(.*)\]\]>\s*$", re.DOTALL)
 
-# Reads search/replace blocks from lines, or gives () (orchestrator.edit_format's reader).
-BlockReader = Callable[[list[str]], tuple[SearchReplace, ...]]
-
 
 def _attributes(text: str) -> dict[str, str]:
     return {
@@ -46,9 +42,7 @@ def _first(attributes: dict[str, str], names: tuple[str, ...]) -> str | None:
     return next((attributes[name] for name in names if attributes.get(name)), None)
 
 
-def tagged_operations(
-    text: str, read_blocks: BlockReader
-) -> tuple[list[Operation], list[Refusal]] | None:
+def tagged_operations(text: str) -> tuple[list[Operation], list[Refusal]] | None:
     """The operations of an answer written with file tags, or None when it has none."""
     operations: list[Operation] = []
     refusals: list[Refusal] = []
@@ -72,7 +66,7 @@ def tagged_operations(
                 refusals.append(Refusal(path, f"its <{tag}> tag is never closed"))
                 break
             content, position = text[position:closing], closing + len(tag) + 3
-        result = _operation(kind, path, attributes, content, read_blocks)
+        result = _operation(kind, path, attributes, content)
         (refusals if isinstance(result, Refusal) else operations).append(result)
     return (operations, refusals) if found else None
 
@@ -82,7 +76,6 @@ def _operation(
     path: str,
     attributes: dict[str, str],
     content: str | None,
-    read_blocks: BlockReader,
 ) -> Operation | Refusal:
     if "delete" in kind or "remove" in kind:
         return DeleteFile(path)
@@ -100,7 +93,7 @@ def _operation(
     content = content.removeprefix("\r\n").removeprefix("\n")
     lines = content.splitlines(keepends=True)
     if any(line.lstrip().startswith("<<<<<<<") for line in lines):
-        blocks = read_blocks(lines)
+        blocks = blocks_only(lines)
         if not blocks:
             return Refusal(path, "its search/replace blocks are not whole", content)
         return EditFile(path, blocks)
