@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from orchestrator.answers.prose import identify_file
+from orchestrator.answers.restatements import disagreements
 from orchestrator.answers.stream import UNNAMED
 from orchestrator.calls import Answer, Run
 from orchestrator.errors import EditFailed, UnsafePath
@@ -179,6 +180,7 @@ def settle(
         answer_keys = _keys(answer)
         named = {case_key(f.path) for f in carried if f.path}
         fresh = bool(answer_keys - named - touched)
+        before = current
         result = dry_run(current, operations, judge=policy, base=files, renames=renames, done=done)
         current, renames = result.files, result.renames
         done += applied_blocks(result.applied)
@@ -196,7 +198,8 @@ def settle(
         if moved:
             notes.append("The model moved a block that failed to the file where its text is.")
         carried = [f for f in carried if _still_open(f, answer_keys, fresh, silent, moved)]
-        failures = carried + result.failures + _failures_read(answer)
+        restated = disagreements(answer.restatements, before, current)
+        failures = carried + result.failures + _failures_read(answer) + restated
         if result.noops and not failures and current == files and not asked_noop:
             # The answer proposed a change, and its blocks change nothing: a claim to check
             # with the model once, never "no changes" on its word alone.

@@ -20,12 +20,34 @@ from orchestrator.path_mentions import looks_like_path
 
 _LIST_KEYS = ("files", "changes", "operations", "edits", "modifications", "updates", "actions")
 _PATH_KEYS = ("path", "file", "filename", "file_path", "filepath", "name")
-_CONTENT_KEYS = ("content", "contents", "code", "new_content", "file_content", "text", "body")
-_ACTION_KEYS = ("action", "operation", "op", "type", "change_type", "mode")
+_CONTENT_KEYS = (
+    "content",
+    "contents",
+    "code",
+    "new_content",
+    "file_content",
+    "file_text",
+    "text",
+    "body",
+)
+_ACTION_KEYS = ("action", "operation", "op", "type", "change_type", "mode", "command")
 _NEW_PATH_KEYS = ("new_path", "newPath", "to", "destination", "target", "new_name", "rename_to")
-_SEARCH_KEYS = ("search", "find", "old", "original", "old_string", "before")
-_REPLACE_KEYS = ("replace", "replacement", "new", "updated", "new_string", "after")
-_WRITE_ACTIONS = {"create", "add", "new", "write", "update", "modify", "replace", "edit", "change"}
+_SEARCH_KEYS = ("search", "find", "old", "original", "old_string", "old_str", "before")
+_REPLACE_KEYS = ("replace", "replacement", "new", "updated", "new_string", "new_str", "after")
+_WRITE_ACTIONS = {
+    "create",
+    "add",
+    "new",
+    "write",
+    "update",
+    "modify",
+    "replace",
+    "edit",
+    "change",
+    "str_replace",
+}
+# A tool call's arguments, under its name (Claude's tool_use "input", OpenAI's "arguments").
+_ARGUMENT_KEYS = ("input", "arguments", "parameters", "args")
 _DELETE_ACTIONS = {"delete", "remove", "del", "rm"}
 _RENAME_ACTIONS = {"rename", "move", "mv"}
 
@@ -38,17 +60,37 @@ def json_operations(
     candidates = [text[start:].strip() for start in starts[:1]] + [
         "".join(lines) for lines in fenced
     ]
-    for candidate in candidates:
+    operations: list[Operation] = []
+    refusals: list[Refusal] = []
+    for number, candidate in enumerate(candidates):
         if not candidate.startswith(("{", "[")):
             continue
         try:
             data = json.loads(candidate)
         except ValueError:
             continue
-        found = _from_json(data)
-        if found is not None:
-            return found
-    return None
+        found = _from_json(_arguments(data))
+        if found is not None and number == 0 and starts:
+            return found  # the whole answer is JSON
+        if found is not None:  # one fenced block of JSON each: all of them count
+            operations += found[0]
+            refusals += found[1]
+    return (operations, refusals) if operations or refusals else None
+
+
+def _arguments(data: object) -> object:
+    """A tool call's arguments in place of the call: {"name": ..., "input": {...}}."""
+    if isinstance(data, list):
+        return [_arguments(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    inner = _first(data, _ARGUMENT_KEYS)
+    if isinstance(inner, str):
+        try:
+            inner = json.loads(inner)
+        except ValueError:
+            return data
+    return inner if isinstance(inner, dict) else data
 
 
 def _first(item: dict, keys: tuple[str, ...]) -> object:

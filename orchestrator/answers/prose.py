@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 
 from orchestrator.answers.json_answers import json_operations
-from orchestrator.answers.tagged import tagged_operations
 from orchestrator.fences import FENCE
 from orchestrator.operations import (
     Operation,
@@ -46,6 +45,12 @@ _PATH_COMMENT = re.compile(
     r"(?P<path>[^ \t*]+?)[ \t]*(?:\*/|-->)?[ \t]*$",
     re.IGNORECASE,
 )
+# Shell that writes files: a redirect into a file, sed -i, tee, rm, mv, cp, touch.
+_WRITES_FILES = re.compile(
+    r"(?:^|[^0-9&])>>?[ \t]*(?!/dev/null)[\w./-]+|\bsed[ \t]+-i|\btee\b"
+    r"|(?:^|[;&|][ \t]*)[ \t]*(?:rm|mv|cp|touch)[ \t]",
+    re.MULTILINE,
+)
 _INFO_PATH = re.compile(
     r"(?:title|file(?:name)?|path)[ \t]*=[ \t]*[\"']?([^\"' \t]+)", re.IGNORECASE
 )
@@ -75,9 +80,6 @@ def loose_operations(
     text: str, blocks: list[FencedBlock], known: frozenset[str]
 ) -> tuple[list[Operation], list[Refusal]]:
     """Operations from an answer without edit-format operations, and what must be refused."""
-    tagged = tagged_operations(text)
-    if tagged is not None:
-        return tagged
     named: dict[str, list[FencedBlock]] = {}
     unnamed: list[FencedBlock] = []
     for block in blocks:
@@ -100,7 +102,18 @@ def loose_operations(
         else:
             operations.append(WriteFile(path, _content(found[0], path), loose=True))
     for block in unnamed:
-        if block.language in SHELL_LANGUAGES or not "".join(block.lines).strip():
+        code = "".join(block.lines)
+        if block.language in SHELL_LANGUAGES and _WRITES_FILES.search(code):
+            refusals.append(
+                Refusal(
+                    None,
+                    "the answer changes files with shell commands (a redirect, sed -i, rm...), "
+                    "which are not applied; give the changes as operations",
+                    code,
+                )
+            )
+            continue
+        if block.language in SHELL_LANGUAGES or not code.strip():
             continue  # commands for the person, not files
         refusals.append(
             Refusal(

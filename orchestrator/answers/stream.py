@@ -18,8 +18,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from orchestrator.answers.apply_patch import PATCH_HEADER, open_patch_file
+from orchestrator.answers.dispatch import Found, choose, tag_findings
 from orchestrator.answers.ours import MARKER, OPENING_KEYWORDS, is_end, rename_sides
-from orchestrator.answers.prose import FencedBlock, loose_operations
+from orchestrator.answers.prose import FencedBlock
+from orchestrator.answers.reasoning import CLOSING, OPENING, lone_closing
+from orchestrator.answers.restarts import is_restart, withdrawal_refusals
 from orchestrator.answers.search_replace import (
     REPLACE,
     SEARCH,
@@ -86,6 +89,18 @@ class EditStreamParser:
         self._closed_by_end: Operation | None = None
         self._last_block: Operation | None = None  # an Aider-style block just closed
         self._done: list[Operation] = []
+        self.found: list[Found] = []  # every operation and refusal, with dialect and lines
+        self.restatements: list[Operation] = []  # other dialects' words: checked, not applied
+        self.dialect: str | None = None
+        self.reasoning: list[str] = []  # inline reasoning, set aside (never read)
+        self._reasoning_open = False
+        self._reasoning_seen = False
+        self.reasoning_cut = False  # the answer stopped inside a reasoning block
+        self._kept: list[str] = []  # the lines read as the answer, since the last restart
+        self._line_no = 0
+        self._op_start = 0
+        self._withdrawn: dict | None = None  # the state of an attempt the answer withdrew
+        self._indent = ""  # the indentation of operations written under a list item
 
     @property
     def open_path(self) -> str | None:
@@ -99,9 +114,107 @@ class EditStreamParser:
         self._pending += text
         *lines, self._pending = self._pending.split("\n")
         for line in lines:
-            self._line(line.removesuffix("\r") + "\n")
+            self._filter(line.removesuffix("\r") + "\n")
         done, self._done = self._done, []
         return done
+
+    # Reasoning and restarts: what never reaches the readers -----------------------------------
+
+    def _filter(self, line: str) -> None:
+        """Set inline reasoning aside (orchestrator.answers.reasoning) and drop an attempt
+        the answer withdraws (orchestrator.answers.restarts); read the rest."""
+        if self._reasoning_open:
+            close = CLOSING.search(line)
+            self.reasoning.append(line[: close.start()] if close else line)
+            if close:
+                self._reasoning_open = False
+                self._rest(line[close.end() :])
+            return
+        idle = self._open is None and self._diff is None and self._held is None
+        opening = OPENING.match(line) if idle and self._fence is None else None
+        if opening:
+            self._reasoning_seen = True
+            rest = line[opening.end() :]
+            close = CLOSING.search(rest)
+            self.reasoning.append(rest[: close.start()] if close else rest)
+            if close:
+                self._rest(rest[close.end() :])
+            else:
+                self._reasoning_open = True
+            return
+        if OPENING.match(line):
+            self._reasoning_seen = True  # an opening tag in a file's text: its own closing too
+        close = None if self._reasoning_seen else lone_closing(line)
+        if close:
+            # Only the closing tag arrived: everything before it was the model's reasoning.
+            self._reasoning_seen = True
+            self.reasoning += [*self._kept, line[: close.start()]]
+            self._reset()
+            self._rest(line[close.end() :])
+            return
+        if idle and self._fence is None and self.found and is_restart(line):
+            self._withdrawn = self._state()
+            self._reset()
+        self._read(line)
+
+    def _rest(self, text: str) -> None:
+        if text.strip():
+            self._read(text if text.endswith("\n") else text + "\n")
+
+    def _read(self, line: str) -> None:
+        line = self._dedent(line)
+        self._line_no = len(self._kept)
+        self._kept.append(line)
+        self._line(line)
+
+    def _dedent(self, line: str) -> str:
+        """Operations indented under a list item ("1. In app.py:" then the block, indented):
+        from an indented line that opens an operation or a fence, outside any operation,
+        every line that carries the same indentation is read without it, until a line
+        that does not."""
+        if self._indent:
+            if line.startswith(self._indent):
+                return line[len(self._indent) :]
+            if not line.strip():
+                return line.lstrip(" \t")
+            self._indent = ""
+        idle = self._open is None and self._diff is None and self._held is None
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if indent and idle and _opens_something(line[len(indent) :].rstrip(BLANKS)):
+            self._indent = indent
+            return line[len(indent) :]
+        return line
+
+    _STATE = [
+        "prose",
+        "planned",
+        "operations",
+        "refusals",
+        "fenced_blocks",
+        "found",
+        "_kept",
+        "_cut_in",
+        "_recent",
+        "_fence",
+        "_block_path",
+        "_closed_by_end",
+        "_last_block",
+        "_open",
+        "_diff",
+        "_held",
+    ]
+
+    def _state(self) -> dict:
+        return {name: getattr(self, name) for name in self._STATE}
+
+    def _reset(self) -> None:
+        """Forget everything read so far: it was reasoning, or a withdrawn attempt."""
+        self.prose, self.planned, self.operations, self.refusals = [], None, [], []
+        self.fenced_blocks, self.found, self._kept = [], [], []
+        self._cut_in = self._fence = self._block_path = None
+        self._closed_by_end = self._last_block = self._open = self._diff = self._held = None
+        self._recent = deque(maxlen=3)
+        self._indent = ""
 
     def finish(
         self, allow_open: bool = False, complete: bool = False, cut_off: bool = False
@@ -114,12 +227,18 @@ class EditStreamParser:
         still being read is then cut off too: its last hunk may have lost lines."""
         if self._pending:
             self.feed("\n")
+        if self._reasoning_open:
+            self.reasoning_cut = True  # nothing after an unclosed reasoning block is read
+            self._cut_in = self._cut_in or UNNAMED
         self._release_held()
         if cut_off and self._diff is not None:
             self._cut_in, self._diff = self._diff.path, None
-        self._end_diff()
+        self._end_diff(at_end=True)
         if complete and self._open is not None and self._open.kind != "FILE":
             self._close_complete_edit()
+        tags = tag_findings("".join(self._kept), self.known)
+        if self._open is not None and any(t.start <= self._op_start < t.end for t in tags):
+            self._open = None  # a block left open inside a closed tag: the tag's own text
         if self.open_path is not None and not allow_open:
             raise ModelAnswerInvalid(
                 f"The model's answer stopped in the middle of {self.open_path} "
@@ -128,16 +247,33 @@ class EditStreamParser:
         if self._fence is not None and not self._fence.had_operations:
             self._fence.closed = False
             self.fenced_blocks.append(self._fence)
-        if not self.operations and not self.refusals and self.open_path is None:
-            operations, refusals = loose_operations(
-                "".join(self._text), self.fenced_blocks, self.known
-            )
-            self.operations, self.refusals = list(operations), list(refusals)
-            self._done = list(operations)
-            if cut_off and not operations and not refusals and "".join(self._text).strip():
-                self._cut_in = UNNAMED  # cut off before anything it meant could be read
+        self._decide(cut_off, tags)
         done, self._done = self._done, []
         return done
+
+    def _decide(self, cut_off: bool, tags: list[Found]) -> None:
+        """Read the answer in its one dialect (orchestrator.answers.dispatch)."""
+        emitted = {id(one.item) for one in self.found}
+        reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known, tags)
+        if self._withdrawn is not None and not reading.operations and not reading.refusals:
+            # Nothing followed the sentence that seemed to start over: it was prose.
+            withdrawn, self._withdrawn = self._withdrawn, None
+            for name, value in withdrawn.items():
+                setattr(self, name, value)
+            emitted |= {id(one.item) for one in self.found}
+            reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known, tags)
+        if self._withdrawn is not None:
+            withdrawn = [one.item for one in self._withdrawn["found"]]
+            earlier = [item for item in withdrawn if not isinstance(item, Refusal)]
+            reading.refusals += withdrawal_refusals(earlier, reading.operations)
+        self.operations, self.refusals = reading.operations, reading.refusals
+        self.restatements, self.dialect = reading.restatements, reading.dialect
+        chosen = {id(operation) for operation in self.operations}
+        self._done = [op for op in self._done if id(op) in chosen] + [
+            op for op in self.operations if id(op) not in emitted
+        ]
+        if cut_off and not self.operations and not self.refusals and "".join(self._kept).strip():
+            self._cut_in = self._cut_in or UNNAMED  # cut off before anything could be read
 
     # One line at a time ---------------------------------------------------------------------
 
@@ -149,6 +285,7 @@ class EditStreamParser:
                     self._diff.set_paths(header_path(held), header_path(line))  # after diff --git
                 else:
                     self._start_diff(header_path(held), header_path(line))
+                    self._op_start = max(self._line_no - 1, 0)
                 return
             self._line_unheld(held)
         if line.startswith("--- ") and self._open is None:
@@ -181,6 +318,8 @@ class EditStreamParser:
             self._edit_line(line)
 
     def _outside(self, line: str) -> None:
+        if self._diff is None:
+            self._op_start = self._line_no
         stripped = line.rstrip(BLANKS)
         marker = MARKER.match(stripped)
         if marker:
@@ -309,6 +448,7 @@ class EditStreamParser:
         """Take back an operation read too early: what follows shows its end was wrong."""
         if operation in self.operations:
             self.operations.remove(operation)
+            self.found = [one for one in self.found if one.item is not operation]
             self._refuse(operation.path, reason)
 
     # Inside an operation ----------------------------------------------------------------------
@@ -434,7 +574,8 @@ class EditStreamParser:
         if operation.problem:
             self._refuse(operation.path, operation.problem)
         elif operation.blocks:
-            self._emit(EditFile(operation.path, tuple(operation.blocks)), closed_by_end)
+            dialect = "ours" if operation.kind == "EDIT" else "search_replace"
+            self._emit(EditFile(operation.path, tuple(operation.blocks)), closed_by_end, dialect)
         elif (content := unwrap_fences(operation.path, "".join(operation.lines))).strip():
             # An EDIT holding a file's text and no blocks: the model meant a whole file.
             self._emit(WriteFile(operation.path, content, loose=True), closed_by_end)
@@ -458,34 +599,60 @@ class EditStreamParser:
         self._end_diff()
         self._note_operation_in_fence()
         self._recent.clear()
+        self._op_start = self._line_no
         opened = open_patch_file(keyword, argument)
         if isinstance(opened, Refusal):
-            self.refusals.append(opened)
+            self._refuse(opened.path, opened.reason, dialect="apply_patch")
         else:
             self._diff = opened
 
-    def _end_diff(self) -> None:
+    def _end_diff(self, at_end: bool = False) -> None:
+        """The diff being read is whole: the answer ended, or the current line is not its."""
         diff, self._diff = self._diff, None
         if diff is None:
             return
+        dialect = "apply_patch" if diff.patch else "diff"
+        line_no = self._line_no
+        self._line_no = line_no if at_end else max(line_no - 1, self._op_start)
         for item in diff.operations():
             if isinstance(item, Refusal):
                 self.refusals.append(item)
+                self.found.append(Found(item, dialect, self._op_start, self._line_no))
             else:
-                self._emit(item)
+                self._emit(item, dialect=dialect)
+        self._op_start = self._line_no = line_no
 
     # Results ----------------------------------------------------------------------------------
 
-    def _emit(self, operation: Operation, closed_by_end: bool = False) -> None:
+    def _emit(
+        self, operation: Operation, closed_by_end: bool = False, dialect: str = "ours"
+    ) -> None:
         self._last_block = None
         self.operations.append(operation)
+        self.found.append(Found(operation, dialect, self._op_start, self._line_no))
         self._done.append(operation)
         self._closed_by_end = operation if closed_by_end else None
         self._recent.clear()
 
-    def _refuse(self, path: str | None, reason: str, text: str = "") -> None:
-        self.refusals.append(Refusal(path, reason, text))
+    def _refuse(
+        self, path: str | None, reason: str, text: str = "", dialect: str = "refused"
+    ) -> None:
+        refusal = Refusal(path, reason, text)
+        self.refusals.append(refusal)
+        self.found.append(Found(refusal, dialect, self._op_start, self._line_no))
         self._recent.clear()
+
+
+def _opens_something(stripped: str) -> bool:
+    return bool(
+        MARKER.match(stripped)
+        or SEARCH.match(stripped)
+        or GIT_HEADER.match(stripped)
+        or PATCH_HEADER.match(stripped)
+        or HUNK_HEADER.match(stripped)
+        or FENCE.match(stripped)
+        or stripped.startswith("--- ")
+    )
 
 
 def parse_edit_stream(chunks: Iterable[str]) -> Iterator[Operation]:

@@ -42,12 +42,12 @@ def _first(attributes: dict[str, str], names: tuple[str, ...]) -> str | None:
     return next((attributes[name] for name in names if attributes.get(name)), None)
 
 
-def tagged_operations(text: str) -> tuple[list[Operation], list[Refusal]] | None:
-    """The operations of an answer written with file tags, or None when it has none."""
-    operations: list[Operation] = []
-    refusals: list[Refusal] = []
+def tagged_operations(text: str) -> list[tuple[Operation | Refusal, int, int]] | None:
+    """What an answer written with file tags asks for, each with the offsets of its tag;
+    None when it has no such tag."""
+    found: list[tuple[Operation | Refusal, int, int]] = []
     position = 0
-    found = False
+    any_tag = False
     while match := _OPENING.search(text, position):
         position = match.end()
         tag, attributes = match.group("tag"), _attributes(match.group("attributes"))
@@ -56,19 +56,20 @@ def tagged_operations(text: str) -> tuple[list[Operation], list[Refusal]] | None
         path = _first(attributes, _FROM_ATTRIBUTES if renaming else _PATH_ATTRIBUTES)
         if path is None:
             continue  # a tag of prose or markup, not about a file
-        found = True
+        any_tag = True
         if "shell" in kind or "command" in kind:
             continue  # commands for the person
         content = None
         if not match.group("empty"):
             closing = text.find(f"</{tag}>", position)
             if closing < 0:
-                refusals.append(Refusal(path, f"its <{tag}> tag is never closed"))
+                found.append(
+                    (Refusal(path, f"its <{tag}> tag is never closed"), match.start(), len(text))
+                )
                 break
             content, position = text[position:closing], closing + len(tag) + 3
-        result = _operation(kind, path, attributes, content)
-        (refusals if isinstance(result, Refusal) else operations).append(result)
-    return (operations, refusals) if found else None
+        found.append((_operation(kind, path, attributes, content), match.start(), position))
+    return found if any_tag else None
 
 
 def _operation(
