@@ -167,9 +167,9 @@ class LazinessPolicy:
                 or is_placeholder_line(new_lines[j])
                 or placeholder_kind(new_lines[j])
             ]
-            # A line of code in the same place is what a gone line like it became; the rest
+            # Lines of code in the same place are what as many gone lines became; the rest
             # went, and only stand-ins took their place.
-            gone = _unpaired(gone, [new_lines[j] for j in added if j not in standing])
+            gone = gone[len(added) - len(standing) :]
             stand_ins = [new_lines[j] for j in standing]
             elides = any(re.search(r"\.\.\.|…", line) for line in stand_ins)
             if len(gone) < (1 if elides else 2) or not stand_ins:
@@ -234,23 +234,6 @@ class LazinessPolicy:
             ]
             lost += gone[len(instead) :]  # the rest were modified into the new lines
         return lost
-
-
-def _unpaired(gone: list[str], code: list[str]) -> list[str]:
-    """The gone lines that no new line of code resembles (what they became)."""
-    left = [line.strip() for line in code]
-    unpaired = []
-    for line in gone:
-        like = next((i for i, new in enumerate(left) if _alike(line, new)), None)
-        if like is None:
-            unpaired.append(line)
-        else:
-            del left[like]
-    return unpaired
-
-
-def _alike(old: str, new: str) -> bool:
-    return difflib.SequenceMatcher(None, old.strip(), new.strip(), autojunk=False).ratio() >= 0.5
 
 
 def _missing(old_lines: list[str], new_lines: list[str]) -> Counter[str]:

@@ -202,6 +202,15 @@ class _Merge:
             )
             return
         old = self.files.get(path)
+        if old is None and (other := targets.restated_elsewhere(self.files, path, content)):
+            self.fail(
+                path,
+                f"{path} does not exist, and what the answer writes is a new version of "
+                f"{other}; write it under that path",
+                kind="wrong_path",
+                suggestion=other,
+            )
+            return
         conflict = claims.new_file_conflict(old, content) if new else None
         if conflict and self._original(path) is not None:  # not a file this run made
             self.fail(path, conflict, kind="claim")
@@ -233,8 +242,23 @@ class _Merge:
             # An edit that creates: blocks with nothing to find, but a diff's hunk only when
             # its header says the file was empty ("@@ -0,0 +1,2 @@"); a hunk that only adds
             # lines elsewhere was meant for a file that exists.
-            if all(not b.search.strip() and (not b.from_diff or b.line_hint == 0) for b in blocks):
+            creates = all(
+                not b.search.strip() and (not b.from_diff or b.line_hint == 0) for b in blocks
+            )
+            elsewhere = targets.named_elsewhere(self.files, path) if creates else []
+            if creates and not elsewhere:
                 self.write(path, "".join(b.replace for b in blocks))
+                return
+            if elsewhere:
+                # Lines to add, and nothing to find, for a bare name that folders hold: a new
+                # file, or an addition to one of those; the answer does not say which.
+                self.fail(
+                    path,
+                    f"{path} does not exist, and {', '.join(elsewhere[:3])} does: to add to "
+                    "that file, give its path; to create a new file, write it with @@@ FILE",
+                    kind="wrong_path",
+                    suggestion=elsewhere[0],
+                )
                 return
             self._edit_missing(path, named, blocks)
             return

@@ -95,7 +95,7 @@ _WRAPPERS = ("**", "__", "`", '"', "'", "*")
 # is no file name's character anyway: paths refuse it).
 _LINE_REFERENCE = re.compile(
     r"(?:(?<=\w):\d+(?:[-:]\d+)?(?:-\d+)?|#L\d+(?:-L?\d+)?"
-    r"|,?[ \t]+\(?(?:lines?|l\.|ll\.)[ \t]*\d+(?:[ \t]*[-–][ \t]*\d+)?\)?)[ \t]*:?$",
+    r"|,?[ \t]+\(?(?:lines?|l\.|ll\.)[ \t]*\d+(?:[ \t]*[-\u2013][ \t]*\d+)?\)?)[ \t]*:?$",
     re.IGNORECASE,
 )
 

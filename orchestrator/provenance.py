@@ -111,19 +111,47 @@ def _artefact(path: str, source: str, items: list[WriteFile | SearchReplace]) ->
 
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);", re.IGNORECASE)
 _RAW = re.compile(r"[<>]|&(?!(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);)", re.IGNORECASE)
-# Files whose syntax holds character entities as text of their own.
-_ENTITY_FILES = (".html", ".htm", ".xhtml", ".xml", ".svg", ".jsx", ".tsx", ".vue", ".svelte")
+# Files whose syntax holds character entities as text of their own: markup, and data whose
+# strings may carry them for a page (prose files too, see is_prose_file).
+_ENTITY_FILES = (
+    ".html",
+    ".htm",
+    ".xhtml",
+    ".xml",
+    ".svg",
+    ".jsx",
+    ".tsx",
+    ".vue",
+    ".svelte",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".csv",
+    ".tsv",
+    ".ini",
+    ".properties",
+    ".po",
+    ".strings",
+)
 _ESCAPED_BREAK = "\\n"
+# A typographic double quote before any comment leader on its line: in code, not in prose.
+_TYPOGRAPHIC_IN_CODE = re.compile(
+    r"^(?![ \t]*\*)(?:(?!#|//|--|/\*|<!--|;)[^\u201c\u201d])*[\u201c\u201d]"
+)
 
 
 def _escaped(
     path: str, source: str, item: WriteFile | SearchReplace, added: list[str]
 ) -> str | None:
-    """Text the transport escaped: HTML entities for < > & and quotes where the file has
-    the characters themselves, or lines sent as one line of literal \\n escapes."""
+    """Text the transport escaped or typeset: HTML entities for < > & and quotes where the
+    file has the characters themselves (in code: markup, data and prose hold entities as
+    text), typographic double quotes as a code file's string delimiters, or lines sent as
+    one line of literal \\n escapes."""
     new = item.content if isinstance(item, WriteFile) else item.replace
     if (
         not path.lower().endswith(_ENTITY_FILES)
+        and not is_prose_file(path)
         and any(_ENTITY.search(line) for line in added)
         and not _RAW.search(new)
         and not _ENTITY.search(source)
@@ -133,6 +161,13 @@ def _escaped(
             f"its new text holds HTML entities ({found.group(0) if found else '&lt;'}) where "
             "the file has the characters themselves; write < > & and quotes as they are"
         )
+    if not path.lower().endswith(_ENTITY_FILES) and not is_prose_file(path):
+        quoted = next((line for line in added if _TYPOGRAPHIC_IN_CODE.match(line)), None)
+        if quoted and '"' not in new and '"' in source:
+            return (
+                f"its new text has typographic quotes where the code has straight ones "
+                f'({quoted.strip()[:60]!r}); write the quotes as "'
+            )
     if _one_line_of_escapes(source, item, new):
         return (
             "its text came as one line holding \\n escapes instead of line breaks; "

@@ -97,16 +97,37 @@ SETTLED_BY_SILENCE = {
 }
 
 
-def _still_open(failure: Failure, answer_keys: set[str], fresh: bool, silent: bool) -> bool:
+def _still_open(
+    failure: Failure, answer_keys: set[str], fresh: bool, silent: bool, moved: set[str]
+) -> bool:
     """Whether a failure from an earlier round still stands after the latest answer.
-    `silent`: the answer proposed nothing at all."""
+    `silent`: the answer proposed nothing at all. `moved`: the SEARCH texts the latest
+    answer applied to other files; a failed block applied there went where it belongs."""
     if silent and failure.kind in SETTLED_BY_SILENCE:
         return False
     if failure.kind == "withdrawn":
         return False  # asked once: the next answer changes the file again, or leaves it be
+    if failure.search.strip() and _search_key(failure.search) in moved:
+        return False
     if (failure.path is None or failure.kind in ("wrong_path", "missing")) and fresh:
         return False  # the answer changed another file: the one the model meant
     return failure.path is None or case_key(failure.path) not in answer_keys
+
+
+def _search_key(search: str) -> str:
+    return "\n".join(line.strip() for line in search.splitlines() if line.strip())
+
+
+def _moved(applied: list[Operation], failures: list[Failure]) -> set[str]:
+    """The SEARCH texts of earlier failures that the latest answer applied to another file."""
+    failed_in = {_search_key(f.search): f.path for f in failures if f.search.strip()}
+    return {
+        key
+        for op in applied
+        if isinstance(op, EditFile)
+        for block in op.blocks
+        if (key := _search_key(block.search)) in failed_in and failed_in[key] != op.path
+    }
 
 
 def _identified(
@@ -175,7 +196,10 @@ def settle(
                 for f in carried
                 if f.kind in SETTLED_BY_SILENCE
             ]
-        carried = [f for f in carried if _still_open(f, answer_keys, fresh, silent)]
+        moved = _moved(result.applied, carried)
+        if moved:
+            notes.append("The model moved a block that failed to the file where its text is.")
+        carried = [f for f in carried if _still_open(f, answer_keys, fresh, silent, moved)]
         restated = disagreements(answer.restatements, before, current)
         failures = carried + result.failures + _failures_read(answer) + restated
         if result.noops and not failures and current == files and not asked_noop:

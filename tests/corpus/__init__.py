@@ -49,7 +49,9 @@ class Case:
 
 @dataclass(frozen=True)
 class Outcome:
-    category: str  # applied, recovered, failed, wrong, crashed
+    # applied, recovered, failed (loudly), wrong (other files), misreported (no changes
+    # where the model proposed some), crashed
+    category: str
     correct: bool
     detail: str = ""
     calls: int = 0
@@ -77,6 +79,8 @@ def play(case: Case, chunk_size: int = 7) -> Outcome:
         good = result.outcome == "no_changes" and result.files == case.files
     else:
         good = result.outcome == "completed" and result.files == case.expected_files
+    if not good and result.outcome == "no_changes":
+        return Outcome("misreported", False, _difference(case, result), calls)
     if not good:
         return Outcome("wrong", False, _difference(case, result), calls)
     category = "recovered" if repaired else "applied"

@@ -322,38 +322,76 @@ def curly(text: str) -> str:
     return "".join(out)
 
 
-TYPOGRAPHY = [
-    case(
+def curly_replace(change: Change) -> Case:
+    return case(
         "typography",
-        f"{change.key} ({change.prompt}): typographic quotes in the SEARCH, then straight",
-        [edit(change.path, (curly(change.old), change.new)), clean(change)],
+        f"{change.key} ({change.prompt}): typographic quotes in the REPLACE, then straight",
+        [edit(change.path, (change.old, curly(change.new))), clean(change)],
         change,
     )
-    for change in CHANGES + SPECIAL
-    if '"' in change.old or "'" in change.old
-] + [
-    case(
-        "typography",
-        "typographic quotes in a readme's prose are the writer's",
-        [
-            edit(
+
+
+PY_COMMENT = Change(
+    "comment",
+    FLASK,
+    "app.py",
+    '@app.get("/todos")\n',
+    '# the \u201clist\u201d route\n@app.get("/todos")\n',
+    "comment the list route",
+)
+PY_STRING = Change(
+    "string",
+    FLASK,
+    "app.py",
+    '        return jsonify({"error": "title is required"}), 400\n',
+    '        return jsonify({"error": "a \u201ctitle\u201d is required"}), 400\n',
+    "quote the word title in the error",
+)
+
+TYPOGRAPHY = (
+    [
+        curly_replace(change)
+        for change in CHANGES + SPECIAL
+        if '"' in change.new and "'" not in change.new
+    ]
+    + [
+        case("typography", f"{c.key}: typographic quotes the code means", [clean(c)], c, wf=True)
+        for c in (PY_COMMENT, PY_STRING)
+    ]
+    + [
+        case(
+            "typography",
+            f"{change.key} ({change.prompt}): typographic quotes in the SEARCH, then straight",
+            [edit(change.path, (curly(change.old), change.new)), clean(change)],
+            change,
+        )
+        for change in CHANGES + SPECIAL
+        if '"' in change.old or "'" in change.old
+    ]
+    + [
+        case(
+            "typography",
+            "typographic quotes in a readme's prose are the writer's",
+            [
+                edit(
+                    "README.md",
+                    (
+                        "A small Flask API for todos.\n",
+                        "A small Flask API for todos, \u201cdone\u201d or not.\n",
+                    ),
+                )
+            ],
+            Change(
+                "md",
+                FLASK,
                 "README.md",
-                (
-                    "A small Flask API for todos.\n",
-                    "A small Flask API for todos, \u201cdone\u201d or not.\n",
-                ),
-            )
-        ],
-        Change(
-            "md",
-            FLASK,
-            "README.md",
-            "A small Flask API for todos.\n",
-            "A small Flask API for todos, \u201cdone\u201d or not.\n",
-            "mention done",
+                "A small Flask API for todos.\n",
+                "A small Flask API for todos, \u201cdone\u201d or not.\n",
+                "mention done",
+            ),
+            wf=True,
         ),
-        wf=True,
-    ),
-]
+    ]
+)
 
 CASES = GUTTERS + HTML_ENTITIES + ESCAPED_NEWLINES + ENCODING_FACTS + TYPOGRAPHY

@@ -343,6 +343,26 @@ WRONG_FILE = (
             ),
             expect=Fails("__init__.py"),
         ),
+        case(
+            "report_wrong_file",
+            "lines to add under a bare name one folder holds, then the new file written whole",
+            [
+                edit("settings.py", ("", "SECRET_KEY = 'dev'\n")),
+                whole("settings.py", "SECRET_KEY = 'dev'\n"),
+            ],
+            Change("new root", NESTED, "settings.py", "", "", "add a root settings module"),
+            expect={"settings.py": "SECRET_KEY = 'dev'\n"},
+        ),
+        case(
+            "report_wrong_file",
+            "lines to add under a bare name one folder holds, then by the folder's path",
+            [
+                edit("settings.py", ("", "LANGUAGE_CODE = 'en'\n")),
+                edit("src/app/settings.py", ("", "LANGUAGE_CODE = 'en'\n")),
+            ],
+            Change("append", NESTED, "src/app/settings.py", "", "", "set the language code"),
+            expect={"src/app/settings.py": SETTINGS + "LANGUAGE_CODE = 'en'\n"},
+        ),
     ]
     + [
         case(

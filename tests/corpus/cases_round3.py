@@ -334,9 +334,9 @@ SQL_CHANGE = Change(
     "sql",
     {"db/schema.sql": SCHEMA_SQL},
     "db/schema.sql",
-    "    email TEXT NOT NULL UNIQUE,\n",
-    "    email TEXT NOT NULL UNIQUE,\n    name TEXT,\n",
-    "add a name to customers",
+    "    customer_id INTEGER NOT NULL REFERENCES customers(id),\n",
+    "    customer_id INTEGER NOT NULL REFERENCES customers(id),\n    coupon TEXT,\n",
+    "add a coupon to orders",
 )
 
 
@@ -361,8 +361,8 @@ LAZY_MARKUP = [
     dropped(PAGE_CHANGE, "  <!-- rows unchanged -->\n", 3),
     dropped(JSX_CHANGE, "      {/* ... existing items ... */}\n", 3),
     dropped(JSX_CHANGE, "      {/* items stay the same */}\n", 3),
-    dropped(SQL_CHANGE, "    -- ... existing columns ...\n", 1),
-    dropped(SQL_CHANGE, "    -- other columns unchanged\n", 1),
+    dropped(SQL_CHANGE, "    -- ... existing columns ...\n", 2),
+    dropped(SQL_CHANGE, "    /* ... */\n", 2),
     case(
         "lazy_markup",
         "a whole page with its rows as an HTML comment",

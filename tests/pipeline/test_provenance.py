@@ -356,3 +356,19 @@ def test_several_lines_sent_as_one_line_of_escapes_are_refused():
     result = dry_run({"app.py": ROUTE}, [EditFile("app.py", (block,))])
     assert [f.kind for f in result.failures] == ["provenance"]
     assert "escapes" in result.failures[0].reason
+
+
+@pytest.mark.parametrize(
+    ("replace", "refused"),
+    [
+        ("    return \u201cup\u201d\n", True),
+        ('    return "up"  # the \u201cnew\u201d word\n', False),
+        ("    # the \u201cnew\u201d word\n", False),
+        ('    return "say \u201cup\u201d"\n', False),
+    ],
+    ids=["delimiters", "a comment beside code", "a comment line", "inside a string"],
+)
+def test_typographic_quotes_are_refused_only_as_a_code_files_delimiters(replace, refused):
+    block = SearchReplace('    return "ok"\n', replace)
+    result = dry_run({"app.py": ROUTE}, [EditFile("app.py", (block,))])
+    assert bool(result.failures) is refused
