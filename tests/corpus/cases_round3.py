@@ -7,6 +7,7 @@ cross_file_repair: the repair gives the failed block for the file where its text
 empty_search: an empty SEARCH appends, creates, or restates the whole file
 unicode_lines: U+2028 inside a string is not a line break; a no-break space stays
 lazy_markup: `<!-- ... -->`, `-- ...`, `{/* ... */}` standing for code a change dropped
+cjk_paths: a Japanese, Chinese or Korean sentence around a path is not part of it
 """
 
 from tests.corpus import Case, edit, whole
@@ -391,4 +392,56 @@ LAZY_MARKUP = [
     ),
 ]
 
-CASES = PATH_LINE_SUFFIX + CROSS_FILE_REPAIR + EMPTY_SEARCH + UNICODE_LINES + LAZY_MARKUP
+
+# Sentences in other scripts around a path --------------------------------------------------
+
+
+def aider_after(line: str, change: Change) -> str:
+    return f"{line}\n```python\n<<<<<<< SEARCH\n{change.old}=======\n{change.new}>>>>>>> REPLACE\n```\n"
+
+
+CJK_LINES = (
+    "app.pyを次のように変更します：",
+    "「app.py」を修正します。",
+    "修改app.py文件：",
+    "我们修改 app.py 文件：",
+    "**app.py**（更新）",
+    "app.py 파일을 수정합니다:",
+    "在`app.py`中修改：",
+)
+NOTES = "# 说明\n\n运行 `python app.py`。\n"
+CJK_PATHS = [
+    case("cjk_paths", f"an Aider block after {line!r}", [aider_after(line, INDEX)], INDEX, wf=True)
+    for line in CJK_LINES
+] + [
+    case(
+        "cjk_paths",
+        "an EDIT marker with a full-width annotation",
+        [
+            f"@@@ EDIT app.py（修正）\n<<<<<<< SEARCH\n{INDEX.old}=======\n{INDEX.new}>>>>>>> REPLACE\n@@@ END\n"
+        ],
+        INDEX,
+        wf=True,
+    ),
+    case(
+        "cjk_paths",
+        "a file whose own name is Chinese",
+        [whole("docs/说明.md", NOTES)],
+        Change("name", FLASK, "docs/说明.md", "", NOTES, "add Chinese notes"),
+        expect={"docs/说明.md": NOTES},
+        wf=True,
+    ),
+    case(
+        "cjk_paths",
+        "an EDIT marker followed by a Japanese sentence without a space",
+        [
+            f"@@@ EDIT models.pyにpriorityを追加\n<<<<<<< SEARCH\n{PRIORITY.old}=======\n{PRIORITY.new}>>>>>>> REPLACE\n@@@ END\n"
+        ],
+        PRIORITY,
+        wf=True,
+    ),
+]
+
+CASES = (
+    PATH_LINE_SUFFIX + CROSS_FILE_REPAIR + EMPTY_SEARCH + UNICODE_LINES + LAZY_MARKUP + CJK_PATHS
+)
