@@ -94,3 +94,14 @@ def test_the_goals_of_the_corpus_are_met():
     assert all(o.category == "applied" for o in well_formed)
     reached = sum(o.category in ("applied", "recovered") for o in recoverable)
     assert reached >= 0.95 * len(recoverable)
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/edits.md"])
+def test_the_documents_give_the_corpus_as_it_is(document):
+    text = (Path(__file__).resolve().parents[2] / document).read_text()
+    found = re.search(r"(\d[\d,]*)\s+model answers in (\d+) classes", text)
+    assert found, f"{document} does not give the corpus's size"
+    answers, classes = int(found.group(1).replace(",", "")), int(found.group(2))
+    assert (answers, classes) == (len(CASES), len({case.kind for case in CASES}))
+    reports = re.search(r"(\d+) (?:of them|classes) (?:from|\(`cases_report)", text)
+    assert reports and int(reports.group(1)) == len(report_sources()), document
