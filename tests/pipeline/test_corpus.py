@@ -104,4 +104,5 @@ def test_the_documents_give_the_corpus_as_it_is(document):
     answers, classes = int(found.group(1).replace(",", "")), int(found.group(2))
     assert (answers, classes) == (len(CASES), len({case.kind for case in CASES}))
     reports = re.search(r"(\d+) (?:of them|classes) (?:from|\(`cases_report)", text)
-    assert reports and int(reports.group(1)) == len(report_sources()), document
+    assert reports, f"{document} does not say how many classes come from reports"
+    assert int(reports.group(1)) == len(report_sources())
