@@ -338,8 +338,8 @@ def restated_neighbour(text: str, block: SearchReplace, start: int, removed: int
     lines = lines_of(without_bom(text))
     search = [line.rstrip() for line in lines_of(block.search) if line.strip()]
     replace = [line.rstrip() for line in lines_of(block.replace) if line.strip()]
-    if not search or not replace:
-        return None
+    if not search or len(replace) <= len(search):
+        return None  # a restatement is a line more; a line changed into its neighbour is not
     above = next((line.rstrip() for line in reversed(lines[:start]) if line.strip()), None)
     below = next((line.rstrip() for line in lines[start + removed :] if line.strip()), None)
     for neighbour, ours, theirs, where in (

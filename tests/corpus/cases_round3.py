@@ -8,6 +8,7 @@ empty_search: an empty SEARCH appends, creates, or restates the whole file
 unicode_lines: U+2028 inside a string is not a line break; a no-break space stays
 lazy_markup: `<!-- ... -->`, `-- ...`, `{/* ... */}` standing for code a change dropped
 cjk_paths: a Japanese, Chinese or Korean sentence around a path is not part of it
+whole_after_edit: an edit, then the same file written whole in the same answer
 """
 
 from tests.corpus import Case, edit, whole
@@ -442,6 +443,72 @@ CJK_PATHS = [
     ),
 ]
 
+
+# An edit, then the whole file ------------------------------------------------------------------
+
+APP_UP = INDEX.result
+APP_BOTH = APP_UP.replace("app.run(debug=True)", "app.run()")
+
+
+def after(edit_text: str, prose: str, content: str) -> str:
+    return edit_text + f"\n{prose}\n\n" + whole("app.py", content)
+
+
+WHOLE_AFTER_EDIT = [
+    case(
+        "whole_after_edit",
+        "an edit, then the whole new file for reference",
+        [after(edit("app.py", (INDEX.old, INDEX.new)), "The full file now reads:", APP_UP)],
+        INDEX,
+        wf=True,
+    ),
+    case(
+        "whole_after_edit",
+        "an edit, then the whole file with one more change",
+        [after(edit("app.py", (INDEX.old, INDEX.new)), "And without debug:", APP_BOTH)],
+        INDEX,
+        expect={"app.py": APP_BOTH},
+        wf=True,
+    ),
+    case(
+        "whole_after_edit",
+        "an edit, then the original file for reference, then the edit alone",
+        [
+            after(edit("app.py", (INDEX.old, INDEX.new)), "For reference, the original:", APP),
+            edit("app.py", (INDEX.old, INDEX.new)),
+        ],
+        INDEX,
+    ),
+    case(
+        "whole_after_edit",
+        "two edits, then a whole file that keeps only one, then the whole file",
+        [
+            after(
+                edit("app.py", (INDEX.old, INDEX.new), ("app.run(debug=True)\n", "app.run()\n")),
+                "Here is the file:",
+                APP_UP,
+            ),
+            whole("app.py", APP_BOTH),
+        ],
+        INDEX,
+        expect={"app.py": APP_BOTH},
+    ),
+    case(
+        "whole_after_edit",
+        "the whole file, then an edit on top of it",
+        [whole("app.py", APP_UP) + edit("app.py", ("app.run(debug=True)\n", "app.run()\n"))],
+        INDEX,
+        expect={"app.py": APP_BOTH},
+        wf=True,
+    ),
+]
+
 CASES = (
-    PATH_LINE_SUFFIX + CROSS_FILE_REPAIR + EMPTY_SEARCH + UNICODE_LINES + LAZY_MARKUP + CJK_PATHS
+    PATH_LINE_SUFFIX
+    + CROSS_FILE_REPAIR
+    + EMPTY_SEARCH
+    + UNICODE_LINES
+    + LAZY_MARKUP
+    + CJK_PATHS
+    + WHOLE_AFTER_EDIT
 )
