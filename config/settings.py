@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # Swagger UI's files for /api/v1/docs, served by us (our CSP allows no CDN)
     "django_eventstream",
     "django_tasks_db",
     "axes",

@@ -105,6 +105,8 @@ def _still_open(
     answer applied to other files; a failed block applied there went where it belongs."""
     if silent and failure.kind in SETTLED_BY_SILENCE:
         return False
+    if failure.kind == "withdrawn":
+        return False  # asked once: the next answer changes the file again, or leaves it be
     if failure.search.strip() and _search_key(failure.search) in moved:
         return False
     if (failure.path is None or failure.kind in ("wrong_path", "missing")) and fresh:

@@ -56,7 +56,9 @@ def withdrawal_refusals(withdrawn: list[Operation], final: list[Operation]) -> l
         Refusal(
             path,
             "the answer withdrew a first attempt that changed this file, and its final "
-            "attempt does not say whether it still should change",
+            "attempt does not say whether it still should change; give its change again, "
+            "or leave it out if it should not change",
+            kind="withdrawn",
         )
         for path in left
     ]

@@ -4,6 +4,7 @@ states the exact operations read, at several chunk sizes."""
 
 import pytest
 
+from orchestrator import LocalHost, ProjectBrief, iterate
 from orchestrator.answers.agents import agent_operations, project_path, read_blocks
 from orchestrator.answers.dispatch import Found, paths_of
 from orchestrator.answers.reasoning import lone_closing, strip_reasoning
@@ -19,6 +20,9 @@ from orchestrator.operations import (
     SearchReplace,
     WriteFile,
 )
+from orchestrator.options import RunOptions
+from orchestrator.providers.base import StreamChunk, Usage
+from tests.support.scripted import ScriptedProvider
 
 KNOWN = {"app.py", "src/util.py", "README.md"}
 FINAL = "@@@ EDIT app.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n@@@ END\n"
@@ -160,7 +164,9 @@ def test_a_restarted_answer_keeps_only_its_final_attempt(sentence, size):
 def test_a_file_only_the_withdrawn_attempt_touched_is_asked_about():
     parser, _ = read(f"{DRAFT}{DRAFT_FILE}\nLet me start over.\n\n{FINAL}")
     assert parser.operations == [EDIT]
-    assert [(r.path, "withdrew" in r.reason) for r in parser.refusals] == [("draft.py", True)]
+    assert [(r.path, "withdrew" in r.reason, r.kind) for r in parser.refusals] == [
+        ("draft.py", True, "withdrawn")
+    ]
 
 
 def test_a_restart_sentence_with_nothing_after_it_is_prose():
@@ -500,3 +506,34 @@ def test_a_refusal_s_reason_reaches_the_reading():
     assert parser.operations == [WriteFile("app.py", "no blocks here\n", loose=True)]
     assert [r.reason for r in parser.refusals] == ["a DELETE line names no file: ''"]
     assert isinstance(parser.refusals[0], Refusal)
+
+
+# Reasoning in a run: shown folded while it streams, counted, never read -------------------
+
+
+def test_a_run_shows_the_model_s_thinking_counts_its_tokens_and_never_reads_it():
+    chunks = [
+        StreamChunk("", thought="Sent apart: " + DRAFT_FILE),
+        StreamChunk("<think>\ninline " + DRAFT),
+        StreamChunk("</think>\n" + FINAL[:20]),
+        StreamChunk(FINAL[20:]),
+        StreamChunk("", usage=Usage(10, 30, tokens_thinking=12), finish_reason="STOP"),
+    ]
+    events = []
+    ticks = iter(range(0, 10_000))
+    options = RunOptions(sleep=lambda seconds: None, clock=lambda: float(next(ticks)))
+    host = LocalHost(on_event=events.append)
+    result = iterate(
+        {"app.py": "x = 1\n"},
+        "set x to 2",
+        ProjectBrief(title="T", prompt="p", stack="flask"),
+        ScriptedProvider([chunks]),
+        host,
+        options,
+    )
+    assert result.files == {"app.py": "x = 2\n"}
+    shown = [e.extra["thinking"] for e in events if "thinking" in e.extra]
+    assert shown
+    assert shown[-1].startswith("Sent apart: @@@ FILE draft.py")
+    assert "inline @@@ EDIT app.py" in shown[-1]
+    assert [call.tokens_thinking for call in host.calls] == [12]

@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -19,7 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Reply:
     chunks: list[str]
     finish_reason: str = "STOP"
-    usage: tuple[int, int] = (11, 22)
+    # Tokens in and out as the model reports them; None: about a token per four characters
+    # of the request and of the answer, as a real model would count them.
+    usage: tuple[int, int] | None = (11, 22)
     delay: float = 0.0  # seconds between chunks
     error_after: int | None = None  # after N chunks: an error frame (Gemini) or a cut (OpenAI)
     stall_after: int | None = None  # after N chunks: send nothing more for stall_seconds
@@ -88,6 +90,9 @@ class FakeModelServer:
                 openai = self.path.endswith("/chat/completions")
                 if isinstance(behaviour, Failure):
                     return self.fail(behaviour, openai)
+                if behaviour.usage is None:
+                    counted = (len(json.dumps(body)) // 4, len("".join(behaviour.chunks)) // 4)
+                    behaviour = replace(behaviour, usage=counted)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
