@@ -202,7 +202,8 @@ class _Merge:
             )
             return
         old = self.files.get(path)
-        if old is None and (other := targets.restated_elsewhere(self.files, path, content)):
+        prompt = str(getattr(self.judge, "prompt", ""))
+        if old is None and (other := targets.restated_elsewhere(self.files, path, content, prompt)):
             self.fail(
                 path,
                 f"{path} does not exist, and what the answer writes is a new version of "
