@@ -100,7 +100,8 @@ def _artefact(path: str, source: str, items: list[WriteFile | SearchReplace]) ->
                 return reason
         if not prose and (marker := next((line for line in added if _MARKER.match(line)), None)):
             return f"its new text holds the edit format's own marker line {marker.strip()!r}"
-        if reason := _gutter(added, source_lines, path):
+        whole = isinstance(item, WriteFile) and not path.lower().endswith(_ENTITY_FILES)
+        if reason := _gutter(added, source_lines, path, whole and not prose):
             return reason
         if not prose and _fenced(added):
             return "its new text is wrapped in a code fence, which is not part of the file"
@@ -210,9 +211,18 @@ def _added_lines(search: list[str], replace: list[str]) -> list[str]:
     ]
 
 
-def _gutter(added: list[str], source_lines: set[str], path: str) -> str | None:
+def _gutter(
+    added: list[str], source_lines: set[str], path: str, whole_code: bool = False
+) -> str | None:
     """A run of lines numbered one by one, whose text after the numbers is the file's own
-    lines (or whose numbers no data would carry: `12→`, cat -n's padded tab)."""
+    lines (or whose numbers no data would carry: `12→`, cat -n's padded tab). `whole_code`:
+    a whole code file (not data, markup or prose), where numbers from 1 on every one of its
+    lines are a gutter whatever the text after them."""
+    if whole_code and len(added) >= GUTTER_RUN and _numbered_from_one(added):
+        return (
+            "its new text carries line numbers copied from a numbered listing "
+            f"({added[0].strip()[:40]!r}); give the lines without them"
+        )
     run: list[tuple[int, str, str]] = []
     for line in added:
         found = _GUTTER.match(line)
@@ -229,6 +239,15 @@ def _gutter(added: list[str], source_lines: set[str], path: str) -> str | None:
                 f"({run[0][2].strip()[:40]!r}); give the lines without them"
             )
     return None
+
+
+def _numbered_from_one(lines: list[str]) -> bool:
+    """Every line numbered, 1, 2, 3... in order."""
+    for expected, line in enumerate(lines, start=1):
+        found = _GUTTER.match(line)
+        if not found or int(found.group(1)) != expected:
+            return False
+    return True
 
 
 def _is_gutter(run: list[tuple[int, str, str]], source_lines: set[str], path: str) -> bool:

@@ -372,3 +372,18 @@ def test_typographic_quotes_are_refused_only_as_a_code_files_delimiters(replace,
     block = SearchReplace('    return "ok"\n', replace)
     result = dry_run({"app.py": ROUTE}, [EditFile("app.py", (block,))])
     assert bool(result.failures) is refused
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "refused"),
+    [
+        ("util.py", "1 | import os\n2 | \n3 | x = os.sep\n", True),
+        ("util.py", "1: import os\n2: \n3: x = os.sep\n", True),
+        ("util.py", "2: import os\n3: \n4: x = os.sep\n", False),  # not from 1: unsure
+        ("numbers.yml", "1: one\n2: two\n3: three\n", False),  # data
+        ("steps.txt", "1: build\n2: test\n3: ship\n", False),  # prose
+    ],
+)
+def test_a_new_code_file_numbered_from_one_on_every_line_carries_a_gutter(path, content, refused):
+    result = dry_run({}, [WriteFile(path, content)])
+    assert bool(result.failures) is refused
