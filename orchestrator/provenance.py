@@ -164,7 +164,7 @@ def _escaped(
         )
     if not path.lower().endswith(_ENTITY_FILES) and not is_prose_file(path):
         quoted = next((line for line in added if _TYPOGRAPHIC_IN_CODE.match(line)), None)
-        if quoted and '"' not in new and '"' in source:
+        if quoted and '"' not in new and ('"' in source or not source.strip()):
             return (
                 f"its new text has typographic quotes where the code has straight ones "
                 f'({quoted.strip()[:60]!r}); write the quotes as "'
