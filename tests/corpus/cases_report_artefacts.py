@@ -371,7 +371,29 @@ PY_STRING = Change(
     "quote the word title in the error",
 )
 
-TYPOGRAPHY = (
+GREET = 'def greet(name):\n    return f"Hello, {name}!"\n'
+NEW_GREET = Change("new", FLASK, "greet.py", "", GREET, "add a greeting helper")
+NOTES = "# Notes\n\nShe said \u201chi\u201d.\n"
+NEW_NOTES = Change("notes", FLASK, "NOTES.md", "", NOTES, "add notes")
+NEW_FILES = [
+    case(
+        "typography",
+        "a new code file typeset with typographic quotes, then straight",
+        [whole("greet.py", curly(GREET)), whole("greet.py", GREET)],
+        NEW_GREET,
+        expect={"greet.py": GREET},
+    ),
+    case(
+        "typography",
+        "a new Markdown file with typographic quotes in its prose",
+        [whole("NOTES.md", NOTES)],
+        NEW_NOTES,
+        expect={"NOTES.md": NOTES},
+        wf=True,
+    ),
+]
+
+TYPOGRAPHY = NEW_FILES + (
     [
         curly_replace(change)
         for change in CHANGES + SPECIAL
