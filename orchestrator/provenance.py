@@ -107,7 +107,36 @@ def _artefact(path: str, source: str, items: list[WriteFile | SearchReplace]) ->
             return "its new text is wrapped in a code fence, which is not part of the file"
         if reason := _escaped(path, source, item, added):
             return reason
+        if doubled := _said_twice(item):
+            return (
+                f"its new text holds the same {doubled} lines twice in a row, where the "
+                "answer names them once; give them once"
+            )
     return None
+
+
+def _said_twice(item: WriteFile | SearchReplace) -> int | None:
+    """A whole file, or a replacement, that is one text written twice over: the same two
+    or more lines, then the same again, where the search (if any) has them at most once.
+    Returns how many lines repeat."""
+    new = [line.rstrip() for line in lines_of(_text_of(item)) if line.strip()]
+    half = len(new) // 2
+    if half < 2 or len(new) % 2 or new[:half] != new[half:]:
+        return None
+    if any(
+        half % period == 0 and new == new[:period] * (len(new) // period)
+        for period in range(1, half)
+    ):
+        return None  # a pattern repeated many times (rows of data): the file's, not a double
+    if isinstance(item, SearchReplace):
+        old = [line.rstrip() for line in lines_of(item.search) if line.strip()]
+        if len(old) >= len(new):
+            return None  # the file had them twice already, or the block keeps its length
+    return half
+
+
+def _text_of(item: WriteFile | SearchReplace) -> str:
+    return item.content if isinstance(item, WriteFile) else item.replace
 
 
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);", re.IGNORECASE)

@@ -185,6 +185,18 @@ def restates_a_neighbour(lines, start: int, size: int, search: list, replacement
     )
 
 
+def said_twice(search: list, new: list) -> bool:
+    """New text that is the same two or more lines twice over, longer than its search."""
+    filled = [line.rstrip() for line in new if line.strip()]
+    half = len(filled) // 2
+    longer = len([line for line in search if line.strip()]) < len(filled)
+    doubled = half >= 2 and not len(filled) % 2 and filled[:half] == filled[half:] and longer
+    shorter = any(
+        filled == filled[:p] * (len(filled) // p) for p in range(1, half) if half % p == 0
+    )
+    return doubled and not shorter
+
+
 @st.composite
 def changes(draw, files: dict, tricky: bool):
     """(answer pieces, expected files): one to three operations, each on its own file."""
@@ -211,6 +223,7 @@ def changes(draw, files: dict, tricky: bool):
             # A replacement a line longer than its search whose first (last) line is the
             # unchanged line just above (below) restates it: refused by design, as unclear.
             assume(not restates_a_neighbour(split(files[path]), start, size, search, replacement))
+            assume(not said_twice(search, replacement))
             pieces.append(("edit", path, search, replacement, start))
             expected[path] = expected_edit(files[path], start, size, replacement)
         elif kind in ("write_new", "rewrite"):
@@ -232,6 +245,8 @@ def changes(draw, files: dict, tricky: bool):
                 continue  # a file that starts or ends with a fence reads as fenced
             if any(re.match(r"^@@@\s*[A-Za-z]", line) for line in content):
                 continue  # a whole file cannot hold the format's own marker lines
+            if said_twice([], content):
+                continue  # the same lines twice in a row: refused by design, as a doubled text
             old = files.get(path)
             pieces.append(("write", path, content, None if old is None else split(old)))
             expected[path] = expected_write(old, content, files)
