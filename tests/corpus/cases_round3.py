@@ -9,6 +9,7 @@ unicode_lines: U+2028 inside a string is not a line break; a no-break space stay
 lazy_markup: `<!-- ... -->`, `-- ...`, `{/* ... */}` standing for code a change dropped
 cjk_paths: a Japanese, Chinese or Korean sentence around a path is not part of it
 whole_after_edit: an edit, then the same file written whole in the same answer
+plan_folders: a PLAN that names a folder, answered by the files written under it
 """
 
 from tests.corpus import Case, edit, whole
@@ -503,8 +504,51 @@ WHOLE_AFTER_EDIT = [
     ),
 ]
 
+# A PLAN that names a folder ----------------------------------------------------------------------
+
+A_PY, B_PY = "A = 1\n", "B = 2\n"
+NEW_SRC = Change("src", FLASK, "src/a.py", "", A_PY, "add the src package")
+PLAN_FOLDERS = [
+    case(
+        "plan_folders",
+        f"a PLAN of {folder!r}, answered by files under it",
+        [f"@@@ PLAN {folder}\n" + whole("src/a.py", A_PY) + whole("src/b.py", B_PY)],
+        NEW_SRC,
+        expect={"src/a.py": A_PY, "src/b.py": B_PY},
+        wf=True,
+    )
+    for folder in ("src/", "src", "`src/`", "src/ (new package)")
+] + [
+    case(
+        "plan_folders",
+        "a PLAN of a file and a folder, the file forgotten, then written",
+        [
+            "@@@ PLAN app.py, src/\n" + whole("src/a.py", A_PY),
+            edit("app.py", (INDEX.old, INDEX.new)),
+        ],
+        NEW_SRC,
+        expect={"src/a.py": A_PY, "app.py": INDEX.result},
+    ),
+    case(
+        "plan_folders",
+        "a PLAN of an existing folder, answered by an edit in it",
+        [
+            "@@@ PLAN tests/\n"
+            + edit("tests/test_app.py", ("def test_index():\n", "def test_index_answers():\n"))
+        ],
+        NEW_SRC,
+        expect={
+            "tests/test_app.py": FLASK["tests/test_app.py"].replace(
+                "def test_index():", "def test_index_answers():"
+            )
+        },
+        wf=True,
+    ),
+]
+
 CASES = (
-    PATH_LINE_SUFFIX
+    PLAN_FOLDERS
+    + PATH_LINE_SUFFIX
     + CROSS_FILE_REPAIR
     + EMPTY_SEARCH
     + UNICODE_LINES
