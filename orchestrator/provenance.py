@@ -214,8 +214,13 @@ def _one_line_of_escapes(source: str, item: WriteFile | SearchReplace, new: str)
         return False
     unescaped = {line.strip() for line in lines[0].split(_ESCAPED_BREAK) if line.strip()}
     if isinstance(item, WriteFile):
-        known = {line.strip() for line in lines_of(without_bom(source)) if line.strip()}
-        return bool(unescaped & known) or lines[0].count(_ESCAPED_BREAK) >= 2
+        old = [line for line in lines_of(without_bom(source)) if line.strip()]
+        if len(old) == 1 and _ESCAPED_BREAK in old[0]:
+            return False  # a one-line file with escapes of its own
+        if unescaped & {line.strip() for line in old}:
+            return True
+        # Lines by their look: a blank line between them, or an indented one.
+        return re.search(r"\\n(?:\\n|[ \t])", lines[0]) is not None
     searched = [line for line in lines_of(item.search) if line.strip()]
     named = {line.strip() for line in searched}
     if lines[0].strip() in named:

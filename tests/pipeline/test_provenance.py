@@ -412,3 +412,17 @@ def test_a_pattern_repeated_many_times_is_the_files_own():
     rows = "a line of notes\n" * 6
     result = dry_run({}, [WriteFile("NOTES.md", rows), WriteFile("t.csv", "1,a\n2,b\n" * 4)])
     assert result.failures == []
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "old", "refused"),
+    [
+        ("README.md", "# Greeter\\n\\nRun it.\\n", None, True),  # a blank line between
+        ("util.py", "def f():\\n    return 1\\n", None, True),  # an indented line
+        (".env", 'MSG="a\\nb\\nc"\n', None, False),  # escapes in a value
+        ("one.py", 'print("a\\nb\\nc")\n', 'print("a\\nb")\n', False),  # the file's own style
+    ],
+)
+def test_a_whole_file_sent_as_one_line_of_escapes_is_refused(path, content, old, refused):
+    result = dry_run({} if old is None else {path: old}, [WriteFile(path, content)])
+    assert bool(result.failures) is refused
