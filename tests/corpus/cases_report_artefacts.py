@@ -268,6 +268,24 @@ ESCAPED_NEWLINES = (
         ),
         case(
             "report_escaped_newlines",
+            "a new .env file whose value holds \\n escapes: content",
+            [whole(".env", 'GREETING="Hello\\nWorld\\n!"\n')],
+            Change("env", FLASK, ".env", "", "", "add a greeting setting"),
+            expect={".env": 'GREETING="Hello\\nWorld\\n!"\n'},
+            wf=True,
+        ),
+        case(
+            "report_escaped_newlines",
+            "a one-line script with escapes of its own, rewritten",
+            [whole("hello.py", 'print("Hello\\nWorld\\n!")\n')],
+            Change(
+                "one", {"hello.py": 'print("Hello\\nWorld")\n'}, "hello.py", "", "", "add a line"
+            ),
+            expect={"hello.py": 'print("Hello\\nWorld\\n!")\n'},
+            wf=True,
+        ),
+        case(
+            "report_escaped_newlines",
             "a string with two \\n escapes replacing one line: code, not an artefact",
             [clean(PRINTF)],
             PRINTF,
