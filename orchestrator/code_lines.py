@@ -17,7 +17,7 @@ from orchestrator.checks.languages import language_of, parse
 from orchestrator.file_text import lines_of
 
 # For files no grammar reads: the comment leaders of most languages and config formats.
-_COMMENT_LEADER = re.compile(r"^\s*(?:#|//|--|;|/\*|\*|<!--|\{/\*|%|REM\b|'''|\"\"\")")
+_COMMENT_LEADER = re.compile(r"^\s*(?:#|//|--|;|/\*|\*|<!--|\{/\*|\(\*|\{-|%|REM\b|'''|\"\"\")")
 _ELLIPSIS = re.compile(r"^\s*[\[(<{]?\s*(?:\.{3,}|…)\s*[\])>}]?[;,]?\s*$")
 _TRIVIAL = re.compile(r"^[\s{}()\[\];,]*$|^\s*(?:end|fi|done|esac|endif|end\w*)\s*[;,]?\s*$")
 # Definitions where no tag query reads the language: functions, classes, SQL objects,

@@ -202,7 +202,8 @@ class _Merge:
             )
             return
         old = self.files.get(path)
-        if old is None and (other := targets.restated_elsewhere(self.files, path, content)):
+        prompt = str(getattr(self.judge, "prompt", ""))
+        if old is None and (other := targets.restated_elsewhere(self.files, path, content, prompt)):
             self.fail(
                 path,
                 f"{path} does not exist, and what the answer writes is a new version of "
@@ -215,12 +216,27 @@ class _Merge:
         if conflict and self._original(path) is not None:  # not a file this run made
             self.fail(path, conflict, kind="claim")
             return
+        if undone := self._undoes_edits(path, content):
+            self.fail(
+                path,
+                f"the answer edits {path} and then writes the whole file without that change "
+                f"({undone[:60]!r} is missing), so which of the two is meant is unclear; give "
+                "the whole file once, with every change, or only the edits",
+                kind="claim",
+            )
+            return
         content = self._with_facts(old, tab_recipes(path, content))
         if self.judge and (reason := self.judge(path, old, content, True, loose)):
             self.fail(path, reason, kind="lazy")
             return
         self.files[path] = content
         self.applied.append(WriteFile(path, content))
+
+    def _undoes_edits(self, path: str, content: str) -> str | None:
+        """A line an earlier block of this answer added to the file that a whole file
+        written after it lacks: the whole file would undo that edit."""
+        kept = {line.strip() for line in lines_of(content)}
+        return next((line for line in sorted(self.added.get(path, ())) if line not in kept), None)
 
     def _with_facts(self, old: str | None, content: str) -> str:
         """A whole file as written: with the old file's encoding facts, or, new, with the

@@ -100,6 +100,40 @@ _LINE_REFERENCE = re.compile(
 )
 
 
+# Scripts written without spaces between words (CJK ideographs, kana, Hangul) and their
+# full-width punctuation: a sentence in them runs straight into a path it names.
+_WIDE_LETTERS = "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+# Their punctuation, but not the ideographic space (U+3000): spacing other than a plain space
+# is part of a path it touches, and the path policy refuses it (orchestrator.paths).
+_WIDE_MARKS = "\u3001-\u303f\uff01-\uffef"
+_WIDE_LETTER = re.compile(f"[{_WIDE_LETTERS}]")
+_WIDE_RUN = re.compile(f"[{_WIDE_LETTERS}{_WIDE_MARKS}]+")
+_WIDE_PUNCTUATION = re.compile(f"[{_WIDE_MARKS}]")
+_FILE_END = re.compile(r"\.[A-Za-z0-9]{1,10}$|(?:^|/)[A-Za-z][\w-]*$")
+
+
+def _sentence(text: str) -> bool:
+    """Text in a spaceless script that is not itself a path: a name in such a script ends
+    in an ASCII extension (or is a bare word) and holds no full-width punctuation, so
+    `docs/说明.md` is a path and `修改app.py文件` a sentence naming one."""
+    if not _WIDE_LETTER.search(text):
+        return False
+    return bool(_WIDE_PUNCTUATION.search(text) or not _FILE_END.search(text) or " " in text)
+
+
+def _named_in_sentence(text: str, known: frozenset[str] | set[str] = frozenset()) -> str | None:
+    """The one file a sentence in a spaceless script names, or None: a word that is a path
+    by itself, else a name the script's words run into."""
+    words = [_unwrap(word.strip(BLANKS + ":")) for word in text.split()]
+    found = {word for word in words if word and not _sentence(word) and names_a_file(word)}
+    if not found:
+        pieces = [_unwrap(piece.strip(BLANKS + ":")) for piece in _WIDE_RUN.split(text)]
+        found = {piece for piece in pieces if piece and " " not in piece and names_a_file(piece)}
+    if len(found) == 1:
+        return found.pop()
+    return _one_known(found, known) if found else None
+
+
 def without_line_reference(text: str) -> str:
     """A path without the line reference models write after it."""
     return _LINE_REFERENCE.sub("", text)
@@ -141,6 +175,8 @@ def marker_path(argument: str) -> str | None:
     itself a whole path ("app.py - the routes"): that reads as a path plus a comment.
     """
     text = argument.strip(BLANKS)
+    if _sentence(text):
+        return _named_in_sentence(text)
     text = _ANNOTATION.sub("", text)
     text = _unwrap(without_line_reference(text).rstrip(":").strip(BLANKS))
     text = without_line_reference(_ANNOTATION.sub("", text)).rstrip(":").strip(BLANKS)
@@ -161,6 +197,8 @@ def path_in_line(line: str, known: frozenset[str] | set[str] = frozenset()) -> s
     backticked names first, then bare names with an extension.
     """
     text = line.strip(BLANKS)
+    if _sentence(text):
+        return _named_in_sentence(text, known)
     text = _LIST_MARK.sub("", text).strip(BLANKS)
     text = _LABEL.sub("", text)
     bare = _unwrap(_ANNOTATION.sub("", text).rstrip(":").strip(BLANKS))

@@ -10,7 +10,10 @@ path for old clients") next to real code is left alone.
 
 import re
 
-_COMMENT = re.compile(r"^(?:#+|//+|/\*+|\{/\*+|<!--|--|;+|\*)\s*(?P<text>.*?)\s*(?:\*+/\}?|-->)?$")
+_COMMENT = re.compile(
+    r"^(?:#+|//+|/\*+|\{/\*+|\(\*+|\{-+|<!--|--|;+|%+|\*)\s*(?P<text>.*?)\s*"
+    r"(?:\*+/\}?|\*+\)|-+\}|-->)?$"
+)
 # In Markdown and plain text, "#" starts a heading: only HTML comments can stand for text.
 _PROSE_COMMENT = re.compile(r"^<!--\s*(?P<text>.*?)\s*-->$")
 _CODE_THEN_COMMENT = re.compile(r"^(?P<code>\.\.\.|…|pass)\s*[,;]?\s*(?:#|//)\s*(?P<text>.*)$")

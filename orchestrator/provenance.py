@@ -100,13 +100,43 @@ def _artefact(path: str, source: str, items: list[WriteFile | SearchReplace]) ->
                 return reason
         if not prose and (marker := next((line for line in added if _MARKER.match(line)), None)):
             return f"its new text holds the edit format's own marker line {marker.strip()!r}"
-        if reason := _gutter(added, source_lines, path):
+        whole = isinstance(item, WriteFile) and not path.lower().endswith(_ENTITY_FILES)
+        if reason := _gutter(added, source_lines, path, whole and not prose):
             return reason
         if not prose and _fenced(added):
             return "its new text is wrapped in a code fence, which is not part of the file"
         if reason := _escaped(path, source, item, added):
             return reason
+        if doubled := _said_twice(item):
+            return (
+                f"its new text holds the same {doubled} lines twice in a row, where the "
+                "answer names them once; give them once"
+            )
     return None
+
+
+def _said_twice(item: WriteFile | SearchReplace) -> int | None:
+    """A whole file, or a replacement, that is one text written twice over: the same two
+    or more lines, then the same again, where the search (if any) has them at most once.
+    Returns how many lines repeat."""
+    new = [line.rstrip() for line in lines_of(_text_of(item)) if line.strip()]
+    half = len(new) // 2
+    if half < 2 or len(new) % 2 or new[:half] != new[half:]:
+        return None
+    if any(
+        half % period == 0 and new == new[:period] * (len(new) // period)
+        for period in range(1, half)
+    ):
+        return None  # a pattern repeated many times (rows of data): the file's, not a double
+    if isinstance(item, SearchReplace):
+        old = [line.rstrip() for line in lines_of(item.search) if line.strip()]
+        if len(old) >= len(new):
+            return None  # the file had them twice already, or the block keeps its length
+    return half
+
+
+def _text_of(item: WriteFile | SearchReplace) -> str:
+    return item.content if isinstance(item, WriteFile) else item.replace
 
 
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);", re.IGNORECASE)
@@ -163,7 +193,7 @@ def _escaped(
         )
     if not path.lower().endswith(_ENTITY_FILES) and not is_prose_file(path):
         quoted = next((line for line in added if _TYPOGRAPHIC_IN_CODE.match(line)), None)
-        if quoted and '"' not in new and '"' in source:
+        if quoted and '"' not in new and ('"' in source or not source.strip()):
             return (
                 f"its new text has typographic quotes where the code has straight ones "
                 f'({quoted.strip()[:60]!r}); write the quotes as "'
@@ -184,8 +214,13 @@ def _one_line_of_escapes(source: str, item: WriteFile | SearchReplace, new: str)
         return False
     unescaped = {line.strip() for line in lines[0].split(_ESCAPED_BREAK) if line.strip()}
     if isinstance(item, WriteFile):
-        known = {line.strip() for line in lines_of(without_bom(source)) if line.strip()}
-        return bool(unescaped & known) or lines[0].count(_ESCAPED_BREAK) >= 2
+        old = [line for line in lines_of(without_bom(source)) if line.strip()]
+        if len(old) == 1 and _ESCAPED_BREAK in old[0]:
+            return False  # a one-line file with escapes of its own
+        if unescaped & {line.strip() for line in old}:
+            return True
+        # Lines by their look: a blank line between them, or an indented one.
+        return re.search(r"\\n(?:\\n|[ \t])", lines[0]) is not None
     searched = [line for line in lines_of(item.search) if line.strip()]
     named = {line.strip() for line in searched}
     if lines[0].strip() in named:
@@ -210,9 +245,18 @@ def _added_lines(search: list[str], replace: list[str]) -> list[str]:
     ]
 
 
-def _gutter(added: list[str], source_lines: set[str], path: str) -> str | None:
+def _gutter(
+    added: list[str], source_lines: set[str], path: str, whole_code: bool = False
+) -> str | None:
     """A run of lines numbered one by one, whose text after the numbers is the file's own
-    lines (or whose numbers no data would carry: `12→`, cat -n's padded tab)."""
+    lines (or whose numbers no data would carry: `12→`, cat -n's padded tab). `whole_code`:
+    a whole code file (not data, markup or prose), where numbers from 1 on every one of its
+    lines are a gutter whatever the text after them."""
+    if whole_code and len(added) >= GUTTER_RUN and _numbered_from_one(added):
+        return (
+            "its new text carries line numbers copied from a numbered listing "
+            f"({added[0].strip()[:40]!r}); give the lines without them"
+        )
     run: list[tuple[int, str, str]] = []
     for line in added:
         found = _GUTTER.match(line)
@@ -229,6 +273,15 @@ def _gutter(added: list[str], source_lines: set[str], path: str) -> str | None:
                 f"({run[0][2].strip()[:40]!r}); give the lines without them"
             )
     return None
+
+
+def _numbered_from_one(lines: list[str]) -> bool:
+    """Every line numbered, 1, 2, 3... in order."""
+    for expected, line in enumerate(lines, start=1):
+        found = _GUTTER.match(line)
+        if not found or int(found.group(1)) != expected:
+            return False
+    return True
 
 
 def _is_gutter(run: list[tuple[int, str, str]], source_lines: set[str], path: str) -> bool:
@@ -338,8 +391,8 @@ def restated_neighbour(text: str, block: SearchReplace, start: int, removed: int
     lines = lines_of(without_bom(text))
     search = [line.rstrip() for line in lines_of(block.search) if line.strip()]
     replace = [line.rstrip() for line in lines_of(block.replace) if line.strip()]
-    if not search or not replace:
-        return None
+    if not search or len(replace) <= len(search):
+        return None  # a restatement is a line more; a line changed into its neighbour is not
     above = next((line.rstrip() for line in reversed(lines[:start]) if line.strip()), None)
     below = next((line.rstrip() for line in lines[start + removed :] if line.strip()), None)
     for neighbour, ours, theirs, where in (

@@ -114,6 +114,11 @@ def _still_open(
     return failure.path is None or case_key(failure.path) not in answer_keys
 
 
+def _answered(planned: str, done: set[str]) -> bool:
+    """A planned path the answer touched, or a planned folder it touched files in."""
+    return planned in done or any(path.startswith(planned + "/") for path in done)
+
+
 def _search_key(search: str) -> str:
     return "\n".join(line.strip() for line in search.splitlines() if line.strip())
 
@@ -210,7 +215,7 @@ def settle(
             notes.append(f"A block for {result.noops[0].path} changed nothing; it was left out.")
         failing = {case_key(f.path) for f in failures if f.path}
         if not asked_unwritten:
-            unwritten = [p for p in planned if case_key(p) not in touched | failing]
+            unwritten = [p for p in planned if not _answered(case_key(p), touched | failing)]
         if (not failures and (asked_unwritten or not unwritten)) or follow_ups > REPAIR_ROUNDS:
             break
         regenerate = follow_ups == REPAIR_ROUNDS or any(f.kind == "cut_off" for f in failures)

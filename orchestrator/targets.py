@@ -4,8 +4,9 @@ A path that differs from an existing file or folder only in letter case is taken
 one, unless the answer names the existing path too (then both are meant, and they would
 collide). An edit of a file that does not exist goes to the one file of that name when all
 its blocks apply there; otherwise the failure suggests a file where they do match. A whole
-file written under a bare name that restates the one file of that name in a folder is that
-file's new version, misnamed: a failure that names the file, never a second copy at the root.
+file written under a bare name that restates the one file of that name in a folder, or under
+a folder the project lacks in front of an existing path (the project's name, `src/`), is that
+file's new version, misnamed: a failure that names the file, never a second copy.
 """
 
 from orchestrator.blocks import apply_block
@@ -73,15 +74,27 @@ def named_elsewhere(files: dict[str, str], path: str) -> list[str]:
     return sorted(p for p in files if "/" in p and p.rsplit("/", 1)[-1].casefold() == name)
 
 
-def restated_elsewhere(files: dict[str, str], path: str, content: str) -> str | None:
-    """The one file in a folder named like the bare name `path` whose lines the content
-    mostly restates: a new version of that file, written under its base name only."""
-    others = named_elsewhere(files, path)
+def restated_elsewhere(
+    files: dict[str, str], path: str, content: str, prompt: str = ""
+) -> str | None:
+    """The one existing file that `path` names loosely (its bare name, when the file is in
+    a folder; or its path under a folder the project lacks, such as the project's own name
+    put in front) and whose lines the content mostly restates: that file's new version,
+    misnamed. A new folder the request names is meant (a copy into it, say)."""
+    others = named_elsewhere(files, path) or _under_a_new_folder(files, path, prompt)
     if len(others) != 1:
         return None
     old = {line.strip() for line in lines_of(files[others[0]]) if line.strip()}
     new = {line.strip() for line in lines_of(content) if line.strip()}
     return others[0] if old and 2 * len(old & new) > len(old) else None
+
+
+def _under_a_new_folder(files: dict[str, str], path: str, prompt: str) -> list[str]:
+    parts = path.split("/")
+    if len(parts) < 2 or parts[0] in folders(files) or parts[0].casefold() in prompt.casefold():
+        return []
+    tails = ("/".join(parts[depth:]) for depth in range(1, len(parts)))
+    return [tail for tail in tails if tail in files][:1]
 
 
 def file_matching(files: dict[str, str], blocks: tuple[SearchReplace, ...]) -> str | None:

@@ -1,9 +1,11 @@
 """Artefacts of the medium in the text of an answer, from public reports of real models'
 answers: what the answer's transport or the model's reading tool put there is not content.
 
-report_gutters: line numbers from a numbered listing copied into SEARCH and REPLACE
+report_gutters: line numbers from a numbered listing copied into SEARCH and REPLACE, or
+    into a new file written whole
     https://github.com/RooCodeInc/Roo-Code/issues/1628
     https://github.com/RooCodeInc/Roo-Code/issues/2657
+    https://github.com/RooCodeInc/Roo-Code/pull/151
 report_html_entities: < > & and quotes written as &lt; &gt; &amp; &quot; in code
     https://github.com/RooCodeInc/Roo-Code/pull/2694
     https://github.com/RooCodeInc/Roo-Code/issues/4077
@@ -30,6 +32,7 @@ SOURCES = {
     "report_gutters": (
         "https://github.com/RooCodeInc/Roo-Code/issues/1628",
         "https://github.com/RooCodeInc/Roo-Code/issues/2657",
+        "https://github.com/RooCodeInc/Roo-Code/pull/151",
     ),
     "report_html_entities": (
         "https://github.com/RooCodeInc/Roo-Code/pull/2694",
@@ -98,41 +101,61 @@ def gutters(change: Change, index: int) -> Case:
     )
 
 
-GUTTERS = [gutters(change, i) for i, change in enumerate(CHANGES)] + [
-    case(
+HELPER = (
+    'import os\n\n\ndef cwd():\n    """The folder the app runs in."""\n    return os.getcwd()\n'
+)
+NEW_FILE = Change("new", FLASK, "util.py", "", HELPER, "add a helper that gives the folder")
+
+
+def new_with_gutters(style: str) -> Case:
+    return case(
         "report_gutters",
-        "a numbered TSV file edited: its numbers are data",
-        [edit("ranks.tsv", ("2\tbob\t88\n", "2\tbob\t91\n"))],
-        Change(
-            "tsv",
-            {"ranks.tsv": "1\tann\t93\n2\tbob\t88\n3\tcid\t71\n"},
-            "ranks.tsv",
-            "2\tbob\t88\n",
-            "2\tbob\t91\n",
-            "bob scored 91",
+        f"a new file written whole with {style.split('{line}')[0].format(n=1)!r} gutters",
+        [whole("util.py", numbered(HELPER, 1, style)), whole("util.py", HELPER)],
+        NEW_FILE,
+        expect={"util.py": HELPER},
+    )
+
+
+GUTTERS = (
+    [gutters(change, i) for i, change in enumerate(CHANGES)]
+    + [new_with_gutters(style) for style in STYLES]
+    + [
+        case(
+            "report_gutters",
+            "a numbered TSV file edited: its numbers are data",
+            [edit("ranks.tsv", ("2\tbob\t88\n", "2\tbob\t91\n"))],
+            Change(
+                "tsv",
+                {"ranks.tsv": "1\tann\t93\n2\tbob\t88\n3\tcid\t71\n"},
+                "ranks.tsv",
+                "2\tbob\t88\n",
+                "2\tbob\t91\n",
+                "bob scored 91",
+            ),
+            wf=True,
         ),
-        wf=True,
-    ),
-    case(
-        "report_gutters",
-        "a numbered Markdown list edited: its numbers are content",
-        [
-            edit(
+        case(
+            "report_gutters",
+            "a numbered Markdown list edited: its numbers are content",
+            [
+                edit(
+                    "STEPS.md",
+                    ("2. Run the tests\n3. Deploy\n", "2. Run the tests\n3. Tag\n4. Deploy\n"),
+                )
+            ],
+            Change(
+                "md",
+                {"STEPS.md": "1. Build\n2. Run the tests\n3. Deploy\n"},
                 "STEPS.md",
-                ("2. Run the tests\n3. Deploy\n", "2. Run the tests\n3. Tag\n4. Deploy\n"),
-            )
-        ],
-        Change(
-            "md",
-            {"STEPS.md": "1. Build\n2. Run the tests\n3. Deploy\n"},
-            "STEPS.md",
-            "2. Run the tests\n3. Deploy\n",
-            "2. Run the tests\n3. Tag\n4. Deploy\n",
-            "tag before deploying",
+                "2. Run the tests\n3. Deploy\n",
+                "2. Run the tests\n3. Tag\n4. Deploy\n",
+                "tag before deploying",
+            ),
+            wf=True,
         ),
-        wf=True,
-    ),
-]
+    ]
+)
 
 
 # HTML entities ------------------------------------------------------------------------------
@@ -245,6 +268,24 @@ ESCAPED_NEWLINES = (
         ),
         case(
             "report_escaped_newlines",
+            "a new .env file whose value holds \\n escapes: content",
+            [whole(".env", 'GREETING="Hello\\nWorld\\n!"\n')],
+            Change("env", FLASK, ".env", "", "", "add a greeting setting"),
+            expect={".env": 'GREETING="Hello\\nWorld\\n!"\n'},
+            wf=True,
+        ),
+        case(
+            "report_escaped_newlines",
+            "a one-line script with escapes of its own, rewritten",
+            [whole("hello.py", 'print("Hello\\nWorld\\n!")\n')],
+            Change(
+                "one", {"hello.py": 'print("Hello\\nWorld")\n'}, "hello.py", "", "", "add a line"
+            ),
+            expect={"hello.py": 'print("Hello\\nWorld\\n!")\n'},
+            wf=True,
+        ),
+        case(
+            "report_escaped_newlines",
             "a string with two \\n escapes replacing one line: code, not an artefact",
             [clean(PRINTF)],
             PRINTF,
@@ -348,7 +389,29 @@ PY_STRING = Change(
     "quote the word title in the error",
 )
 
-TYPOGRAPHY = (
+GREET = 'def greet(name):\n    return f"Hello, {name}!"\n'
+NEW_GREET = Change("new", FLASK, "greet.py", "", GREET, "add a greeting helper")
+NOTES = "# Notes\n\nShe said \u201chi\u201d.\n"
+NEW_NOTES = Change("notes", FLASK, "NOTES.md", "", NOTES, "add notes")
+NEW_FILES = [
+    case(
+        "typography",
+        "a new code file typeset with typographic quotes, then straight",
+        [whole("greet.py", curly(GREET)), whole("greet.py", GREET)],
+        NEW_GREET,
+        expect={"greet.py": GREET},
+    ),
+    case(
+        "typography",
+        "a new Markdown file with typographic quotes in its prose",
+        [whole("NOTES.md", NOTES)],
+        NEW_NOTES,
+        expect={"NOTES.md": NOTES},
+        wf=True,
+    ),
+]
+
+TYPOGRAPHY = NEW_FILES + (
     [
         curly_replace(change)
         for change in CHANGES + SPECIAL

@@ -345,6 +345,26 @@ WRONG_FILE = (
         ),
         case(
             "report_wrong_file",
+            "the whole file under the project's name as a folder, then by its path",
+            [whole("todo-api/app.py", INDEX.result), whole("app.py", INDEX.result)],
+            INDEX,
+        ),
+        case(
+            "report_wrong_file",
+            "the whole file under a src folder the project lacks, then by its path",
+            [whole("src/models.py", PRIORITY.result), whole("models.py", PRIORITY.result)],
+            PRIORITY,
+        ),
+        case(
+            "report_wrong_file",
+            "a copy into a new folder the request names",
+            [whole("backup/app.py", APP)],
+            Change("copy", FLASK, "backup/app.py", "", APP, "copy app.py into a backup folder"),
+            expect={"backup/app.py": APP},
+            wf=True,
+        ),
+        case(
+            "report_wrong_file",
             "lines to add under a bare name one folder holds, then the new file written whole",
             [
                 edit("settings.py", ("", "SECRET_KEY = 'dev'\n")),

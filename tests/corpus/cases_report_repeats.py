@@ -2,7 +2,7 @@
 real models' answers.
 
 report_duplicates: a retry re-sends blocks that already applied; an answer gives one
-    insertion twice; declarations doubled
+    insertion twice; declarations doubled; a replacement or a file written twice over
     https://github.com/Aider-AI/aider/issues/2317
     https://github.com/Aider-AI/aider/issues/2163
 report_restated_neighbours: a REPLACE that restates the unchanged line above or below
@@ -134,6 +134,29 @@ DUPLICATES = (
         for change in CHANGES[:8]
     ]
 )
+
+
+DOUBLED = [
+    case(
+        "report_duplicates",
+        f"{change.key}: the replacement written twice over",
+        [
+            edit(change.path, (change.old, change.new + change.new)),
+            edit(change.path, block_of(change)),
+        ],
+        change,
+    )
+    for change in CHANGES
+    if len([line for line in change.new.splitlines() if line.strip()]) >= 2
+] + [
+    case(
+        "report_duplicates",
+        f"{change.key}: the whole file written twice over",
+        [whole(change.path, change.result + change.result), whole(change.path, change.result)],
+        change,
+    )
+    for change in CHANGES[:3]
+]
 
 
 # Restated neighbours ------------------------------------------------------------------------
@@ -360,4 +383,4 @@ REST_OF_FILE = [
     ),
 ]
 
-CASES = DUPLICATES + RESTATED_NEIGHBOURS + NOOP_BLOCKS + REST_OF_FILE
+CASES = DUPLICATES + DOUBLED + RESTATED_NEIGHBOURS + NOOP_BLOCKS + REST_OF_FILE

@@ -7,6 +7,9 @@ cross_file_repair: the repair gives the failed block for the file where its text
 empty_search: an empty SEARCH appends, creates, or restates the whole file
 unicode_lines: U+2028 inside a string is not a line break; a no-break space stays
 lazy_markup: `<!-- ... -->`, `-- ...`, `{/* ... */}` standing for code a change dropped
+cjk_paths: a Japanese, Chinese or Korean sentence around a path is not part of it
+whole_after_edit: an edit, then the same file written whole in the same answer
+plan_folders: a PLAN that names a folder, answered by the files written under it
 """
 
 from tests.corpus import Case, edit, whole
@@ -391,4 +394,165 @@ LAZY_MARKUP = [
     ),
 ]
 
-CASES = PATH_LINE_SUFFIX + CROSS_FILE_REPAIR + EMPTY_SEARCH + UNICODE_LINES + LAZY_MARKUP
+
+# Sentences in other scripts around a path --------------------------------------------------
+
+
+def aider_after(line: str, change: Change) -> str:
+    return f"{line}\n```python\n<<<<<<< SEARCH\n{change.old}=======\n{change.new}>>>>>>> REPLACE\n```\n"
+
+
+CJK_LINES = (
+    "app.pyを次のように変更します：",
+    "「app.py」を修正します。",
+    "修改app.py文件：",
+    "我们修改 app.py 文件：",
+    "**app.py**（更新）",
+    "app.py 파일을 수정합니다:",
+    "在`app.py`中修改：",
+)
+NOTES = "# 说明\n\n运行 `python app.py`。\n"
+CJK_PATHS = [
+    case("cjk_paths", f"an Aider block after {line!r}", [aider_after(line, INDEX)], INDEX, wf=True)
+    for line in CJK_LINES
+] + [
+    case(
+        "cjk_paths",
+        "an EDIT marker with a full-width annotation",
+        [
+            f"@@@ EDIT app.py（修正）\n<<<<<<< SEARCH\n{INDEX.old}=======\n{INDEX.new}>>>>>>> REPLACE\n@@@ END\n"
+        ],
+        INDEX,
+        wf=True,
+    ),
+    case(
+        "cjk_paths",
+        "a file whose own name is Chinese",
+        [whole("docs/说明.md", NOTES)],
+        Change("name", FLASK, "docs/说明.md", "", NOTES, "add Chinese notes"),
+        expect={"docs/说明.md": NOTES},
+        wf=True,
+    ),
+    case(
+        "cjk_paths",
+        "an EDIT marker followed by a Japanese sentence without a space",
+        [
+            f"@@@ EDIT models.pyにpriorityを追加\n<<<<<<< SEARCH\n{PRIORITY.old}=======\n{PRIORITY.new}>>>>>>> REPLACE\n@@@ END\n"
+        ],
+        PRIORITY,
+        wf=True,
+    ),
+]
+
+
+# An edit, then the whole file ------------------------------------------------------------------
+
+APP_UP = INDEX.result
+APP_BOTH = APP_UP.replace("app.run(debug=True)", "app.run()")
+
+
+def after(edit_text: str, prose: str, content: str) -> str:
+    return edit_text + f"\n{prose}\n\n" + whole("app.py", content)
+
+
+WHOLE_AFTER_EDIT = [
+    case(
+        "whole_after_edit",
+        "an edit, then the whole new file for reference",
+        [after(edit("app.py", (INDEX.old, INDEX.new)), "The full file now reads:", APP_UP)],
+        INDEX,
+        wf=True,
+    ),
+    case(
+        "whole_after_edit",
+        "an edit, then the whole file with one more change",
+        [after(edit("app.py", (INDEX.old, INDEX.new)), "And without debug:", APP_BOTH)],
+        INDEX,
+        expect={"app.py": APP_BOTH},
+        wf=True,
+    ),
+    case(
+        "whole_after_edit",
+        "an edit, then the original file for reference, then the edit alone",
+        [
+            after(edit("app.py", (INDEX.old, INDEX.new)), "For reference, the original:", APP),
+            edit("app.py", (INDEX.old, INDEX.new)),
+        ],
+        INDEX,
+    ),
+    case(
+        "whole_after_edit",
+        "two edits, then a whole file that keeps only one, then the whole file",
+        [
+            after(
+                edit("app.py", (INDEX.old, INDEX.new), ("app.run(debug=True)\n", "app.run()\n")),
+                "Here is the file:",
+                APP_UP,
+            ),
+            whole("app.py", APP_BOTH),
+        ],
+        INDEX,
+        expect={"app.py": APP_BOTH},
+    ),
+    case(
+        "whole_after_edit",
+        "the whole file, then an edit on top of it",
+        [whole("app.py", APP_UP) + edit("app.py", ("app.run(debug=True)\n", "app.run()\n"))],
+        INDEX,
+        expect={"app.py": APP_BOTH},
+        wf=True,
+    ),
+]
+
+# A PLAN that names a folder ----------------------------------------------------------------------
+
+A_PY, B_PY = "A = 1\n", "B = 2\n"
+NEW_SRC = Change("src", FLASK, "src/a.py", "", A_PY, "add the src package")
+PLAN_FOLDERS = [
+    case(
+        "plan_folders",
+        f"a PLAN of {folder!r}, answered by files under it",
+        [f"@@@ PLAN {folder}\n" + whole("src/a.py", A_PY) + whole("src/b.py", B_PY)],
+        NEW_SRC,
+        expect={"src/a.py": A_PY, "src/b.py": B_PY},
+        wf=True,
+    )
+    for folder in ("src/", "src", "`src/`", "src/ (new package)")
+] + [
+    case(
+        "plan_folders",
+        "a PLAN of a file and a folder, the file forgotten, then written",
+        [
+            "@@@ PLAN app.py, src/\n" + whole("src/a.py", A_PY),
+            edit("app.py", (INDEX.old, INDEX.new)),
+        ],
+        NEW_SRC,
+        expect={"src/a.py": A_PY, "app.py": INDEX.result},
+    ),
+    case(
+        "plan_folders",
+        "a PLAN of an existing folder, answered by an edit in it",
+        [
+            "@@@ PLAN tests/\n"
+            + edit("tests/test_app.py", ("def test_index():\n", "def test_index_answers():\n"))
+        ],
+        NEW_SRC,
+        expect={
+            "tests/test_app.py": FLASK["tests/test_app.py"].replace(
+                "def test_index():", "def test_index_answers():"
+            )
+        },
+        wf=True,
+    ),
+]
+
+CASES = (
+    PLAN_FOLDERS
+    + PATH_LINE_SUFFIX
+    + CROSS_FILE_REPAIR
+    + EMPTY_SEARCH
+    + UNICODE_LINES
+    + LAZY_MARKUP
+    + CJK_PATHS
+    + WHOLE_AFTER_EDIT
+)

@@ -343,3 +343,19 @@ def test_an_edit_under_a_bare_name_goes_to_the_nested_file_where_it_applies():
     result = dry_run(NESTED, [EditFile("settings.py", (block,))])
     assert result.failures == []
     assert result.files["src/app/settings.py"] == SETTINGS.replace("False", "True")
+
+
+@pytest.mark.parametrize("written", ["todo-api/src/app/settings.py", "site/src/app/settings.py"])
+def test_a_whole_file_under_a_folder_the_project_lacks_restating_a_file_fails(written):
+    result = dry_run(NESTED, [WriteFile(written, SETTINGS.replace("False", "True"))])
+    assert result.files == NESTED
+    assert [(f.kind, f.suggestion) for f in result.failures] == [
+        ("wrong_path", "src/app/settings.py")
+    ]
+
+
+def test_a_copy_into_a_new_folder_the_request_names_is_written():
+    judge = LazinessPolicy.for_request("copy the settings into a backup folder", "add")
+    result = dry_run(NESTED, [WriteFile("backup/src/app/settings.py", SETTINGS)], judge=judge)
+    assert result.failures == []
+    assert result.files["backup/src/app/settings.py"] == SETTINGS

@@ -94,3 +94,17 @@ def test_the_goals_of_the_corpus_are_met():
     assert all(o.category == "applied" for o in well_formed)
     reached = sum(o.category in ("applied", "recovered") for o in recoverable)
     assert reached >= 0.95 * len(recoverable)
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/edits.md"])
+def test_the_documents_give_the_corpus_as_it_is(document):
+    text = (Path(__file__).resolve().parents[2] / document).read_text()
+    found = re.search(r"(\d[\d,]*)\s+model answers in (\d+) classes", text)
+    assert found, f"{document} does not give the corpus's size"
+    answers, classes = int(found.group(1).replace(",", "")), int(found.group(2))
+    # Never more than there is, and never stale: within a tenth of the corpus as it grows.
+    assert 0.9 * len(CASES) <= answers <= len(CASES)
+    assert 0.9 * len({case.kind for case in CASES}) <= classes <= len({c.kind for c in CASES})
+    reports = re.search(r"(\d+) (?:of them|classes) (?:from|\(`cases_report)", text)
+    assert reports, f"{document} does not say how many classes come from reports"
+    assert 0.9 * len(report_sources()) <= int(reports.group(1)) <= len(report_sources())

@@ -172,6 +172,31 @@ def unique_runs(text: str) -> list[tuple[int, int]]:
 # Writing the change as a model would ---------------------------------------------------------
 
 
+def restates_a_neighbour(lines, start: int, size: int, search: list, replacement: list) -> bool:
+    bodies = [body.rstrip() for body, _ in lines]
+    filled_search = [line.rstrip() for line in search if line.strip()]
+    filled_new = [line.rstrip() for line in replacement if line.strip()]
+    if len(filled_new) <= len(filled_search):
+        return False
+    above = next((line for line in reversed(bodies[:start]) if line.strip()), None)
+    below = next((line for line in bodies[start + size :] if line.strip()), None)
+    return (above is not None and filled_new[0].strip() == above.strip()) or (
+        below is not None and filled_new[-1].strip() == below.strip()
+    )
+
+
+def said_twice(search: list, new: list) -> bool:
+    """New text that is the same two or more lines twice over, longer than its search."""
+    filled = [line.rstrip() for line in new if line.strip()]
+    half = len(filled) // 2
+    longer = len([line for line in search if line.strip()]) < len(filled)
+    doubled = half >= 2 and not len(filled) % 2 and filled[:half] == filled[half:] and longer
+    shorter = any(
+        filled == filled[:p] * (len(filled) // p) for p in range(1, half) if half % p == 0
+    )
+    return doubled and not shorter
+
+
 @st.composite
 def changes(draw, files: dict, tricky: bool):
     """(answer pieces, expected files): one to three operations, each on its own file."""
@@ -195,6 +220,10 @@ def changes(draw, files: dict, tricky: bool):
             keep = draw(st.lists(st.booleans(), min_size=size, max_size=size))
             replacement = [line for line, kept in zip(search, keep, strict=True) if kept] + new
             assume(any(line.strip() for line in search))
+            # A replacement a line longer than its search whose first (last) line is the
+            # unchanged line just above (below) restates it: refused by design, as unclear.
+            assume(not restates_a_neighbour(split(files[path]), start, size, search, replacement))
+            assume(not said_twice(search, replacement))
             pieces.append(("edit", path, search, replacement, start))
             expected[path] = expected_edit(files[path], start, size, replacement)
         elif kind in ("write_new", "rewrite"):
@@ -216,6 +245,8 @@ def changes(draw, files: dict, tricky: bool):
                 continue  # a file that starts or ends with a fence reads as fenced
             if any(re.match(r"^@@@\s*[A-Za-z]", line) for line in content):
                 continue  # a whole file cannot hold the format's own marker lines
+            if said_twice([], content):
+                continue  # the same lines twice in a row: refused by design, as a doubled text
             old = files.get(path)
             pieces.append(("write", path, content, None if old is None else split(old)))
             expected[path] = expected_write(old, content, files)

@@ -331,3 +331,25 @@ def test_a_colon_inside_a_name_is_left_for_the_path_policy(written):
     from orchestrator.path_mentions import marker_path
 
     assert marker_path(written) == written
+
+
+@pytest.mark.parametrize(
+    ("written", "path"),
+    [
+        ("app.pyを次のように変更します：", "app.py"),
+        ("「app.py」を修正します。", "app.py"),
+        ("修改app.py文件：", "app.py"),
+        ("我们修改 app.py 文件：", "app.py"),
+        ("**app.py**（更新）", "app.py"),
+        ("app.py（修正）", "app.py"),
+        ("models.pyにpriorityを追加", "models.py"),
+        ("新建 说明.md 文件", "说明.md"),
+        ("docs/说明.md", "docs/说明.md"),
+        ("修改 app.py 和 models.py", None),
+    ],
+)
+def test_a_sentence_in_a_spaceless_script_around_a_path_is_not_part_of_it(written, path):
+    from orchestrator.path_mentions import marker_path, path_in_line
+
+    assert marker_path(written) == path
+    assert path_in_line(written) == path

@@ -372,3 +372,57 @@ def test_typographic_quotes_are_refused_only_as_a_code_files_delimiters(replace,
     block = SearchReplace('    return "ok"\n', replace)
     result = dry_run({"app.py": ROUTE}, [EditFile("app.py", (block,))])
     assert bool(result.failures) is refused
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "refused"),
+    [
+        ("util.py", "1 | import os\n2 | \n3 | x = os.sep\n", True),
+        ("util.py", "1: import os\n2: \n3: x = os.sep\n", True),
+        ("util.py", "2: import os\n3: \n4: x = os.sep\n", False),  # not from 1: unsure
+        ("numbers.yml", "1: one\n2: two\n3: three\n", False),  # data
+        ("steps.txt", "1: build\n2: test\n3: ship\n", False),  # prose
+    ],
+)
+def test_a_new_code_file_numbered_from_one_on_every_line_carries_a_gutter(path, content, refused):
+    result = dry_run({}, [WriteFile(path, content)])
+    assert bool(result.failures) is refused
+
+
+@pytest.mark.parametrize(
+    ("search", "replace", "refused"),
+    [
+        ('    return "ok"\n', "    x = 1\n    y = 2\n    x = 1\n    y = 2\n", True),
+        ('    return "ok"\n', "    x = 1\n    x = 1\n", False),  # one line twice: may be meant
+        ('    return "ok"\n', "    x = 1\n    y = 2\n    x = 1\n    z = 2\n", False),
+    ],
+)
+def test_a_replacement_written_twice_over_is_refused(search, replace, refused):
+    result = dry_run({"app.py": ROUTE}, [EditFile("app.py", (SearchReplace(search, replace),))])
+    assert bool(result.failures) is refused
+
+
+def test_a_whole_file_written_twice_over_is_refused():
+    result = dry_run({"app.py": ROUTE}, [WriteFile("app.py", ROUTE + ROUTE)])
+    assert result.files == {"app.py": ROUTE}
+    assert "twice in a row" in result.failures[0].reason
+
+
+def test_a_pattern_repeated_many_times_is_the_files_own():
+    rows = "a line of notes\n" * 6
+    result = dry_run({}, [WriteFile("NOTES.md", rows), WriteFile("t.csv", "1,a\n2,b\n" * 4)])
+    assert result.failures == []
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "old", "refused"),
+    [
+        ("README.md", "# Greeter\\n\\nRun it.\\n", None, True),  # a blank line between
+        ("util.py", "def f():\\n    return 1\\n", None, True),  # an indented line
+        (".env", 'MSG="a\\nb\\nc"\n', None, False),  # escapes in a value
+        ("one.py", 'print("a\\nb\\nc")\n', 'print("a\\nb")\n', False),  # the file's own style
+    ],
+)
+def test_a_whole_file_sent_as_one_line_of_escapes_is_refused(path, content, old, refused):
+    result = dry_run({} if old is None else {path: old}, [WriteFile(path, content)])
+    assert bool(result.failures) is refused
