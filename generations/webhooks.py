@@ -77,6 +77,12 @@ def set_webhook(generation, url: str) -> None:
     generation.save(update_fields=["webhook_url", "webhook_secret", "updated_at"])
 
 
+def rotate_secret(generation) -> None:
+    """A new signing secret; deliveries from now on are signed with it only."""
+    generation.webhook_secret = new_secret()
+    generation.save(update_fields=["webhook_secret", "updated_at"])
+
+
 def payload(version: Version) -> dict:
     return {
         "event": "version.ended",
@@ -122,7 +128,8 @@ def deliver(delivery_id: int, secret: str, body: bytes, sleep=time.sleep) -> Web
             headers = {
                 "Content-Type": "application/json",
                 "User-Agent": "Iterum-Webhook/1",
-                "X-Iterum-Event": "version.ended",
+                "X-Iterum-Event": delivery.event,
+                "X-Iterum-Delivery": str(delivery.delivery_id),
                 "X-Iterum-Timestamp": timestamp,
                 "X-Iterum-Signature": sign(secret, timestamp, body),
             }

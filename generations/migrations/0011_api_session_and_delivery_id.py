@@ -1,0 +1,34 @@
+import uuid
+
+from django.db import migrations, models
+
+
+def give_each_delivery_an_id(apps, schema_editor):
+    WebhookDelivery = apps.get_model("generations", "WebhookDelivery")
+    for delivery in WebhookDelivery.objects.only("pk").iterator():
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(delivery_id=uuid.uuid4())
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("generations", "0010_blob_bytes"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="version",
+            name="api_session",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
+            model_name="webhookdelivery",
+            name="delivery_id",
+            field=models.UUIDField(editable=False, null=True),
+        ),
+        migrations.RunPython(give_each_delivery_an_id, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="webhookdelivery",
+            name="delivery_id",
+            field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+        ),
+    ]
