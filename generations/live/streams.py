@@ -392,10 +392,11 @@ async def serve(stream: Stream):
                 events = await in_reader(read_events, stream.channel, stream.last_id)
                 behind = len(events) == READ_LIMIT
                 if not behind and stream.final is not None and not stream.follows:
-                    # The run had ended when the stream opened: what the client lacks, then
-                    # the final event (again, if the client had it: it may not know).
-                    fresh = [event for event in events if event.id > stream.last_id]
-                    if not any(event.type == DONE for event in fresh):
+                    # The run had ended when the stream opened: what the client lacks of
+                    # the run, then its final event (again, if the client had it: it may
+                    # not know), and nothing after it.
+                    fresh = until_done([e for e in events if e.id > stream.last_id])
+                    if not fresh or fresh[-1].type != DONE:
                         fresh.append(stream.final)
                     yield "".join(event.sse for event in fresh)
                     break
@@ -409,16 +410,27 @@ async def serve(stream: Stream):
                     behind = True  # a hint, or a gap: the database has what we lack
                     continue
             fresh = [event for event in events if event.id > stream.last_id]
+            if not stream.follows:
+                fresh = until_done(fresh)
             if fresh:
                 stream.last_id = fresh[-1].id
                 yield "".join(event.sse for event in fresh)
-                if not stream.follows and any(event.type == DONE for event in fresh):
+                if not stream.follows and fresh[-1].type == DONE:
                     break
         if stream.kicked:
             # Logged out (the page goes to the login page), or its token was revoked.
             yield refusal(stream.channel, stream.kicked_because)
     finally:
         hub.remove(stream)
+
+
+def until_done(events: list[StoredEvent]) -> list[StoredEvent]:
+    """The events up to the run's final one, included: a stream that does not follow the
+    version ends there, and what comes after (its tests, its preview) is not its business."""
+    for index, event in enumerate(events):
+        if event.type == DONE:
+            return events[: index + 1]
+    return events
 
 
 class EventStreams:
