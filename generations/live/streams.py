@@ -363,10 +363,15 @@ def refusal(channel: str, because: str | None = None) -> str:
 async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
     """The SSE response for one channel, through Django: Pushpin's requests, and any server
     that does not run config.asgi's application (Django's test client)."""
-    if proxied(request) and (follows(request) or await in_reader(final_event, channel) is None):
+    if (
+        proxied(request)
+        and "token" not in request.GET
+        and (follows(request) or await in_reader(final_event, channel) is None)
+    ):
         # The library's view checks the channel manager, reads from the last id, and answers
         # with instructions for Pushpin; it returns at once, so a reader thread serves it.
-        # A run that has ended is answered below, as a plain response that ends.
+        # Answered below, as a plain response Pushpin passes on: a run that has ended (the
+        # response ends), and a stream token's request (the library knows only sessions).
         response = await in_reader(partial(grip_events, request, channels=[channel]))
         if request.grip.instruct is None:  # not held: a refusal or a bad request
             response.content = NO_RECONNECT + response.content.decode()
