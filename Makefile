@@ -77,6 +77,7 @@ bench-events: setup ## Event delivery, the bar's truth, page cost, click to firs
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) manage.py migrate -v0
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) -m bench.events
 	$(PY) -m bench.truth
+	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) -m bench.short_runs
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) -m bench.page_cost
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(PY) -m bench.first_stage
 	@if psql "$(BENCH_PG_URL:/iterum_bench=/postgres)" -c 'select 1' >/dev/null 2>&1; then \

@@ -102,6 +102,56 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def process_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except FileNotFoundError:
+        return "gone"
+
+
+class CpuMeter:
+    """Each process's CPU over a stretch of wall time, as a share of one core: so a bad
+    figure names who was busy (the load generator, Pushpin's processes, each daphne)."""
+
+    def __init__(self, processes: dict[str, int]) -> None:
+        self.processes = processes
+        self.start()
+
+    def start(self) -> None:
+        """Measure from now, forgetting what was measured before."""
+        self.wall = 0.0
+        self.spent = dict.fromkeys(self.processes, 0.0)
+        self.resume()
+
+    def resume(self) -> None:
+        self.began = time.monotonic()
+        self.used = {label: cpu_seconds(pid) for label, pid in self.processes.items()}
+
+    def pause(self) -> None:
+        """Stop counting (the pauses of the bench itself are nobody's work)."""
+        self.wall += time.monotonic() - self.began
+        for label, pid in self.processes.items():
+            self.spent[label] += cpu_seconds(pid) - self.used[label]
+
+    def shares(self) -> str:
+        self.pause()
+        wall = max(self.wall, 1e-9)
+        parts = [f"{label} {spent / wall:.0%}" for label, spent in self.spent.items()]
+        return f"CPU (share of one core) over {wall:.1f} s: " + ", ".join(parts)
+
+
 def threads(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("Threads:"):
@@ -199,6 +249,18 @@ class Stack:
 
     def threads(self) -> int:
         return sum(threads(web.pid) for web in self.webs)
+
+    def processes(self) -> dict[str, int]:
+        """Every process of the setup by name, the load generator (this process) first."""
+        found = {"load generator": os.getpid(), "publisher": self.publisher.pid}
+        for number, web in enumerate(self.webs, start=1):
+            found[f"daphne {number}"] = web.pid
+        if self.pushpin:
+            root = self.pushpin.process.pid
+            for pid in [root, *descendants(root)]:
+                name = process_name(pid)
+                found[f"pushpin:{name}" if name != "pushpin" else "pushpin"] = pid
+        return found
 
     def stop(self) -> None:
         self.publisher.stdin.close()
@@ -367,13 +429,22 @@ class Bench:
             values += await streams.wait_for(sequence, 1, seconds=5)
         return values
 
-    async def fan_out(self, stack: Stack, streams: Streams, version, count: int) -> list[float]:
+    async def fan_out(
+        self, stack: Stack, streams: Streams, version, count: int, meter: CpuMeter
+    ) -> list[float]:
+        """One event to all the streams, ROUNDS times; the meter counts from each publish to
+        the last arrival (or the wait's end)."""
         values = []
+        meter.start()
+        meter.pause()
         for _ in range(ROUNDS):
             sequence = self.next_sequence()
+            meter.resume()
             stack.publish(version.pk, sequence)
             values += await streams.wait_for(sequence, count, seconds=max(10, count / 500))
+            meter.pause()
             await asyncio.sleep(0.5)
+        meter.resume()
         return values
 
     async def run_setup(self, setup: Setup, world: dict) -> None:
@@ -407,9 +478,11 @@ class Bench:
         before = stack.memory_kib()
         threads_before = stack.threads()
         started = time.monotonic()
+        meter = CpuMeter(stack.processes())
         await streams.open([world["fan_version"]] * count, timeout=120)
         opened = count - len(streams.failures)
         took = time.monotonic() - started
+        self.figures.add(setup.name, f"{count:,} streams: opening", meter.shares())
         await asyncio.sleep(2)
         grown = stack.memory_kib() - before
         label = f"{count:,} streams"
@@ -427,7 +500,8 @@ class Bench:
                 f"{label}: memory per idle stream",
                 f"{per_stream:.0f} KiB ({note}; threads +{extra_threads})",
             )
-            values = await self.fan_out(stack, streams, world["fan_version"], opened)
+            values = await self.fan_out(stack, streams, world["fan_version"], opened, meter)
+            self.figures.add(setup.name, f"{label}: fan-out", meter.shares())
             expected = ROUNDS * opened
             lost = f", {expected - len(values):,} missing" if len(values) < expected else ""
             if streams.dropped:

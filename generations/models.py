@@ -1,6 +1,7 @@
 """Generations, their immutable versions, and files stored once per content hash."""
 
 import hashlib
+import math
 import uuid
 
 from django.conf import settings
@@ -12,6 +13,11 @@ from generations.pricing import cost_of
 from orchestrator.tech_stacks import TECH_STACKS
 
 TECH_STACK_CHOICES = [(stack.key, stack.label) for stack in TECH_STACKS]
+
+
+# The time left: from history alone up to the first share of the bar, then more and more
+# the bar's own projection, only that from the second share on.
+ETA_BLEND = (0.05, 0.33)
 
 
 class Generation(models.Model):
@@ -148,8 +154,10 @@ class Version(models.Model):
     def seconds_left(self, progress: float | None = None, now=None) -> float | None:
         """The time left, once similar runs have finished before (None without that history).
 
-        Early on it is the usual duration less the time spent; once the bar (which tells the
-        truth about time) has moved, the time spent projected over what remains of the bar.
+        Early on it is the usual duration less the time spent; as the bar (which tells the
+        truth about time) moves, more and more the time spent projected over what remains of
+        the bar, and only that from a third of the way on. The two are blended, not switched:
+        a switch made the figure jump (6 s to 21 s) the moment the bar crossed a threshold.
         """
         if self.expected_seconds is None or not self.is_live:
             return None
@@ -157,9 +165,12 @@ class Version(models.Model):
             return self.expected_seconds
         elapsed = ((now or timezone.now()) - self.started_at).total_seconds()
         progress = self.progress if progress is None else progress
-        if progress >= 0.15:
-            return elapsed * (1 - progress) / progress
-        return max(self.expected_seconds - elapsed, 0.0)
+        from_history = max(self.expected_seconds - elapsed, 0.0)
+        if progress <= ETA_BLEND[0]:
+            return from_history
+        projected = elapsed * (1 - progress) / progress
+        weight = min((progress - ETA_BLEND[0]) / (ETA_BLEND[1] - ETA_BLEND[0]), 1.0)
+        return weight * projected + (1 - weight) * from_history
 
     @property
     def checked(self) -> bool:
@@ -244,6 +255,14 @@ class Version(models.Model):
     def percent(self) -> int:
         return round(self.progress * 100)
 
+    @property
+    def bar_value(self) -> str:
+        """The bar's value in tenths of a percent, rounded as static/js/live.js rounds the
+        events it applies ("17.1", "100"): a reloaded page shows what the live page showed,
+        never a whole percent below it."""
+        tenths = math.floor(self.progress * 1000 + 0.5)
+        return str(tenths // 10) if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+
     def usage(self) -> dict:
         """Tokens of every model call of this run, and their cost where the model has a price."""
         calls = list(self.model_calls.all())
@@ -252,6 +271,7 @@ class Version(models.Model):
             "calls": len(calls),
             "tokens_in": sum(c.tokens_in for c in calls),
             "tokens_out": sum(c.tokens_out for c in calls),
+            "tokens_thinking": sum(c.tokens_thinking for c in calls),
             "estimated": any(c.tokens_estimated for c in calls),
             "cost": None if not calls or None in costs else sum(costs),
         }
@@ -358,6 +378,7 @@ class ModelCall(models.Model):
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
     tokens_estimated = models.BooleanField(default=False)
+    tokens_thinking = models.PositiveIntegerField(default=0)  # of tokens_out, the thinking
     latency_seconds = models.FloatField(default=0.0)
     # How long the model took to start answering, and what it sent in characters: the
     # history the progress bar forecasts the next similar call from.

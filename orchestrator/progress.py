@@ -3,8 +3,9 @@
 The bar is meant to tell the truth about time: at any moment its share of a call should be
 the share of the call's time already spent. What is known while the call runs:
 
-- before the first token, only the clock: the bar approaches the share the wait for the
-  first token usually takes, and never reaches it;
+- before the first token, only the clock: the bar follows it through the share the wait
+  for the first token usually takes (history's median, per provider, model and purpose),
+  slowing near its end so that a longer wait never fills it;
 - after it, the characters received against the characters expected. The expectation comes
   from similar earlier calls (CallForecast: same provider, model and purpose); once the
   answer's PLAN line names its files, it stays theirs if they wrote as many files, and is
@@ -17,7 +18,6 @@ Characters, not tokens, are counted on both sides, so history and the live count
 Without history a modest default is assumed; the bar is then less exact, never frozen.
 """
 
-import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +25,21 @@ from dataclasses import dataclass
 TIME_LEAD = 0.05  # how far the clock may carry the bar beyond what has arrived
 CEILING = 0.985  # what the estimate may reach before the call is done
 LIMIT = 0.999  # what the bar may creep to while an answer runs longer than expected
+
+
+# Before the first token the bar follows the clock up to this share of the usual wait (the
+# history's median), then slows down: a wait longer than usual never fills the wait's share.
+WAIT_KNEE = 0.8
+
+
+def waiting_curve(x: float) -> float:
+    """The share of the usual wait shown after `x` usual waits: x itself up to WAIT_KNEE,
+    then on towards 1 (never reached) with no kink."""
+    if x <= WAIT_KNEE:
+        return max(x, 0.0)
+    rest = 1 - WAIT_KNEE
+    beyond = (x - WAIT_KNEE) / rest
+    return WAIT_KNEE + rest * beyond / (1 + beyond)  # slope 1 at the knee, then 1/x
 
 
 @dataclass(frozen=True)
@@ -158,9 +173,10 @@ class CallProgress:
         rate = self._rate()
         stream_seconds = self.expected_chars() / rate
         if self.first_token is None:
-            # Before the first token: approach the wait's usual share, never reaching it.
+            # Before the first token: the wait's usual share, at the clock's pace while the
+            # wait is within what history knows, then approaching it without reaching it.
             share = forecast.first_token_seconds / (forecast.first_token_seconds + stream_seconds)
-            return share * (1 - math.exp(-waited / forecast.first_token_seconds))
+            return share * waiting_curve(waited / forecast.first_token_seconds)
         total = waited + stream_seconds
         by_chars = (waited + self.chars / rate) / total
         by_clock = (now - self.started) / total

@@ -1,5 +1,6 @@
-"""`iterum`: Iterum from a terminal. Start runs and watch them live, cancel, diff, pull, push,
-import an existing project, clone a generation with git, run a version's tests and its app.
+"""`iterum`: Iterum from a terminal. List your generations, start runs and watch them live
+(or re-attach to one), cancel, diff, pull, push, import an existing project, clone a
+generation with git, run a version's tests and its app.
 
 Exit codes say what happened:
   0 done (the run completed, or had nothing to change)
@@ -14,11 +15,10 @@ Exit codes say what happened:
   130 interrupted by Ctrl-C outside a run (during a run, Ctrl-C asks whether to cancel it)
 """
 
+from __future__ import annotations
+
 import argparse
-import base64
 import getpass
-import hashlib
-import json
 import os
 import re
 import shlex
@@ -29,118 +29,56 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-import platformdirs
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
-from rich.prompt import Confirm
+from rich.table import Table
 
+from iterum_client import sync
 from iterum_client.api import Api, ApiError
+from iterum_client.config import BadUrl, NotLoggedIn, load_config, save_config, server_url
+from iterum_client.follow import follow
 from iterum_client.packing import pack_folder
 
 OK, FAILED, USAGE, AUTH, NOT_FOUND, CANCELLED, REFUSED, CONFLICT, UNREACHABLE = range(9)
 INTERRUPTED = 130  # Ctrl-C, as shells report it
-MANIFEST = ".iterum.json"
-SKIPPED_DIRS = {".git", ".hg", "node_modules", "__pycache__", ".venv", "venv", ".mypy_cache"}
-
-
-def config_path() -> Path:
-    return Path(platformdirs.user_config_dir("iterum")) / "config.json"
-
-
-def save_config(url: str, token: str) -> Path:
-    path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        json.dump({"url": url.rstrip("/"), "token": token}, handle)
-    os.chmod(path, 0o600)  # also when the file was there before
-    return path
-
-
-class NotLoggedIn(Exception):
-    pass
 
 
 def load_api(console: Console) -> Api:
-    try:
-        config = json.loads(config_path().read_text())
-        return Api(config["url"], config["token"])
-    except (OSError, ValueError, KeyError):
-        raise NotLoggedIn from None
-
-
-# Following a run ---------------------------------------------------------------------------
-
-
-def follow(api: Api, console: Console, generation: str, number: int, header: str = "") -> int:
-    """Show the run live (bar, stage, %, ETA, files as they arrive) until it ends; Ctrl-C,
-    from the moment the run exists, asks whether to cancel it. Returns the exit code its
-    ending means."""
-    seen: list = []  # the events so far; a reconnection goes on from the last one
-    while True:
-        try:
-            if header:
-                console.print(header)
-                header = ""
-            watch(api, console, generation, number, seen)
-            break
-        except KeyboardInterrupt:
-            if Confirm.ask("Cancel the run?", console=console, default=False):
-                api.post(api.version_path(generation, number) + "/cancel")
-                console.print("Cancelling...")
-    last = seen[-1] if seen else None
-    status = last.data.get("status") if last else None
-    if status in ("completed", "no_changes"):
-        console.print(f"[green]Version {number}: {last.data.get('message')}[/]")
-        return OK
-    if status == "cancelled":
-        console.print(f"[yellow]Version {number} was cancelled; nothing was saved.[/]")
-        return CANCELLED
-    message = last.data.get("message") if last else "the stream ended"
-    console.print(f"[red]Version {number} failed: {message}[/]")
-    return FAILED
-
-
-def watch(api: Api, console: Console, generation: str, number: int, seen: list) -> None:
-    progress = Progress(
-        TextColumn("[bold]v{task.fields[number]}[/]"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[eta]}"),
-        TextColumn("{task.description}"),
-        console=console,
-    )
-    task = progress.add_task("Waiting for a worker...", total=100, number=number, eta="")
-    with progress:
-        if seen:
-            show(progress, task, seen[-1].data, files=False)
-        for event in api.events(generation, number, seen[-1].id if seen else ""):
-            seen.append(event)
-            show(progress, task, event.data)
-            if event.type == "done":
-                return
-
-
-def show(progress: Progress, task, data: dict, files: bool = True) -> None:
-    eta = data.get("eta_seconds")
-    progress.update(
-        task,
-        completed=round(float(data.get("progress", 0)) * 100, 1),
-        description=str(data.get("message", "")),
-        eta=(f"about {eta:.0f} s left" if eta >= 1.5 else "finishing") if eta else "",
-    )
-    if files and data.get("stage") == "file_generated" and data.get("file"):
-        progress.console.print(f"  {data.get('action', 'changed'):>9} {data['file']}")
+    config = load_config()
+    return Api(config["url"], config["token"])
 
 
 # Commands ----------------------------------------------------------------------------------
 
 
 def cmd_login(args, console: Console) -> int:
+    url = server_url(args.url)
     token = args.token or os.environ.get("ITERUM_TOKEN") or getpass.getpass("API token: ")
-    me = Api(args.url, token).me()
-    path = save_config(args.url, token)
-    console.print(f"Logged in to {args.url} as {me['username']} (token saved in {path}).")
+    me = Api(url, token).me()
+    path = save_config(url, token)
+    console.print(f"Logged in to {url} as {me['username']} (token saved in {path}).")
+    return OK
+
+
+def cmd_list(args, console: Console) -> int:
+    """Your generations, newest first: id, title, stack, latest version, last change."""
+    api = load_api(console)
+    rows = api.generations()
+    if not rows:
+        console.print("No generations yet. Start one: iterum new PROMPT --stack flask")
+        return OK
+    table = Table(box=None, pad_edge=False)
+    for column in ("id", "title", "stack", "latest", "updated"):
+        table.add_column(column, no_wrap=column in ("id", "latest"))
+    for row in rows:
+        latest = row.get("latest_version")
+        table.add_row(
+            row["id"],
+            row.get("title", ""),
+            row.get("tech_stack", ""),
+            f"v{latest}" if latest else "-",
+            str(row.get("updated_at", ""))[:16].replace("T", " "),
+        )
+    console.print(table)
     return OK
 
 
@@ -175,6 +113,24 @@ def cmd_iterate(args, console: Console) -> int:
     return follow(api, console, args.generation, version["number"], header)
 
 
+def cmd_watch(args, console: Console) -> int:
+    """Re-attach to a version's run (the latest without a number): the bar from where the run
+    is, to its end; a run that has ended shows its ending at once."""
+    api = load_api(console)
+    generation, number = version_of(args.generation, args.version)
+    number = number or api.latest(generation)
+    header = f"Version {number}: {api.url}{api.version(generation, number)['url']}"
+    return follow(api, console, generation, number, header, cancel_on_interrupt=False)
+
+
+def version_of(text: str, number: int | None) -> tuple[str, int | None]:
+    """(generation, version) from `GEN [N]`, or from a version's page URL (.../GEN/v3/)."""
+    found = re.search(r"([0-9a-f-]{36})(?:/v([0-9]{1,9}))?", text)
+    if "/" in text and found:
+        return found.group(1), number or (int(found.group(2)) if found.group(2) else None)
+    return text, number
+
+
 def cmd_cancel(args, console: Console) -> int:
     api = load_api(console)
     number = args.version or api.latest(args.generation)
@@ -206,144 +162,16 @@ def cmd_diff(args, console: Console) -> int:
     return OK
 
 
-def digest(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def local_files(folder: Path) -> dict[str, bytes]:
-    found = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if path.is_dir() or relative.as_posix() == MANIFEST:
-            continue
-        if any(part in SKIPPED_DIRS for part in relative.parts):
-            continue
-        found[relative.as_posix()] = path.read_bytes()
-    return found
-
-
-def read_manifest(folder: Path) -> dict:
-    try:
-        return json.loads((folder / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def cmd_pull(args, console: Console) -> int:
-    """Write a version's files into a folder: changed files byte for byte, and files deleted
-    upstream removed (after asking, unless --yes). Local edits are never overwritten."""
     api = load_api(console)
     number = args.version or api.latest(args.generation)
     folder = Path(args.dir)
-    manifest = read_manifest(folder)
-    known = manifest.get("files", {}) if manifest.get("generation") == args.generation else {}
-    listed = api.get(api.version_path(args.generation, number) + "/files")
-    upstream = {item["path"]: item["sha256"] for item in listed}
-    local = local_files(folder) if folder.exists() else {}
-    conflicts = []
-    for path, sha256 in upstream.items():
-        here = local.get(path)
-        if here is None or digest(here) == sha256:
-            continue
-        if known.get(path) != digest(here):  # changed here since the last pull
-            conflicts.append(path)
-    removed = [path for path in known if path not in upstream and path in local]
-    conflicts += [path for path in removed if digest(local[path]) != known[path]]
-    if conflicts and not args.force:
-        names = ", ".join(conflicts[:10])
-        console.print(
-            f"[red]Not pulled: local changes would be overwritten or removed[/] in {names}. "
-            "Push them, or pull with --force."
-        )
-        return CONFLICT
-    for item in listed:
-        here = local.get(item["path"])
-        if here is not None and digest(here) == item["sha256"]:
-            continue
-        content = api.raw(api.version_path(args.generation, number) + "/raw/" + item["path"])
-        target = folder / item["path"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        if item.get("executable"):
-            target.chmod(target.stat().st_mode | 0o111)
-    kept = []
-    if removed:
-        names = ", ".join(removed[:10]) + (" and more" if len(removed) > 10 else "")
-        question = f"Remove {len(removed)} files deleted upstream ({names})?"
-        if args.yes or (sys.stdin.isatty() and Confirm.ask(question, console=console)):
-            for path in removed:
-                (folder / path).unlink()
-                prune_empty(folder, (folder / path).parent)
-        else:
-            kept = removed
-            console.print(
-                f"[yellow]Kept {len(removed)} files deleted upstream ({names}); pull with "
-                "--yes to remove them.[/]"
-            )
-    record = {
-        "url": api.url,
-        "generation": args.generation,
-        "version": number,
-        # Files kept after a deletion upstream stay known: the next pull may remove them,
-        # and a push does not send them back.
-        "files": {**{path: known[path] for path in kept}, **upstream},
-    }
-    (folder / MANIFEST).write_text(json.dumps(record, indent=2) + "\n")
-    gone = len(removed) - len(kept)
-    console.print(
-        f"Pulled version {number}: {len(listed)} files into {folder}"
-        + (f", {gone} removed." if gone else ".")
-    )
-    return OK
-
-
-def prune_empty(root: Path, folder: Path) -> None:
-    """Remove folders left empty by a pull, up to (not including) the root."""
-    while folder != root and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
+    return sync.pull(api, console, args.generation, number, folder, force=args.force, yes=args.yes)
 
 
 def cmd_push(args, console: Console) -> int:
-    """Send a folder's edits as one new version: changed and new files (binary ones too)
-    and the files deleted here."""
     api = load_api(console)
-    folder = Path(args.dir)
-    manifest = read_manifest(folder)
-    if manifest.get("generation") != args.generation:
-        console.print(f"[red]{folder} was not pulled from this generation.[/] Pull it first.")
-        return USAGE
-    known = manifest.get("files", {})
-    texts, binaries = {}, {}
-    local = local_files(folder)
-    for path, content in local.items():
-        if known.get(path) == digest(content):
-            continue
-        try:
-            text = content.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        if text is None or "\x00" in text:
-            binaries[path] = base64.b64encode(content).decode()
-        else:
-            texts[path] = text
-    deleted = sorted(path for path in known if path not in local)
-    if not texts and not binaries and not deleted:
-        console.print("Nothing to push: the files are as pulled.")
-        return OK
-    base = manifest["version"]
-    body = {"files": texts, "files_base64": binaries, "deleted": deleted}
-    version = api.post(api.version_path(args.generation, base) + "/files", body)
-    listed = api.get(api.version_path(args.generation, version["number"]) + "/files")
-    manifest.update(version=version["number"], files={i["path"]: i["sha256"] for i in listed})
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    changed = len(texts) + len(binaries)
-    console.print(
-        f"Pushed {changed} files"
-        + (f" and {len(deleted)} deletions" if deleted else "")
-        + f" as version {version['number']} ({version['checks']})."
-    )
-    return OK
+    return sync.push(api, console, args.generation, Path(args.dir))
 
 
 def cmd_import(args, console: Console) -> int:
@@ -410,8 +238,8 @@ def cmd_credential(args, console: Console) -> int:
         return OK  # nothing is stored or erased: the token lives in the client's config
     asked = dict(line.split("=", 1) for line in sys.stdin.read().splitlines() if "=" in line)
     try:
-        config = json.loads(config_path().read_text())
-    except (OSError, ValueError):
+        config = load_config()
+    except NotLoggedIn:
         return OK
     server = urlsplit(config["url"])
     if asked.get("protocol") == server.scheme and asked.get("host") == server.netloc:
@@ -517,11 +345,13 @@ def parser() -> argparse.ArgumentParser:
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = main.add_subparsers(dest="command", required=True)
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
     login = commands.add_parser("login", help="store the server's URL and your API token")
     login.add_argument("url")
     login.add_argument("--token", help="the token (else $ITERUM_TOKEN, else asked)")
     login.set_defaults(run=cmd_login)
+    listed = commands.add_parser("list", help="your generations, newest first")
+    listed.set_defaults(run=cmd_list)
     new = commands.add_parser("new", help="start a generation and watch it")
     new.add_argument("prompt")
     new.add_argument("--stack", required=True, help="flask, django, fastapi_postgres, express")
@@ -536,6 +366,12 @@ def parser() -> argparse.ArgumentParser:
     iterate.add_argument("--version", type=int, help="start from this version (the latest)")
     iterate.add_argument("--no-follow", action="store_true")
     iterate.set_defaults(run=cmd_iterate)
+    watch = commands.add_parser(
+        "watch", help="re-attach to a version's run and follow it to its end"
+    )
+    watch.add_argument("generation", help="the generation's id, or a version's page URL")
+    watch.add_argument("version", nargs="?", type=int, help="the version (the latest)")
+    watch.set_defaults(run=cmd_watch)
     cancel = commands.add_parser("cancel", help="cancel a running version")
     cancel.add_argument("generation")
     cancel.add_argument("version", nargs="?", type=int)
@@ -566,7 +402,7 @@ def parser() -> argparse.ArgumentParser:
     clone.add_argument("generation")
     clone.add_argument("dir", nargs="?")
     clone.set_defaults(run=cmd_clone)
-    credential = commands.add_parser("credential", help=argparse.SUPPRESS)
+    credential = commands.add_parser("credential")  # no help: git calls it, people do not
     credential.add_argument("operation")
     credential.set_defaults(run=cmd_credential)
     tests = commands.add_parser("tests", help="run a version's tests in the sandbox")
@@ -592,10 +428,12 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     except NotLoggedIn:
         console.print("[red]Not logged in.[/] Run: iterum login URL")
         return AUTH
+    except BadUrl as error:
+        console.print(f"[red]{error}[/]")
+        return USAGE
     except ApiError as error:
-        console.print(f"[red]{error.message}[/]")
+        console.print(error.message, style="red", markup=False, highlight=False)
         if error.status == 401:
-            console.print("Run: iterum login URL")
             return AUTH
         return NOT_FOUND if error.status == 404 else REFUSED
     except httpx.TransportError as error:

@@ -40,11 +40,14 @@ def call_forecast(
             chars_out__gt=0,
         )
         .order_by("-created_at")
-        .values_list("first_token_seconds", "chars_out", "latency_seconds", "tokens_in")[
-            :HISTORY_RUNS
-        ]
+        .values_list(
+            "first_token_seconds", "chars_out", "latency_seconds", "tokens_in", "files_out"
+        )[:HISTORY_RUNS]
     )
+    # How many files each answer wrote tells the bar, once this answer's plan is read,
+    # whether it is one more of the same (their length stands) or another kind of answer.
     history = [
-        PastCall(first, chars, seconds, tokens * 4) for first, chars, seconds, tokens in rows
+        PastCall(first, chars, seconds, tokens * 4, files)
+        for first, chars, seconds, tokens, files in rows
     ]
     return forecast_from(history, prompt_chars)

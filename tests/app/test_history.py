@@ -1,5 +1,6 @@
 """History, restore, manual edits, the compare page and time estimates."""
 
+import itertools
 import json
 from datetime import timedelta
 
@@ -372,6 +373,19 @@ def test_the_time_left_follows_the_bar_and_says_finishing_at_the_end(make_versio
     assert running.seconds_left(progress=0.5, now=now) == pytest.approx(10)
     assert running.seconds_left(progress=0.05, now=now) == pytest.approx(20)
     assert running.seconds_left(progress=0.99, now=now) < 1.5  # shown as "Finishing..."
+
+
+def test_the_time_left_never_jumps_as_the_bar_moves(make_version):
+    # A 6 s run whose bar lagged: 3 s in, at 15%, the figure once jumped from 3 s to 17 s.
+    running = make_version(
+        status=Version.Status.PROCESSING,
+        expected_seconds=6,
+        started_at=timezone.now() - timedelta(seconds=3),
+    )
+    now = running.started_at + timedelta(seconds=3)
+    figures = [running.seconds_left(progress=n / 1000, now=now) for n in range(20, 600)]
+    steps = [abs(later - earlier) for earlier, later in itertools.pairwise(figures)]
+    assert max(steps) < 0.5
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,7 +16,8 @@ from generations.running.models import Preview, TestRun
 from generations.running.proxy import answer_headers, request_headers
 from generations.running.test_runs import CheckedTests
 from orchestrator.running.config import uv_binary
-from tests.support.runner_service import NODE_TESTS, PLAIN_APP, runner_service, wait_for
+from tests.support.runner_service import NODE_TESTS, PLAIN_APP, runner_service
+from tests.support.waiting import wait_for
 
 needs_tools = pytest.mark.skipif(
     shutil.which("bwrap") is None or uv_binary() is None or shutil.which("npm") is None,
@@ -291,7 +292,7 @@ def test_the_app_cannot_set_cookies_for_other_hosts_or_ours_and_is_sandboxed():
     assert b"transfer-encoding" not in names
     assert (
         b"content-security-policy",
-        b"sandbox allow-scripts allow-forms allow-popups",
+        b"sandbox allow-scripts allow-forms allow-popups allow-same-origin",
     ) in headers
 
 

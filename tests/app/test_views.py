@@ -166,6 +166,26 @@ def test_the_live_panel_partial_is_served_to_htmx(owner_client, make_version):
     assert "<html" not in page
 
 
+def test_a_reloaded_page_shows_the_bar_in_the_tenths_the_live_page_showed(
+    owner_client, make_version
+):
+    # live.js shows an event of 0.171 as 17.1; a reload once showed the row rounded to 17,
+    # a step back.
+    version = make_version(status=Version.Status.PROCESSING, progress=0.171)
+    page = owner_client.get(version.get_absolute_url()).content.decode()
+    assert 'value="17.1"' in page
+    assert 'aria-valuenow="17.1"' in page
+
+
+@pytest.mark.parametrize(
+    ("progress", "shown"),
+    [(0.0, "0"), (0.1705, "17.1"), (0.1704, "17"), (0.17, "17"), (0.9999, "100"), (1.0, "100")],
+)
+def test_the_bar_value_rounds_as_the_live_page_does(progress, shown):
+    # Math.round(p * 1000) / 10 in live.js: halves go up, a whole number has no ".0".
+    assert Version(progress=progress).bar_value == shown
+
+
 def test_iterating_queues_the_next_version(owner_client, make_version):
     version = make_version()
     url = reverse("version-iterate", args=[version.generation_id, 1])

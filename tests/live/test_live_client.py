@@ -181,3 +181,52 @@ def test_exit_codes_say_what_went_wrong(home):
     finally:
         stack.stop()
     assert cli.main(["diff", "x", "1", "2"], console=recorded()) == cli.UNREACHABLE
+
+
+def test_watch_list_a_schemeless_login_and_a_push_of_three_large_files(home):
+    """Against the real server: `watch` of a run that has ended ends at once with its
+    ending (no stream can hold it), `list` shows the generation, `login 127.0.0.1:PORT`
+    needs no scheme, and three files of 936 KB push (in bodies below the server's limit)."""
+    stack = start_stack(DEMO_MODEL_CHUNK_DELAY="0.002")
+    try:
+        token = logged_in(stack, home)
+        address = stack.base_url.removeprefix("http://")
+        console = recorded()
+        assert cli.main(["login", address, "--token", token], console=console) == cli.OK
+        assert f"Logged in to http://{address}" in console.export_text()
+
+        console = recorded()
+        code = cli.main(["new", "a todo api", "--stack", "flask", "--no-follow"], console=console)
+        assert code == cli.OK
+        generation = generation_of(console.export_text())
+        ended = lambda: Version.objects.filter(number=1, status="completed").exists()  # noqa: E731
+        wait_until(ended, "the run never completed", 60)
+
+        console = recorded()
+        assert cli.main(["watch", generation], console=console) == cli.OK
+        shown = console.export_text()
+        assert "Version 1: Generation complete" in shown
+        assert "v1 100%" in shown
+        page = f"{stack.base_url}/generations/{generation}/v1/"
+        assert cli.main(["watch", page], console=recorded()) == cli.OK
+
+        console = recorded()
+        assert cli.main(["list"], console=console) == cli.OK
+        assert generation in console.export_text()
+
+        folder = home / "todo"
+        assert cli.main(["pull", generation, str(folder)], console=recorded()) == cli.OK
+        line = b"x" * 103 + b"\n"
+        for n in range(3):
+            (folder / f"data{n}.txt").write_bytes(line * (936_000 // len(line)))
+        (folder / "README.md").unlink()
+        console = recorded()
+        assert cli.main(["push", generation, str(folder)], console=console) == cli.OK, (
+            console.export_text()
+        )
+        newest = Version.objects.filter(generation_id=generation).order_by("-number").first()
+        paths = set(newest.files.values_list("path", flat=True))
+        assert {"data0.txt", "data1.txt", "data2.txt"} <= paths
+        assert "README.md" not in paths
+    finally:
+        stack.stop()

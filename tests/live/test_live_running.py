@@ -8,7 +8,6 @@ proxy streams, carries WebSockets, and lets nothing of Iterum's through."""
 
 import re
 import socket
-import time
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,6 +19,7 @@ from generations.models import Generation, Version
 from generations.running import access
 from generations.running.models import Preview, TestRun
 from generations.storage import save_files
+from tests.support import waiting
 from tests.support.live_servers import (
     ROOT,
     log_in,
@@ -64,11 +64,7 @@ def client(stack):
 
 def wait_for(condition, what: str, seconds: float = 300):
     """Cold environments come from the index: minutes at worst on a busy machine."""
-    deadline = time.monotonic() + seconds
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.05)
-    return value
+    return waiting.wait_for(condition, what, seconds)
 
 
 def preview_request(url: str, cookie: str = "", method: str = "GET", **options) -> httpx.Response:
@@ -133,7 +129,7 @@ def test_every_stack_passes_its_tests_in_the_sandbox_and_answers_through_the_pre
     landing = preview_request(origin + Preview.objects.get(version=version).landing, cookie)
     assert LANDING_TEXT[tech_stack] in landing.text
     policies = landing.headers.get_list("content-security-policy")  # the app's own too
-    assert "sandbox allow-scripts allow-forms allow-popups" in policies
+    assert "sandbox allow-scripts allow-forms allow-popups allow-same-origin" in policies
     listed = preview_request(origin + RESOURCE[tech_stack], cookie)
     assert listed.status_code == 200, listed.text
     assert listed.json() in ([], {"todos": []})

@@ -260,6 +260,21 @@ def test_a_long_answer_reports_tokens_while_it_streams(monkeypatch):
     assert reports[-1].message.startswith("Receiving scripted (script-1)'s answer: about")
 
 
+def test_the_token_count_is_the_runs_and_goes_on_across_its_calls(monkeypatch):
+    import orchestrator.calls as calls
+
+    monkeypatch.setattr(calls, "REPORT_SECONDS", 0)
+    dropped = [StreamChunk("x" * 40)] * 10 + [ModelUnavailable("connection reset")]
+    provider = ScriptedProvider([dropped, ADD_NOTE])
+    events = []
+    iterate(FILES, "add notes", BRIEF, provider, LocalHost(events.append), options())
+    counts = [e.extra["tokens"] for e in events if e.stage == "model_progress"]
+    assert counts == sorted(counts)  # never starts again at the second attempt
+    assert counts[-1] > 100  # the 400 characters of the dropped attempt still count
+    per_call = [e.extra["call_tokens"] for e in events if e.stage == "model_progress"]
+    assert per_call != sorted(per_call)  # the call's own count did start again
+
+
 def test_a_gemini_answer_streams_as_gemini_processing(monkeypatch):
     import orchestrator.calls as calls
 

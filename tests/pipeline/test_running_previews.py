@@ -8,7 +8,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from orchestrator.running.config import RunConfig
 from orchestrator.running.previews import RUNNING, STOPPED, UnixHTTPConnection
 from orchestrator.running.runner import Runner, RunnerError, RunnerServer
 from orchestrator.running.sandbox import Limits
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(
     shutil.which("bwrap") is None or running_config.uv_binary() is None,
@@ -75,14 +75,6 @@ def runner(tmp_path):
     yield running
     running.stop_all("the test ended")
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def wait_for(condition, what: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.02)
-    return value
 
 
 def settled(runner: Runner, preview_id: str) -> dict:

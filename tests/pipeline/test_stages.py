@@ -2,7 +2,15 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from orchestrator.progress import CEILING, CallForecast, CallProgress, PastCall, forecast_from
+from orchestrator.progress import (
+    CEILING,
+    WAIT_KNEE,
+    CallForecast,
+    CallProgress,
+    PastCall,
+    forecast_from,
+    waiting_curve,
+)
 from orchestrator.stages import ITERATION_CALL, ITERATION_ORDER, STAGES, Reporter, final_stage
 
 
@@ -134,6 +142,26 @@ def test_waiting_for_the_first_token_moves_the_bar_but_never_past_its_share():
     assert values[5] > values[0]
     share = 2.0 / (2.0 + 8000 / 400)
     assert values[-1] < share
+
+
+def test_a_short_call_mostly_waiting_follows_the_clock_through_its_wait():
+    # 2 s before the first token, then 1 s of answer: the wait is two thirds of the call.
+    # The bar once crept towards the wait's share (63% of it when the token came), so a
+    # short run lagged by 0.2; it now follows the clock for as long as history knows.
+    forecast = CallForecast(first_token_seconds=2.0, chars_out=400, chars_per_second=400)
+    samples = simulate(forecast, ttft=2.0, chars=400, rate=400, step=0.05)
+    worst = max(abs(share - fraction) for share, fraction in samples)
+    assert worst <= 0.1
+    waiting = [fraction for share, fraction in samples if share < 0.5]
+    assert max(waiting) > 0.4
+
+
+def test_the_waiting_curve_follows_the_clock_then_never_reaches_the_end():
+    assert waiting_curve(0.5) == 0.5
+    assert waiting_curve(WAIT_KNEE) == WAIT_KNEE
+    assert WAIT_KNEE < waiting_curve(1.0) < waiting_curve(2.0) < waiting_curve(10.0) < 1.0
+    slope = (waiting_curve(WAIT_KNEE + 1e-6) - WAIT_KNEE) / 1e-6
+    assert slope == pytest.approx(1.0, abs=1e-3)  # no kink at the knee
 
 
 def test_a_pause_in_the_stream_lets_the_clock_lead_only_a_little():

@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -19,11 +19,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Reply:
     chunks: list[str]
     finish_reason: str = "STOP"
-    usage: tuple[int, int] = (11, 22)
+    # Tokens in and out as the model reports them; None: about a token per four characters
+    # of the request and of the answer, as a real model would count them.
+    usage: tuple[int, int] | None = (11, 22)
     delay: float = 0.0  # seconds between chunks
     error_after: int | None = None  # after N chunks: an error frame (Gemini) or a cut (OpenAI)
     stall_after: int | None = None  # after N chunks: send nothing more for stall_seconds
     stall_seconds: float = 30.0
+    # Reasoning sent apart, before the answer: Gemini's thought parts, or the delta field
+    # of an OpenAI-compatible server ("reasoning_content" as DeepSeek and older vLLM, or
+    # "reasoning" as vLLM now), with the thinking tokens counted in the usage.
+    thoughts: list[str] = field(default_factory=list)
+    reasoning_field: str = "reasoning_content"
+    thinking_tokens: int = 0
 
     @classmethod
     def of(cls, text: str, size: int = 40, **options) -> "Reply":
@@ -82,6 +90,9 @@ class FakeModelServer:
                 openai = self.path.endswith("/chat/completions")
                 if isinstance(behaviour, Failure):
                     return self.fail(behaviour, openai)
+                if behaviour.usage is None:
+                    counted = (len(json.dumps(body)) // 4, len("".join(behaviour.chunks)) // 4)
+                    behaviour = replace(behaviour, usage=counted)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
@@ -137,6 +148,8 @@ class FakeModelServer:
                         return False
 
             def stream(self, reply: Reply, openai: bool) -> None:
+                for thought in reply.thoughts:
+                    self.frame(self.thought(thought, reply, openai))
                 last = len(reply.chunks) - 1
                 for index, text in enumerate(reply.chunks):
                     if reply.stall_after == index:
@@ -167,12 +180,29 @@ class FakeModelServer:
                             "choices": [],
                             "usage": {
                                 "prompt_tokens": reply.usage[0],
-                                "completion_tokens": reply.usage[1],
-                                "total_tokens": sum(reply.usage),
+                                "completion_tokens": reply.usage[1] + reply.thinking_tokens,
+                                "total_tokens": sum(reply.usage) + reply.thinking_tokens,
+                                "completion_tokens_details": {
+                                    "reasoning_tokens": reply.thinking_tokens
+                                },
                             },
                         }
                     )
                     self.frame("[DONE]")
+
+            def thought(self, text: str, reply: Reply, openai: bool) -> dict:
+                if openai:
+                    delta = {"role": "assistant", "content": None, reply.reasoning_field: text}
+                    return {
+                        "id": "c",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": "fake",
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                    }
+                part = {"text": text, "thought": True}
+                candidate = {"content": {"role": "model", "parts": [part]}, "index": 0}
+                return {"candidates": [candidate], "modelVersion": "fake"}
 
             def chunk(self, text: str, final: Reply | None, openai: bool) -> dict:
                 if openai:
@@ -197,8 +227,10 @@ class FakeModelServer:
                     payload["usageMetadata"] = {
                         "promptTokenCount": final.usage[0],
                         "candidatesTokenCount": final.usage[1],
-                        "totalTokenCount": sum(final.usage),
+                        "totalTokenCount": sum(final.usage) + final.thinking_tokens,
                     }
+                    if final.thinking_tokens:
+                        payload["usageMetadata"]["thoughtsTokenCount"] = final.thinking_tokens
                 return payload
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -5,7 +5,6 @@ install (plain Python started by its Procfile)."""
 import shutil
 import tempfile
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,11 +76,3 @@ def runner_service(settings, cache_dir: Path, **config):
         server.server_close()
         runner.stop_all("the test ended")
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def wait_for(condition, what: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.02)
-    return value

@@ -19,6 +19,16 @@ def wait_until(condition: Callable[[], object], message: str, seconds: float = 2
         time.sleep(POLL_SECONDS)
 
 
+def wait_for[T](condition: Callable[[], T | None], what: str, seconds: float = 60) -> T:
+    """Poll `condition` until it gives a value (anything true), and return it; fail naming
+    `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(POLL_SECONDS)
+    return value
+
+
 def port_open(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

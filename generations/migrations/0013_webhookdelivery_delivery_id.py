@@ -11,15 +11,10 @@ def give_each_delivery_an_id(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("generations", "0010_blob_bytes"),
+        ("generations", "0012_modelcall_tokens_thinking"),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="version",
-            name="api_session",
-            field=models.BooleanField(default=False),
-        ),
         migrations.AddField(
             model_name="webhookdelivery",
             name="delivery_id",
