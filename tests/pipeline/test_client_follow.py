@@ -226,3 +226,16 @@ def test_list_follows_the_pages_when_the_server_has_them():
         transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[{"id": "z"}])),
     )
     assert [g["id"] for g in plain.generations()] == ["z"]
+
+
+def test_the_client_is_written_for_python_3_10():
+    # pip install ./client must work on 3.10: its sources parse as 3.10 and it says so.
+    import ast
+    import tomllib
+    from pathlib import Path
+
+    client = Path(__file__).resolve().parents[2] / "client"
+    project = tomllib.loads((client / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.10"
+    for source in (client / "iterum_client").glob("*.py"):
+        ast.parse(source.read_text(), filename=str(source), feature_version=(3, 10))
