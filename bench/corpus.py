@@ -2,9 +2,11 @@
 
     applied     the intended files, with no repair call
     recovered   the intended files, after repair calls
-    failed      a loud failure naming the file (right for hostile and hopeless answers)
-    wrong       other files than intended, or a crash: the number that must stay 0
+    loud        a failure naming the file (right for hostile and hopeless answers)
+    wrong       other files than intended, or "no changes" where the model proposed some
+    crash       an exception: never acceptable
 
+Classes marked * come from public reports of real models' answers (each module's SOURCES).
 Run with `python -m bench.corpus`; `--chunk N` plays the answers in N-character chunks.
 """
 
@@ -12,9 +14,17 @@ import argparse
 import time
 from collections import Counter, defaultdict
 
-from tests.corpus import Fails, all_cases, play
+from tests.corpus import Fails, all_cases, play, report_sources
 
-COLUMNS = ("applied", "recovered", "failed", "wrong")
+COLUMNS = ("total", "applied", "recovered", "loud", "wrong", "crash")
+COLUMN_OF = {
+    "applied": "applied",
+    "recovered": "recovered",
+    "failed": "loud",
+    "wrong": "wrong",
+    "misreported": "wrong",
+    "crashed": "crash",
+}
 
 
 def main() -> None:
@@ -22,14 +32,17 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=7)
     chunk = parser.parse_args().chunk
     cases = all_cases()
+    reports = report_sources()
     started = time.perf_counter()
     table: dict[str, Counter] = defaultdict(Counter)
     goals = Counter()
     misses: list[str] = []
     for case in cases:
         outcome = play(case, chunk)
-        column = "wrong" if outcome.category in ("wrong", "crashed") else outcome.category
-        table[case.kind][column] += 1
+        row = table[case.kind]
+        row["total"] += 1
+        row[COLUMN_OF[outcome.category]] += 1
+        goals["misreported"] += outcome.category == "misreported"
         if not outcome.correct:
             misses.append(f"  {case.kind}: {case.name}: {outcome.category}: {outcome.detail}")
         if case.well_formed:
@@ -42,23 +55,25 @@ def main() -> None:
             goals["recoverable"] += 1
             goals["recoverable, recovered"] += outcome.correct
     seconds = time.perf_counter() - started
-    width = max(len(kind) for kind in table) + 2
-    print(f"Corpus of {len(cases)} model answers, played in {chunk}-character chunks")
-    print("class".ljust(width) + "".join(name.rjust(11) for name in COLUMNS) + "      total")
+    names = {kind: kind + (" *" if kind in reports else "") for kind in table}
+    width = max(len(name) for name in names.values()) + 2
+    print(
+        f"Corpus of {len(cases)} model answers in {len(table)} classes "
+        f"({len(reports)} from public reports, marked *), played in {chunk}-character chunks"
+    )
+    print("class".ljust(width) + "".join(name.rjust(10) for name in COLUMNS))
     for kind in sorted(table):
-        row = table[kind]
-        cells = "".join(str(row[name]).rjust(11) for name in COLUMNS)
-        print(kind.ljust(width) + cells + str(sum(row.values())).rjust(11))
+        print(names[kind].ljust(width) + "".join(str(table[kind][c]).rjust(10) for c in COLUMNS))
     total = Counter()
     for row in table.values():
         total.update(row)
-    cells = "".join(str(total[name]).rjust(11) for name in COLUMNS)
-    print("all".ljust(width) + cells + str(sum(total.values())).rjust(11))
+    print("all".ljust(width) + "".join(str(total[c]).rjust(10) for c in COLUMNS))
     print(
         f"well-formed applied without a repair call: {goals['well-formed applied']} of "
         f"{goals['well-formed']}; recoverable applied or recovered: "
         f"{goals['recoverable, recovered']} of {goals['recoverable']}; hostile or hopeless "
-        f"answers failed loudly: {goals['must fail, failed']} of {goals['must fail']}"
+        f"answers failed loudly: {goals['must fail, failed']} of {goals['must fail']}; "
+        f"'no changes' where the model proposed some: {goals['misreported']}"
     )
     print(f"time: {seconds * 1000:.0f} ms for the whole corpus")
     if misses:

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # Swagger UI's files for /api/v1/docs, served by us (our CSP allows no CDN)
     "django_eventstream",
     "django_tasks_db",
     "axes",
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "generations.api.errors.json_errors_under_api",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -230,9 +232,11 @@ MODEL_RETRY_MAX_SECONDS = env_float("MODEL_RETRY_MAX_SECONDS", 30.0)
 MODEL_MAX_OUTPUT_TOKENS = env_int("MODEL_MAX_OUTPUT_TOKENS", 32768, minimum=256)
 # How much of an existing project an iteration sends, in estimated tokens.
 CONTEXT_BUDGET_TOKENS = env_int("CONTEXT_BUDGET_TOKENS", 60_000, minimum=1000)
-# The API: how long a stream token lasts, and how many runs one API token may start a minute.
+# The API: how long a stream token lasts, how many runs one API token (or the user's login
+# sessions, together) may start a minute, and how many one user may across all of them.
 STREAM_TOKEN_SECONDS = env_int("STREAM_TOKEN_SECONDS", 300, minimum=10)
 API_RUNS_PER_MINUTE = env_int("API_RUNS_PER_MINUTE", 10, minimum=1)
+API_RUNS_PER_USER_PER_MINUTE = env_int("API_RUNS_PER_USER_PER_MINUTE", 20, minimum=1)
 # Webhooks: attempts per delivery, and whether private and loopback addresses may be called.
 WEBHOOK_ATTEMPTS = env_int("WEBHOOK_ATTEMPTS", 4, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_float("WEBHOOK_RETRY_BASE_SECONDS", 2.0)

@@ -11,9 +11,9 @@ from django.db import transaction
 
 from generations.git.remote import git_source
 from generations.models import Generation, Version
-from generations.refusals import ActionRefused
+from generations.refusals import ActionRefused, LimitExceeded
 from generations.runs.lifecycle import announce_end
-from generations.runs.limits import check_token_rate, lock_user
+from generations.runs.limits import check_api_rate, lock_user
 from generations.storage import create_finished_version, plain_files, texts_of
 from generations.version_checks import check_version
 from orchestrator.imports.archives import read_archive
@@ -32,13 +32,23 @@ def import_limits() -> ImportLimits:
 
 
 def import_archive(
-    *, owner, archive: BinaryIO, name: str, size: int, title: str = "", api_token=None
+    *,
+    owner,
+    archive: BinaryIO,
+    name: str,
+    size: int,
+    title: str = "",
+    api_token=None,
+    api_session: bool = False,
 ) -> Version:
     """A generation from an uploaded archive."""
     if size > settings.IMPORT_MAX_ARCHIVE_BYTES:
-        raise ActionRefused(
+        raise LimitExceeded(
             f"The archive is {size:,} bytes; an import may be at most "
-            f"{settings.IMPORT_MAX_ARCHIVE_BYTES:,}. Leave out build output and dependencies."
+            f"{settings.IMPORT_MAX_ARCHIVE_BYTES:,} (IMPORT_MAX_ARCHIVE_BYTES). Leave out "
+            "build output and dependencies.",
+            limit="IMPORT_MAX_ARCHIVE_BYTES",
+            limit_bytes=settings.IMPORT_MAX_ARCHIVE_BYTES,
         )
     try:
         tree = read_archive(archive, import_limits())
@@ -51,10 +61,13 @@ def import_archive(
         title=title or _title_of(label),
         source={"kind": "archive", "name": label},
         api_token=api_token,
+        api_session=api_session,
     )
 
 
-def import_git(*, owner, url: str, title: str = "", api_token=None) -> Version:
+def import_git(
+    *, owner, url: str, title: str = "", api_token=None, api_session: bool = False
+) -> Version:
     """A generation from the newest commit of a git repository's default branch."""
     try:
         tree, commit = fetch_tree(url, import_limits(), git_source())
@@ -67,6 +80,7 @@ def import_git(*, owner, url: str, title: str = "", api_token=None) -> Version:
         title=title or _title_of(label),
         source={"kind": "git", "url": url.strip(), "commit": commit},
         api_token=api_token,
+        api_session=api_session,
     )
 
 
@@ -76,13 +90,15 @@ def _title_of(name: str) -> str:
     return name[:200] or "Imported project"
 
 
-def _save_import(*, owner, tree: ImportedTree, title: str, source: dict, api_token) -> Version:
+def _save_import(
+    *, owner, tree: ImportedTree, title: str, source: dict, api_token, api_session: bool
+) -> Version:
     stack = detect_stack(tree.files)
     where = source.get("url") or source.get("name")
     files = plain_files(tree.files)
     with transaction.atomic():
         lock_user(owner.pk)
-        check_token_rate(api_token)
+        check_api_rate(user=owner, api_token=api_token, api_session=api_session)
         generation = Generation.objects.create(
             owner=owner,
             title=title,
@@ -106,6 +122,9 @@ def _save_import(*, owner, tree: ImportedTree, title: str, source: dict, api_tok
             },
         )
         check_version(version, texts_of(files))
-        version.save(update_fields=["findings", "check_notes", "checked_at"])
+        version.api_token, version.api_session = api_token, api_session  # counted as a run
+        version.save(
+            update_fields=["findings", "check_notes", "checked_at", "api_token", "api_session"]
+        )
         transaction.on_commit(lambda: announce_end(version, files=len(files)))
         return version

@@ -113,6 +113,8 @@ class Version(models.Model):
     api_token = models.ForeignKey(
         "ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="versions"
     )
+    # Asked for through the API with a login session (no token): counted by the same limits.
+    api_session = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -269,6 +271,7 @@ class Version(models.Model):
             "calls": len(calls),
             "tokens_in": sum(c.tokens_in for c in calls),
             "tokens_out": sum(c.tokens_out for c in calls),
+            "tokens_thinking": sum(c.tokens_thinking for c in calls),
             "estimated": any(c.tokens_estimated for c in calls),
             "cost": None if not calls or None in costs else sum(costs),
         }
@@ -375,6 +378,7 @@ class ModelCall(models.Model):
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
     tokens_estimated = models.BooleanField(default=False)
+    tokens_thinking = models.PositiveIntegerField(default=0)  # of tokens_out, the thinking
     latency_seconds = models.FloatField(default=0.0)
     # How long the model took to start answering, and what it sent in characters: the
     # history the progress bar forecasts the next similar call from.

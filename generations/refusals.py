@@ -3,3 +3,12 @@
 
 class ActionRefused(Exception):
     """The request cannot be carried out; the message says why, for the user."""
+
+
+class LimitExceeded(ActionRefused):
+    """What was sent is larger than a limit allows; `limit` names the setting."""
+
+    def __init__(self, message: str, *, limit: str, limit_bytes: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.limit_bytes = limit_bytes

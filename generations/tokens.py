@@ -4,23 +4,23 @@ An API token is `itm_` and 40 random characters. It is shown once, when made; th
 keeps its SHA-256, so a stolen database gives no usable key. It goes in the Authorization
 header, never in a URL: a URL ends up in logs.
 
-A browser's EventSource cannot send headers, so a program asks the API for a stream token:
-signed with the site's key (django.core.signing), naming one version's channel and its
-user, good for STREAM_TOKEN_SECONDS. The events URL accepts that, and never an API token.
+Stream tokens (generations.live.stream_tokens) stand for an API token or a session in an
+events URL; revoking an API token ends its streams at once.
 """
 
 import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
-from django.core import signing
 from django.utils import timezone
 
+from generations.live.events import end_user_streams
+from generations.live.stream_tokens import STREAM_SALT, stream_token, token_origin
 from generations.models import ApiToken
 
+__all__ = ["STREAM_SALT", "authenticate", "create_token", "revoke_token", "stream_token"]
+
 PREFIX = "itm_"
-STREAM_SALT = "iterum.stream-token"
 LAST_USED_EVERY = timedelta(seconds=60)  # last_used_at is written at most this often
 
 
@@ -43,9 +43,13 @@ def create_token(*, user, name: str, scope: str = ApiToken.Scope.FULL) -> tuple[
 
 
 def revoke_token(token: ApiToken) -> ApiToken:
+    """Revoke the token, and end the event streams it opened (in every web process) now."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        end_user_streams(
+            token.user, origin=token_origin(token.pk), text="This API token was revoked."
+        )
     return token
 
 
@@ -65,19 +69,3 @@ def authenticate(raw: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
-
-
-def stream_token(*, user, channel: str) -> str:
-    return signing.dumps({"u": user.pk, "c": channel}, salt=STREAM_SALT, compress=True)
-
-
-def stream_token_user_id(token: str, channel: str) -> int | None:
-    """The user a stream token was made for, if it is genuine, unexpired and for `channel`."""
-    try:
-        data = signing.loads(token, salt=STREAM_SALT, max_age=settings.STREAM_TOKEN_SECONDS)
-    except signing.BadSignature:  # includes SignatureExpired
-        return None
-    if not isinstance(data, dict) or data.get("c") != channel:
-        return None
-    user_id = data.get("u")
-    return user_id if isinstance(user_id, int) else None

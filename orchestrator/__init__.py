@@ -5,7 +5,7 @@ Nothing here imports Django; whoever runs the pipeline implements one interface,
 
 Where things are: flows.py (generate, iterate), calls.py (a model call with retries, stalls
 and logging), repair.py (the repair loop), verify.py (the checking stage and its fix
-round), prompts.py (the texts), edit_format.py and its helpers (reading answers), merge.py
+round), prompts.py (the texts), answers/ (reading answers, one reader per dialect), merge.py
 (applying them), paths.py (the path policy), laziness.py, context.py, intent.py,
 stages.py (every stage, the final ones and their messages), providers/.
 """

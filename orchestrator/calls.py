@@ -4,7 +4,7 @@ cancel checks on every chunk, streaming parse, and a log entry for every call.""
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from orchestrator.edit_format import EditStreamParser
+from orchestrator.answers.stream import EditStreamParser
 from orchestrator.errors import Cancelled, ModelAnswerInvalid, ModelUnavailable, PipelineError
 from orchestrator.host import Host
 from orchestrator.operations import Operation, Refusal
@@ -15,6 +15,7 @@ from orchestrator.results import CallRecord
 from orchestrator.stages import Reporter
 
 REPORT_SECONDS = 0.5  # while the model streams, the bar moves at least this often
+THINKING_SHOWN = 4000  # the live panel shows the newest characters of the model's thinking
 
 
 @dataclass
@@ -29,6 +30,10 @@ class Answer:
     planned: list[str] | None = None
     cut_off_in: str | None = None  # the file being written when the answer stopped
     hit_length_limit: bool = False
+    # Operations the answer restates in another form: checked against the result, never
+    # applied (orchestrator.answers.restatements).
+    restatements: list[Operation] = field(default_factory=list)
+    reasoning: str = ""  # the model's thinking, inline or sent apart: shown, never read
 
 
 class Run:
@@ -126,6 +131,7 @@ class Run:
         self.position = self.reporter.span(*span, 0.0) if span[1] else None
         parser = EditStreamParser(known)
         text: list[str] = []
+        thoughts: list[str] = []
         usage: Usage | None = None
         finish: str | None = None
         outcome, error_text = "error", ""
@@ -157,6 +163,8 @@ class Run:
             # the earlier calls received, so the figure never starts again from zero.
             tokens = (self.chars_received() + progress.chars) // 4
             waiting = progress.first_token is None
+            thinking = "".join(thoughts + parser.reasoning)
+            extra = {"thinking": thinking[-THINKING_SHOWN:]} if thinking.strip() else {}
             self.stage(
                 self.streaming_stage,
                 f"Waiting for {self.model_name} to answer..."
@@ -165,6 +173,7 @@ class Run:
                 progress=self.position,
                 tokens=tokens,
                 call_tokens=progress.chars // 4,
+                **extra,
             )
 
         try:
@@ -188,6 +197,9 @@ class Run:
                         )
                     continue
                 last_data = now
+                if chunk.thought:
+                    thoughts.append(chunk.thought)
+                    progress.received(now, chunk.thought)
                 text.append(chunk.text)
                 progress.received(now, chunk.text)
                 usage = chunk.usage or usage
@@ -214,6 +226,8 @@ class Run:
                 planned=parser.planned,
                 cut_off_in=parser.open_path,
                 hit_length_limit=finish == "MAX_TOKENS",
+                restatements=list(parser.restatements),
+                reasoning="".join(thoughts + parser.reasoning),
             )
         except ModelUnavailable as error:
             outcome, error_text = "unavailable", error.reason
@@ -258,6 +272,7 @@ class Run:
             latency_seconds=round(seconds, 3),
             outcome=outcome,
             tokens_estimated=usage.estimated,
+            tokens_thinking=usage.tokens_thinking,
             error=error[:500],
             first_token_seconds=None
             if first_token_seconds is None

@@ -60,13 +60,18 @@ def _whole_lines(node: Node, lines: list[str]) -> range | set[int]:
     if first >= len(lines):
         return set()
     covered = set(range(first + 1, last))
-    if not lines[first].encode()[:start].strip():
+    if not _outside(lines[first].encode()[:start]):
         covered.add(first)
-    if last != first and last < len(lines) and not lines[last].encode()[end:].strip():
+    if last != first and last < len(lines) and not _outside(lines[last].encode()[end:]):
         covered.add(last)
-    elif last == first and lines[first].encode()[end:].strip():
+    elif last == first and _outside(lines[first].encode()[end:]):
         covered.discard(first)
     return covered
+
+
+def _outside(text: bytes) -> bytes:
+    """What a line holds beside its comment: braces alone wrap a JSX comment, `{/* */}`."""
+    return text.strip().strip(b"{}").strip()
 
 
 def is_placeholder_line(line: str) -> bool:

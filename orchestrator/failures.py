@@ -11,7 +11,8 @@ class Failure:
     reason: str
     # edit, claim (a new file that exists, a file written twice, a change already made),
     # provenance (a line that is not content the model wrote), wrong_path, missing, lazy,
-    # refused, unnamed_code, cut_off
+    # refused, unnamed_code, cut_off, restated (said twice, in two forms that disagree),
+    # withdrawn (a file only a withdrawn attempt of a restarted answer touched)
     kind: str = "edit"
     block: int | None = None  # the block's number among the answer's blocks for this path
     search: str = ""  # the block's SEARCH text, quoted back in the repair request

@@ -6,8 +6,8 @@ Neither returns None, and neither saves anything: the host does.
 """
 
 import json
-import re
 
+from orchestrator.answers.reasoning import strip_reasoning
 from orchestrator.calls import Run
 from orchestrator.context import build_context
 from orchestrator.diffing import count_lines, line_delta
@@ -257,9 +257,11 @@ def phase_spans(planned: list[PlannedFile], phases: list[tuple]) -> dict[int, tu
 
 def parse_plan(text: str, limits: ProjectLimits) -> tuple[list[PlannedFile], list[tuple]]:
     """Read the planning answer (JSON, perhaps fenced) into files and ordered phases."""
-    match = re.search(r"\{.*\}", text, re.S)
+    text = strip_reasoning(text)  # a plan may open with the model's thinking
+    start = text.find("{")
     try:
-        data = json.loads(match.group(0) if match else text)
+        # The first JSON object, whatever prose follows it (braces in prose included).
+        data = json.JSONDecoder().raw_decode(text, start)[0] if start >= 0 else json.loads(text)
         planned = [
             PlannedFile(checked_path(str(f["path"])), str(f.get("purpose", "")), int(f["phase"]))
             for f in data["files"]

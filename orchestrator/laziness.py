@@ -160,17 +160,22 @@ class LazinessPolicy:
                 and _take(missing, line := old_lines[i].strip())
             ]
             added = [j for j in range(j1, j2) if new_lines[j].strip()]
-            if len(gone) < 2 or not added:
-                continue
-            stand_ins = [new_lines[j] for j in added]
-            if not all(
-                j in new_comments
+            standing = [
+                j
+                for j in added
+                if j in new_comments
                 or is_placeholder_line(new_lines[j])
                 or placeholder_kind(new_lines[j])
-                for j in added
-            ) or _commented_out(stand_ins, gone):
-                continue
+            ]
+            # Lines of code in the same place are what as many gone lines became; the rest
+            # went, and only stand-ins took their place.
+            gone = gone[len(added) - len(standing) :]
+            stand_ins = [new_lines[j] for j in standing]
             elides = any(re.search(r"\.\.\.|…", line) for line in stand_ins)
+            if len(gone) < (1 if elides else 2) or not stand_ins:
+                continue
+            if _commented_out(stand_ins, gone):
+                continue
             if (self.shrink_allowed or self.stubs_allowed) and not elides:
                 continue
             return (

@@ -53,6 +53,9 @@ class DryRun:
     notes: list[str] = field(default_factory=list)
     renames: dict[str, str] = field(default_factory=dict)  # new path -> original path
     failed: list[Operation] = field(default_factory=list)  # the given operations that failed
+    # Blocks that change nothing (their REPLACE is their SEARCH): a claim of a change that
+    # is not one. Left out; the repair round asks about them when nothing else changed.
+    noops: list[Failure] = field(default_factory=list)
 
 
 def apply_operations(
@@ -109,7 +112,22 @@ def dry_run(
             for op, paths in made
             if paths & touched and op not in failed and not isinstance(op, RenameFile)
         ]
-    return DryRun(merge.files, merge.applied, merge.failures, merge.notes, merge.renames, failed)
+    return DryRun(
+        merge.files, merge.applied, merge.failures, merge.notes, merge.renames, failed, merge.noops
+    )
+
+
+NOOP = (
+    "its REPLACE is the same as its SEARCH, so it changes nothing; give the change you "
+    "meant, or say that no change is needed"
+)
+
+
+def _changes_nothing(block: SearchReplace) -> bool:
+    """A block whose replacement is its search, line for line (endings aside)."""
+    if block.alternatives or block.from_diff or not block.search.strip():
+        return False
+    return lines_of(block.search) == lines_of(block.replace)
 
 
 def block_key(path: str, block: SearchReplace) -> BlockKey:
@@ -150,6 +168,7 @@ class _Merge:
         self.notes: list[str] = []
         self.block_numbers: dict[str, int] = {}
         self.added: dict[str, set[str]] = {}  # per path, the lines this answer's blocks added
+        self.noops: list[Failure] = []  # blocks whose replacement is their search
 
     def apply(self, operation: Operation, mentioned: set[str]) -> None:
         path = self.resolve(operation.path, mentioned)
@@ -183,6 +202,15 @@ class _Merge:
             )
             return
         old = self.files.get(path)
+        if old is None and (other := targets.restated_elsewhere(self.files, path, content)):
+            self.fail(
+                path,
+                f"{path} does not exist, and what the answer writes is a new version of "
+                f"{other}; write it under that path",
+                kind="wrong_path",
+                suggestion=other,
+            )
+            return
         conflict = claims.new_file_conflict(old, content) if new else None
         if conflict and self._original(path) is not None:  # not a file this run made
             self.fail(path, conflict, kind="claim")
@@ -214,12 +242,30 @@ class _Merge:
             # An edit that creates: blocks with nothing to find, but a diff's hunk only when
             # its header says the file was empty ("@@ -0,0 +1,2 @@"); a hunk that only adds
             # lines elsewhere was meant for a file that exists.
-            if all(not b.search.strip() and (not b.from_diff or b.line_hint == 0) for b in blocks):
+            creates = all(
+                not b.search.strip() and (not b.from_diff or b.line_hint == 0) for b in blocks
+            )
+            elsewhere = targets.named_elsewhere(self.files, path) if creates else []
+            if creates and not elsewhere:
                 self.write(path, "".join(b.replace for b in blocks))
+                return
+            if elsewhere:
+                # Lines to add, and nothing to find, for a bare name that folders hold: a new
+                # file, or an addition to one of those; the answer does not say which.
+                self.fail(
+                    path,
+                    f"{path} does not exist, and {', '.join(elsewhere[:3])} does: to add to "
+                    "that file, give its path; to create a new file, write it with @@@ FILE",
+                    kind="wrong_path",
+                    suggestion=elsewhere[0],
+                )
                 return
             self._edit_missing(path, named, blocks)
             return
-        if len(blocks) == 1 and claims.restates_file(self.files[path], blocks[0]):
+        # A block with several ways to read it (more than one ======= line) claims nothing
+        # about the whole file until one reading is the only one that applies.
+        whole = len(blocks) == 1 and not blocks[0].alternatives
+        if whole and claims.restates_file(self.files[path], blocks[0]):
             self._restated(path, blocks[0], first)
             return
         self._edit_blocks(path, blocks, first)
@@ -245,7 +291,12 @@ class _Merge:
             if self.done[key := block_key(path, block)] > 0:
                 self.done[key] -= 1
                 positions.skipped(block)
+                added.update(line.strip() for line in lines_of(block.replace) if line.strip())
                 continue  # applied in an earlier round, and sent again
+            if _changes_nothing(block):
+                self.noops.append(Failure(path, NOOP, kind="noop", block=number))
+                positions.skipped(block)
+                continue
             try:
                 applied = place_block(text, block, positions, path)
             except EditFailed as failure:
@@ -259,8 +310,14 @@ class _Merge:
             ):
                 self.fail(path, reason, kind="lazy", block=number, search=block.search)
                 continue
-            if twice := provenance.made_already(text, block, applied.start, added):
-                self.fail(path, twice, kind="twice", block=number, search=block.search)
+            if provenance.made_already(text, block, applied.start, added):
+                self.notes.append(f"The answer made one change to {path} twice; it was made once.")
+                positions.skipped(block)
+                continue
+            if restated := provenance.restated_neighbour(
+                text, block, applied.start, applied.removed
+            ):
+                self.fail(path, restated, kind="twice", block=number, search=block.search)
                 continue
             positions.placed(block, applied.start, applied.removed, applied.added)
             added.update(line.strip() for line in lines_of(block.replace) if line.strip())

@@ -60,5 +60,5 @@ class Refusal:
     reason: str
     text: str = ""  # what the model wrote, quoted back to it in the repair request
     # "unnamed_code": a fenced block that names no file. It may be the whole of an existing
-    # file (orchestrator.loose_answers.identify_file), or only an example for the reader.
+    # file (orchestrator.answers.prose.identify_file), or only an example for the reader.
     kind: str = "refused"

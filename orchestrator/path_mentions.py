@@ -90,6 +90,19 @@ _LIST_MARK = re.compile(r"^(?:[-*+][ \t]+|\d{1,3}[.)][ \t]+|#{1,6}[ \t]+)")
 _QUOTED = re.compile(r"`([^`\s][^`]*?)`|\*\*([^*\s][^*]*?)\*\*|\"([^\"\s][^\"]*?)\"")
 _PATH_TOKEN = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.[A-Za-z0-9]{1,10})(?![\w/])")
 _WRAPPERS = ("**", "__", "`", '"', "'", "*")
+# A line reference after a path: app.py:42, app.py:10-20, app.py:12:5, app.py#L12-L20,
+# app.py (line 12), app.py, lines 10-12. It points into the file; it is not its name (a colon
+# is no file name's character anyway: paths refuse it).
+_LINE_REFERENCE = re.compile(
+    r"(?:(?<=\w):\d+(?:[-:]\d+)?(?:-\d+)?|#L\d+(?:-L?\d+)?"
+    r"|,?[ \t]+\(?(?:lines?|l\.|ll\.)[ \t]*\d+(?:[ \t]*[-\u2013][ \t]*\d+)?\)?)[ \t]*:?$",
+    re.IGNORECASE,
+)
+
+
+def without_line_reference(text: str) -> str:
+    """A path without the line reference models write after it."""
+    return _LINE_REFERENCE.sub("", text)
 
 
 def looks_like_path(text: str) -> bool:
@@ -129,8 +142,9 @@ def marker_path(argument: str) -> str | None:
     """
     text = argument.strip(BLANKS)
     text = _ANNOTATION.sub("", text)
-    text = _unwrap(text.rstrip(":").strip(BLANKS))
-    text = _ANNOTATION.sub("", text).rstrip(":").strip(BLANKS)
+    text = _unwrap(without_line_reference(text).rstrip(":").strip(BLANKS))
+    text = without_line_reference(_ANNOTATION.sub("", text)).rstrip(":").strip(BLANKS)
+    text = _unwrap(text)
     if not text:
         return None
     first, _, rest = text.partition(" ")
@@ -150,7 +164,7 @@ def path_in_line(line: str, known: frozenset[str] | set[str] = frozenset()) -> s
     text = _LIST_MARK.sub("", text).strip(BLANKS)
     text = _LABEL.sub("", text)
     bare = _unwrap(_ANNOTATION.sub("", text).rstrip(":").strip(BLANKS))
-    bare = _unwrap(_ANNOTATION.sub("", bare).rstrip(":").strip(BLANKS))
+    bare = _unwrap(without_line_reference(_ANNOTATION.sub("", bare)).rstrip(":").strip(BLANKS))
     if looks_like_path(bare) or bare in known:
         return bare
     quoted = {next(g for g in match.groups() if g) for match in _QUOTED.finditer(text)}

@@ -1,7 +1,7 @@
 """The texts sent to the model: the system line, the plan, writing, iterating, repairing."""
 
+from orchestrator.answers.ours import FORMAT_INSTRUCTIONS
 from orchestrator.context import quote_file
-from orchestrator.edit_format import FORMAT_INSTRUCTIONS
 from orchestrator.merge import Failure
 from orchestrator.providers.base import ModelRequest
 from orchestrator.results import PlannedFile, ProjectBrief

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from orchestrator.code_lines import is_trivial
 from orchestrator.failures import Failure
 from orchestrator.fences import FENCE, is_closing_fence, is_prose_file
 from orchestrator.file_text import lines_of, without_bom
@@ -103,7 +104,100 @@ def _artefact(path: str, source: str, items: list[WriteFile | SearchReplace]) ->
             return reason
         if not prose and _fenced(added):
             return "its new text is wrapped in a code fence, which is not part of the file"
+        if reason := _escaped(path, source, item, added):
+            return reason
     return None
+
+
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);", re.IGNORECASE)
+_RAW = re.compile(r"[<>]|&(?!(?:lt|gt|amp|quot|apos|#0*39|#x0*27|#0*34);)", re.IGNORECASE)
+# Files whose syntax holds character entities as text of their own: markup, and data whose
+# strings may carry them for a page (prose files too, see is_prose_file).
+_ENTITY_FILES = (
+    ".html",
+    ".htm",
+    ".xhtml",
+    ".xml",
+    ".svg",
+    ".jsx",
+    ".tsx",
+    ".vue",
+    ".svelte",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".csv",
+    ".tsv",
+    ".ini",
+    ".properties",
+    ".po",
+    ".strings",
+)
+_ESCAPED_BREAK = "\\n"
+# A typographic double quote before any comment leader on its line: in code, not in prose.
+_TYPOGRAPHIC_IN_CODE = re.compile(
+    r"^(?![ \t]*\*)(?:(?!#|//|--|/\*|<!--|;)[^\u201c\u201d])*[\u201c\u201d]"
+)
+
+
+def _escaped(
+    path: str, source: str, item: WriteFile | SearchReplace, added: list[str]
+) -> str | None:
+    """Text the transport escaped or typeset: HTML entities for < > & and quotes where the
+    file has the characters themselves (in code: markup, data and prose hold entities as
+    text), typographic double quotes as a code file's string delimiters, or lines sent as
+    one line of literal \\n escapes."""
+    new = item.content if isinstance(item, WriteFile) else item.replace
+    if (
+        not path.lower().endswith(_ENTITY_FILES)
+        and not is_prose_file(path)
+        and any(_ENTITY.search(line) for line in added)
+        and not _RAW.search(new)
+        and not _ENTITY.search(source)
+    ):
+        found = _ENTITY.search("".join(added))
+        return (
+            f"its new text holds HTML entities ({found.group(0) if found else '&lt;'}) where "
+            "the file has the characters themselves; write < > & and quotes as they are"
+        )
+    if not path.lower().endswith(_ENTITY_FILES) and not is_prose_file(path):
+        quoted = next((line for line in added if _TYPOGRAPHIC_IN_CODE.match(line)), None)
+        if quoted and '"' not in new and '"' in source:
+            return (
+                f"its new text has typographic quotes where the code has straight ones "
+                f'({quoted.strip()[:60]!r}); write the quotes as "'
+            )
+    if _one_line_of_escapes(source, item, new):
+        return (
+            "its text came as one line holding \\n escapes instead of line breaks; "
+            "write the lines as lines"
+        )
+    return None
+
+
+def _one_line_of_escapes(source: str, item: WriteFile | SearchReplace, new: str) -> bool:
+    """One line that, its \\n escapes turned into breaks, gives back lines the answer
+    replaces or the file holds: a whole file, or a block, sent as one line."""
+    lines = [line for line in lines_of(new) if line.strip()]
+    if len(lines) != 1 or lines[0].count(_ESCAPED_BREAK) < 1:
+        return False
+    unescaped = {line.strip() for line in lines[0].split(_ESCAPED_BREAK) if line.strip()}
+    if isinstance(item, WriteFile):
+        known = {line.strip() for line in lines_of(without_bom(source)) if line.strip()}
+        return bool(unescaped & known) or lines[0].count(_ESCAPED_BREAK) >= 2
+    searched = [line for line in lines_of(item.search) if line.strip()]
+    named = {line.strip() for line in searched}
+    if lines[0].strip() in named:
+        return False
+    if unescaped & named:
+        return True
+    # Several lines replaced by one that, unescaped, is several lines at their indentation.
+    return len(searched) > 1 and len(unescaped) > 1 and _indent(lines[0]) == _indent(searched[0])
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
 
 
 def _added_lines(search: list[str], replace: list[str]) -> list[str]:
@@ -231,3 +325,34 @@ def made_already(text: str, block: SearchReplace, start: int, added_before: set[
         "its change is already in the file, made by an earlier block of this answer; "
         "applied again it would be made twice"
     )
+
+
+def restated_neighbour(text: str, block: SearchReplace, start: int, removed: int) -> str | None:
+    """A replacement whose first line is the file's line just above the lines its SEARCH
+    names (or whose last line is the one just below), while the SEARCH does not begin (or
+    end) with it: the model restated an unchanged neighbour, which would then be there
+    twice. A bracket or `end` counts only at the neighbour's own indentation: a new block
+    nested inside closes deeper."""
+    if block.from_diff or removed == 0:
+        return None
+    lines = lines_of(without_bom(text))
+    search = [line.rstrip() for line in lines_of(block.search) if line.strip()]
+    replace = [line.rstrip() for line in lines_of(block.replace) if line.strip()]
+    if not search or not replace:
+        return None
+    above = next((line.rstrip() for line in reversed(lines[:start]) if line.strip()), None)
+    below = next((line.rstrip() for line in lines[start + removed :] if line.strip()), None)
+    for neighbour, ours, theirs, where in (
+        (above, replace[0], search[0], "above"),
+        (below, replace[-1], search[-1], "below"),
+    ):
+        if not neighbour or theirs.strip() == neighbour.strip():
+            continue
+        same = ours == neighbour if is_trivial(ours) else ours.strip() == neighbour.strip()
+        if same:
+            return (
+                f"its replacement restates {neighbour.strip()[:60]!r}, the unchanged line just "
+                f"{where} the lines its SEARCH names, so that line would be there twice; put "
+                "it in both SEARCH and REPLACE, or in neither"
+            )
+    return None

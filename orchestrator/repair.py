@@ -16,11 +16,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from orchestrator.answers.prose import identify_file
+from orchestrator.answers.restatements import disagreements
+from orchestrator.answers.stream import UNNAMED
 from orchestrator.calls import Answer, Run
-from orchestrator.edit_format import UNNAMED
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.laziness import LazinessPolicy
-from orchestrator.loose_answers import identify_file
 from orchestrator.merge import Failure, FileChange, applied_blocks, changes_between, dry_run
 from orchestrator.operations import EditFile, Operation, RenameFile, WriteFile
 from orchestrator.paths import case_key, clean_path
@@ -92,17 +93,41 @@ SETTLED_BY_SILENCE = {
     "unnamed_code": "The model said its code sample was an example, not a file to change.",
     "missing": "The model wanted to delete {path}, which does not exist; nothing was deleted.",
     "twice": "The model's change to {path} was already made once; it was not made twice.",
+    "noop": "The model said no change to {path} was needed after all.",
 }
 
 
-def _still_open(failure: Failure, answer_keys: set[str], fresh: bool, silent: bool) -> bool:
+def _still_open(
+    failure: Failure, answer_keys: set[str], fresh: bool, silent: bool, moved: set[str]
+) -> bool:
     """Whether a failure from an earlier round still stands after the latest answer.
-    `silent`: the answer proposed nothing at all."""
+    `silent`: the answer proposed nothing at all. `moved`: the SEARCH texts the latest
+    answer applied to other files; a failed block applied there went where it belongs."""
     if silent and failure.kind in SETTLED_BY_SILENCE:
+        return False
+    if failure.kind == "withdrawn":
+        return False  # asked once: the next answer changes the file again, or leaves it be
+    if failure.search.strip() and _search_key(failure.search) in moved:
         return False
     if (failure.path is None or failure.kind in ("wrong_path", "missing")) and fresh:
         return False  # the answer changed another file: the one the model meant
     return failure.path is None or case_key(failure.path) not in answer_keys
+
+
+def _search_key(search: str) -> str:
+    return "\n".join(line.strip() for line in search.splitlines() if line.strip())
+
+
+def _moved(applied: list[Operation], failures: list[Failure]) -> set[str]:
+    """The SEARCH texts of earlier failures that the latest answer applied to another file."""
+    failed_in = {_search_key(f.search): f.path for f in failures if f.search.strip()}
+    return {
+        key
+        for op in applied
+        if isinstance(op, EditFile)
+        for block in op.blocks
+        if (key := _search_key(block.search)) in failed_in and failed_in[key] != op.path
+    }
 
 
 def _identified(
@@ -149,6 +174,7 @@ def settle(
     planned = [p for p in (_clean_or_none(p) for p in answer.planned or []) if p]
     unwritten: list[str] = []
     asked_unwritten = False
+    asked_noop = False  # asked once about blocks that change nothing
     follow_ups = 0
     while True:
         answer = _identified(answer, current, report)
@@ -156,6 +182,7 @@ def settle(
         answer_keys = _keys(answer)
         named = {case_key(f.path) for f in carried if f.path}
         fresh = bool(answer_keys - named - touched)
+        before = current
         result = dry_run(current, operations, judge=policy, base=files, renames=renames, done=done)
         current, renames = result.files, result.renames
         done += applied_blocks(result.applied)
@@ -169,8 +196,18 @@ def settle(
                 for f in carried
                 if f.kind in SETTLED_BY_SILENCE
             ]
-        carried = [f for f in carried if _still_open(f, answer_keys, fresh, silent)]
-        failures = carried + result.failures + _failures_read(answer)
+        moved = _moved(result.applied, carried)
+        if moved:
+            notes.append("The model moved a block that failed to the file where its text is.")
+        carried = [f for f in carried if _still_open(f, answer_keys, fresh, silent, moved)]
+        restated = disagreements(answer.restatements, before, current)
+        failures = carried + result.failures + _failures_read(answer) + restated
+        if result.noops and not failures and current == files and not asked_noop:
+            # The answer proposed a change, and its blocks change nothing: a claim to check
+            # with the model once, never "no changes" on its word alone.
+            failures, asked_noop = list(result.noops), True
+        elif result.noops:
+            notes.append(f"A block for {result.noops[0].path} changed nothing; it was left out.")
         failing = {case_key(f.path) for f in failures if f.path}
         if not asked_unwritten:
             unwritten = [p for p in planned if case_key(p) not in touched | failing]

@@ -34,6 +34,7 @@ class CallRecord:
     first_token_seconds: float | None = None  # how long the model took to start answering
     chars_out: int = 0  # what it sent, in characters (the progress bar's unit)
     files_out: int = 0  # the operations (files) its answer held
+    tokens_thinking: int = 0  # of tokens_out, those the model spent thinking
 
 
 @dataclass(frozen=True)

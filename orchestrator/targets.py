@@ -3,7 +3,9 @@
 A path that differs from an existing file or folder only in letter case is taken as that
 one, unless the answer names the existing path too (then both are meant, and they would
 collide). An edit of a file that does not exist goes to the one file of that name when all
-its blocks apply there; otherwise the failure suggests a file where they do match.
+its blocks apply there; otherwise the failure suggests a file where they do match. A whole
+file written under a bare name that restates the one file of that name in a folder is that
+file's new version, misnamed: a failure that names the file, never a second copy at the root.
 """
 
 from orchestrator.blocks import apply_block
@@ -61,6 +63,25 @@ def same_name_file(
     except EditFailed:
         return None
     return same_name[0]
+
+
+def named_elsewhere(files: dict[str, str], path: str) -> list[str]:
+    """For a bare file name (no folder), the files of that name in folders."""
+    if "/" in path:
+        return []
+    name = path.casefold()
+    return sorted(p for p in files if "/" in p and p.rsplit("/", 1)[-1].casefold() == name)
+
+
+def restated_elsewhere(files: dict[str, str], path: str, content: str) -> str | None:
+    """The one file in a folder named like the bare name `path` whose lines the content
+    mostly restates: a new version of that file, written under its base name only."""
+    others = named_elsewhere(files, path)
+    if len(others) != 1:
+        return None
+    old = {line.strip() for line in lines_of(files[others[0]]) if line.strip()}
+    new = {line.strip() for line in lines_of(content) if line.strip()}
+    return others[0] if old and 2 * len(old & new) > len(old) else None
 
 
 def file_matching(files: dict[str, str], blocks: tuple[SearchReplace, ...]) -> str | None:

@@ -25,7 +25,11 @@ cookie ask `POST .../stream-token` for a short-lived token and open
 `.../events/?token=...` (an API token is never accepted in a URL). Every event's `data` is
 JSON with `generation_id`, `version`, `status`, `stage`, `message`, `progress` (0 to 1) and
 `timestamp`; stages add fields (`file`, `tokens`, `eta_seconds`, `errors`...). The run's
-last event has type `done`. Reconnect with `Last-Event-ID` to get what you missed, once.
+last event has type `done`, and the stream ends after it. A stream replays the version's
+events from its first; reconnect with `Last-Event-ID` to get only what you missed. When the
+run has already ended, the stream sends what you lack and the final event (again, if you
+had it) at once, then ends. `?follow=1` keeps it open after the run for the version's later
+events (`tests`, `preview`, `preview-log`).
 
 ```
 event: progress

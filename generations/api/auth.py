@@ -25,3 +25,9 @@ def token_of(request: HttpRequest) -> ApiToken | None:
     """The API token the request came with (None for a session): runs started with it are
     rate limited and recorded as its."""
     return getattr(request, "api_token", None)
+
+
+def caller(request: HttpRequest) -> dict:
+    """Who asks for a run, for its limits and its record: the API token, else the session."""
+    token = token_of(request)
+    return {"api_token": token, "api_session": token is None}

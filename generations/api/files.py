@@ -4,12 +4,13 @@ by hand (JSON with text, base64 and deletions, or an upload) as a new version.""
 import base64
 import binascii
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from generations.api.errors import refused, validated
+from generations.api.errors import LimitError, refused, validated
 from generations.api.schemas import (
     FileContentOut,
     FileOut,
@@ -21,7 +22,7 @@ from generations.api.schemas import (
 from generations.forms import ManualEditForm
 from generations.history import save_manual_files
 from generations.ownership import owned_version
-from generations.refusals import ActionRefused
+from generations.refusals import ActionRefused, LimitExceeded
 from generations.viewer import raw_file_response
 
 router = Router(tags=["files"])
@@ -83,6 +84,15 @@ def save_files(request, generation_id, number: int, payload: FilesIn):
     summary="Upload one file (text or binary) as a new version (multipart)",
 )
 def upload(request, generation_id, number: int, path: Form[str], file: File[UploadedFile]):
+    if file.size > settings.FILE_MAX_BYTES:
+        raise LimitError(
+            LimitExceeded(
+                f"The upload is {file.size:,} bytes; one file may hold at most "
+                f"{settings.FILE_MAX_BYTES:,} (FILE_MAX_BYTES).",
+                limit="FILE_MAX_BYTES",
+                limit_bytes=settings.FILE_MAX_BYTES,
+            )
+        )
     form = ManualEditForm({"path": path, "content": ""}, {"upload": file})
     validated(form)
     edit = form.edit()

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from generations.api.auth import token_of
+from generations.api.auth import caller
 from generations.api.errors import refused, validated
 from generations.api.schemas import (
     DiffOut,
@@ -34,7 +34,7 @@ def list_generations(request):
 def create(request, payload: GenerationIn):
     data = validated(GenerationForm(payload.dict()))
     try:
-        version = create_generation(owner=request.user, api_token=token_of(request), **data)
+        version = create_generation(owner=request.user, **caller(request), **data)
     except ActionRefused as refusal:
         raise refused(refusal) from None
     return Status(201, version_out(version))

@@ -4,7 +4,7 @@ generation, and push a version to another git host."""
 from ninja import Router, Status
 from ninja.errors import HttpError
 
-from generations.api.auth import token_of
+from generations.api.auth import caller
 from generations.api.errors import refused
 from generations.api.schemas import (
     ImportGitIn,
@@ -60,7 +60,7 @@ def import_project(request):
                 name=upload.name,
                 size=upload.size,
                 title=request.POST.get("title", "")[:200],
-                api_token=token_of(request),
+                **caller(request),
             )
         else:
             try:
@@ -72,7 +72,7 @@ def import_project(request):
                 owner=request.user,
                 url=payload.git_url,
                 title=payload.title[:200],
-                api_token=token_of(request),
+                **caller(request),
             )
     except ActionRefused as refusal:
         raise refused(refusal) from None

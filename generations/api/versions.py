@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from ninja import Router, Status
 
-from generations.api.auth import token_of
+from generations.api.auth import caller
 from generations.api.errors import refused, validated
 from generations.api.schemas import (
     MessageOut,
@@ -18,12 +18,11 @@ from generations.api.schemas import (
 from generations.downloads import zip_response
 from generations.forms import IterationForm, VersionNameForm
 from generations.history import name_version, restore_version
-from generations.live.events import current_event_id
+from generations.live.stream_tokens import origin_of, stream_token
 from generations.ownership import owned_version
 from generations.refusals import ActionRefused
 from generations.runs.lifecycle import request_cancel
 from generations.runs.queue import start_iteration
-from generations.tokens import stream_token
 
 router = Router(tags=["versions"])
 VERSION = "/{uuid:generation_id}/versions/{int:number}"
@@ -43,9 +42,7 @@ def iterate(request, generation_id, number: int, payload: PromptIn):
     base = owned_version(request, generation_id, number)
     prompt = validated(IterationForm(payload.dict()))["prompt"]
     try:
-        version = start_iteration(
-            base=base, prompt=prompt, user=request.user, api_token=token_of(request)
-        )
+        version = start_iteration(base=base, prompt=prompt, user=request.user, **caller(request))
     except ActionRefused as refusal:
         raise refused(refusal) from None
     return Status(201, version_out(version))
@@ -87,12 +84,14 @@ def download(request, generation_id, number: int):
 @router.post(VERSION + "/stream-token", response=StreamTokenOut)
 def make_stream_token(request, generation_id, number: int):
     """A token for this version's events, good for STREAM_TOKEN_SECONDS, for clients that
-    cannot send headers (EventSource). Open `events_url` with it."""
+    cannot send headers (EventSource). `events_url` replays the version's events from its
+    first (or after `Last-Event-ID`) and ends after the run's final event, at once if the
+    run has already ended."""
     version = owned_version(request, generation_id, number)
-    token = stream_token(user=request.user, channel=version.channel)
+    token = stream_token(user=request.user, channel=version.channel, origin=origin_of(request))
     url = reverse("version-events", args=[version.generation_id, version.number])
     return {
         "token": token,
         "expires_in": settings.STREAM_TOKEN_SECONDS,
-        "events_url": f"{url}?token={token}&lastEventId={current_event_id(version)}",
+        "events_url": f"{url}?token={token}",
     }

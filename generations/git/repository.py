@@ -116,21 +116,25 @@ def sync(generation: Generation, repo: Repo) -> dict[int, bytes]:
     number_of = {v.pk: v.number for v in versions}
     blob_map = _read_blob_map(Path(repo.path))
     new_pairs: list[str] = []
+    # Every new version's objects are stored together and its tags written together at
+    # the end: a history derived at once (a first clone) becomes one pack and one write of
+    # the packed refs, not a file per object and a locked file per tag.
+    objects: dict[bytes, ShaFile] = {}
+    tags: dict[bytes, bytes] = {}
     for version in versions:
         if version.number in done:
             continue
-        objects: list[ShaFile] = []
         rows = list(
             VersionFile.objects.filter(version=version).values_list("path", "blob_id", "executable")
         )
         missing = sorted({h for _, h, _ in rows if h not in blob_map})
         for sha256, content in _contents(missing):
             blob = blob_of(content)
-            objects.append(blob)
+            objects[blob.id] = blob
             blob_map[sha256] = blob.id
             new_pairs.append(f"{sha256} {blob.id.decode()}")
         tree_id, trees = trees_of({p: (blob_map[h], x) for p, h, x in rows})
-        objects += trees
+        objects.update((tree.id, tree) for tree in trees)
         parent_id = parents.get(version.pk)
         while parent_id is not None and parent_id not in number_of:
             parent_id = None  # a parent without files has no commit: the version is a root
@@ -142,10 +146,15 @@ def sync(generation: Generation, repo: Repo) -> dict[int, bytes]:
                 commit = pushed
             else:
                 logger.error("pushed commit of %s does not match its files; derived", version)
-        objects.append(commit)
-        _store(repo, objects)
+        objects[commit.id] = commit
         done[version.number] = commit.id
-        repo.refs[f"refs/tags/v{version.number}".encode()] = commit.id
+        tags[f"refs/tags/v{version.number}".encode()] = commit.id
+    _store(repo, list(objects.values()))
+    if len(tags) == 1:
+        [(ref, sha)] = tags.items()
+        repo.refs[ref] = sha
+    elif tags:
+        repo.refs.add_packed_refs(tags)
     if new_pairs:
         with open(Path(repo.path) / BLOB_MAP, "a") as handle:
             handle.write("\n".join(new_pairs) + "\n")

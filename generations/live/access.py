@@ -5,7 +5,7 @@ import re
 
 from generations.models import Generation
 
-_VERSION_CHANNEL = re.compile(r"^version-(?P<generation>[0-9a-f-]{36})-(?P<number>[0-9]{1,9})$")
+VERSION_CHANNEL = re.compile(r"^version-(?P<generation>[0-9a-f-]{36})-(?P<number>[0-9]{1,9})$")
 
 
 def can_read_channel(user, channel: str) -> bool:
@@ -13,7 +13,7 @@ def can_read_channel(user, channel: str) -> bool:
         return False
     if channel == f"user-{user.pk}":
         return True
-    match = _VERSION_CHANNEL.match(channel)
+    match = VERSION_CHANNEL.match(channel)
     if match is None:
         return False
     generations = Generation.objects.filter(

@@ -15,6 +15,7 @@ from django_eventstream.utils import get_storage
 
 from generations.live.access import can_read_channel
 from generations.live.relay import notify, push_to_proxy
+from generations.live.stream_tokens import session_origin
 from generations.live.streams import KICK, user_channel
 from generations.models import Version
 from orchestrator.stages import ProgressEvent
@@ -83,11 +84,14 @@ class VersionChannelManager(DefaultChannelManager):
         return can_read_channel(user, channel)
 
 
-def end_user_streams(user) -> None:
-    """Publish a kick on the user's own channel: every stream they hold, in every web process
-    and behind Pushpin, ends with a refusal, and their pages go to the login page."""
+def end_user_streams(
+    user, *, origin: str | None = None, text: str = "You have logged out."
+) -> None:
+    """Publish a kick on the user's own channel: the streams it names (those of one session
+    or one API token, by `origin`; all of theirs without one), in every web process and
+    behind Pushpin, end with a refusal, and their pages go to the login page."""
     channel = user_channel(user.pk)
-    data = json.dumps({"condition": "forbidden", "text": "You have logged out."})
+    data = json.dumps({"condition": "forbidden", "text": text, "origin": origin})
     stored = get_storage().append_event(channel, KICK, data)
     notify(channel)
     if settings.GRIP_URL:
@@ -95,6 +99,11 @@ def end_user_streams(user) -> None:
 
 
 def end_streams_on_logout(sender, request, user, **kwargs) -> None:
-    """The receiver of Django's user_logged_out signal."""
-    if user is not None:
-        end_user_streams(user)
+    """The receiver of Django's user_logged_out signal: the streams of this session end;
+    those of the user's other sessions and API tokens go on."""
+    if user is None:
+        return
+    session = getattr(request, "session", None)
+    origin = session_origin(session.session_key) if session is not None else None
+    if origin is not None:
+        end_user_streams(user, origin=origin)

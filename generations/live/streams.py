@@ -41,10 +41,10 @@ from django_eventstream.models import Event, EventCounter
 from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
 from django_eventstream.views import events as grip_events
 
-from generations.live.access import can_read_channel
-from generations.models import Version
+from generations.live.access import VERSION_CHANNEL, can_read_channel
+from generations.live.stream_tokens import read_stream_token, session_origin
+from generations.models import ApiToken, Version
 from generations.request_values import whole_number
-from generations.tokens import stream_token_user_id
 
 KEEP_ALIVE_SECONDS = 20
 # Sent with a refusal: a browser's EventSource would otherwise reconnect every 3 s, forever.
@@ -81,6 +81,8 @@ def read_events(channel: str, after: int, limit: int = READ_LIMIT) -> list[Store
 
 # Sent on a user's channel when they log out: every stream they hold ends with it.
 KICK = "stream-error"
+# The type of a run's final event (generations.live.events.publish).
+DONE = "done"
 
 
 def user_channel(user_id: int) -> str:
@@ -90,28 +92,45 @@ def user_channel(user_id: int) -> str:
 
 class Stream:
     """One browser's connection: its channel, the last id it has, and a queue to wait on.
-    `user_channel` and `user_seen` say whose stream it is and what of their channel it saw."""
+    `user_channel` and `user_seen` say whose stream it is and what of their channel it saw.
+
+    A stream ends after the run's final event (`done`), and at once, with that event, when
+    the version had already ended when it opened (`final`); one that `follows` the version
+    stays open after it for the version's later events (its tests, its preview)."""
 
     def __init__(
-        self, channel: str, last_id: int, user_channel: str | None = None, user_seen: int = 0
+        self,
+        channel: str,
+        last_id: int,
+        user_channel: str | None = None,
+        user_seen: int = 0,
+        *,
+        follows: bool = True,
+        final: "StoredEvent | None" = None,
+        origin: str | None = None,
     ) -> None:
         self.channel = channel
         self.last_id = last_id
         self.user_channel = user_channel
         self.user_seen = user_seen
+        self.follows = follows
+        self.final = final
+        self.origin = origin  # the session or API token that opened it (stream_tokens)
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[list[StoredEvent] | None] = asyncio.Queue()
         self.closed = False
         self.kicked = False
+        self.kicked_because: str | None = None
 
     def close(self) -> None:
         """The client left: end the stream at its next wake-up, which this causes."""
         self.closed = True
         self.queue.put_nowait(None)
 
-    def kick(self) -> None:
-        """Its user logged out: end the stream with a refusal."""
+    def kick(self, because: str | None = None) -> None:
+        """Its session logged out or its token was revoked: end it with a refusal."""
         self.kicked = True
+        self.kicked_because = because
         self.close()
 
 
@@ -151,10 +170,12 @@ class Hub:
         with self._lock:
             streams = list(self._streams.get(channel, ()))
         if channel.startswith("user-"):
-            kicks = [e.id for e in events or () if e.type == KICK]
+            kicks = [(e.id, *kick_of(e)) for e in events or () if e.type == KICK]
             for stream in streams:
-                if kicks and max(kicks) > stream.user_seen:
-                    stream.loop.call_soon_threadsafe(stream.kick)
+                for id, origin, because in kicks:
+                    if id > stream.user_seen and origin in (None, stream.origin):
+                        stream.loop.call_soon_threadsafe(stream.kick, because)
+                        break
             return len(streams)
         by_loop: dict[asyncio.AbstractEventLoop, list[Stream]] = {}
         for stream in streams:
@@ -162,6 +183,19 @@ class Hub:
         for loop, group in by_loop.items():
             loop.call_soon_threadsafe(_put_all, group, events)
         return len(streams)
+
+
+def kick_of(event: StoredEvent) -> tuple[str | None, str | None]:
+    """Whose streams a kick ends (one origin's, or with None all of the user's), and why."""
+    try:
+        data = json.loads(event.data)
+        origin, because = data.get("origin"), data.get("text")
+    except (ValueError, AttributeError):
+        return None, None
+    return (
+        origin if isinstance(origin, str) else None,
+        because if isinstance(because, str) else None,
+    )
 
 
 def _put_all(streams: list[Stream], events: list[StoredEvent] | None) -> None:
@@ -183,22 +217,76 @@ def parse_last_id(request: HttpRequest, channel: str) -> int | None:
     return None
 
 
-def reader_of(request: HttpRequest, channel: str) -> tuple[int, int] | None:
-    """Runs in a reader thread (the session and user are loaded there, not per stream): the
-    user's id and how far their own channel goes, if they may read `channel`; else None.
+@dataclass(frozen=True)
+class Reader:
+    user_id: int
+    user_seen: int  # how far the user's own channel went when the stream opened
+    final: StoredEvent | None  # the version's final event, if its run had ended
+    origin: str | None  # the session or API token that lets it read
+
+
+def reader_of(request: HttpRequest, channel: str) -> Reader | None:
+    """Runs in a reader thread (the session and user are loaded there, not per stream): who
+    reads and where the version stands, if they may read `channel`; else None.
 
     A `token` in the URL (a stream token from the API, for clients that cannot send a
     cookie) stands for its user if it is genuine, unexpired and made for this channel; an
     API token is never accepted there."""
     token = request.GET.get("token")
     if token is not None:
-        user_id = stream_token_user_id(token, channel)
+        user_id, origin = read_stream_token(token, channel) or (None, None)
         user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        if user is not None and not origin_alive(user.pk, origin):
+            return None
     else:
         user = get_user(request)
+        origin = session_origin(request.session.session_key)
     if not can_read_channel(user, channel):
         return None
-    return user.pk, current_id(user_channel(user.pk))
+    return Reader(user.pk, current_id(user_channel(user.pk)), final_event(channel), origin)
+
+
+def origin_alive(user_id: int, origin: str | None) -> bool:
+    """May a stream token made from this origin still open a stream? Not once its API token
+    is revoked, nor once its session logged out (that kick is on the user's channel)."""
+    if origin is None:
+        return True
+    if origin.startswith("t:"):
+        token_id = whole_number(origin[2:])
+        return ApiToken.objects.filter(pk=token_id, user_id=user_id, revoked_at=None).exists()
+    kicks = Event.objects.filter(channel=user_channel(user_id), type=KICK)
+    return not kicks.filter(data__contains=origin).exists()
+
+
+def final_event(channel: str) -> StoredEvent | None:
+    """The final event of the channel's version if its run has ended: the stored `done`, or,
+    for a version made finished (an edit, an import: no run) or whose events were trimmed,
+    one made from its row, with the channel's current id."""
+    version = version_of_channel(channel)
+    if version is None or version.is_live:
+        return None
+    row = Event.objects.filter(channel=channel, type=DONE).order_by("-eid").first()
+    if row is not None:
+        return StoredEvent(channel, row.eid, row.type, json.loads(row.data))
+    fields = {
+        "generation_id": str(version.generation_id),
+        "version": version.number,
+        "status": version.status,
+        "stage": version.stage,
+        "message": version.message,
+        "progress": version.progress,
+        "timestamp": (version.finished_at or version.created_at).timestamp(),
+    }
+    return StoredEvent(channel, current_id(channel), DONE, json.dumps(fields))
+
+
+def version_of_channel(channel: str) -> Version | None:
+    match = VERSION_CHANNEL.match(channel)
+    if match is None:
+        return None
+    return Version.objects.filter(
+        generation_id=match["generation"], number=int(match["number"])
+    ).first()
 
 
 def current_id(channel: str) -> int:
@@ -239,34 +327,46 @@ def proxied(request: HttpRequest) -> bool:
     return grip is not None and grip.proxied
 
 
-async def open_stream(request: HttpRequest, channel: str) -> Stream | str:
-    """A stream for this request, to start from the client's last id, or the refusal to send.
+def follows(request: HttpRequest) -> bool:
+    """Does the client stay for the version's events after its run ended (`?follow=1`)?"""
+    return request.GET.get("follow") == "1"
 
-    `request.session` must be set; allowed() loads it and the user in a reader thread.
+
+async def open_stream(request: HttpRequest, channel: str) -> Stream | str:
+    """A stream for this request, or the refusal to send. It starts after the client's last
+    id, or, with none given, at the channel's first event: a client that asks late still
+    gets the whole run, its final event included.
+
+    `request.session` must be set; reader_of loads it and the user in a reader thread.
     """
     reader = await in_reader(reader_of, request, channel)
     if reader is None:
         return refusal(channel)
-    user_id, user_seen = reader
-    last_id = parse_last_id(request, channel)
-    if last_id is None:
-        last_id = await in_reader(current_id, channel)
-    return Stream(channel, last_id, user_channel(user_id), user_seen)
-
-
-def refusal(channel: str) -> str:
-    """The text that ends a stream its reader may not (or no longer) read."""
-    return NO_RECONNECT + sse_encode_error(
-        "forbidden", f"Permission denied to channels: {channel}", {"channels": [channel]}
+    last_id = parse_last_id(request, channel) or 0
+    return Stream(
+        channel,
+        last_id,
+        user_channel(reader.user_id),
+        reader.user_seen,
+        follows=follows(request),
+        final=reader.final,
+        origin=reader.origin,
     )
+
+
+def refusal(channel: str, because: str | None = None) -> str:
+    """The text that ends a stream its reader may not (or no longer) read."""
+    text = because or f"Permission denied to channels: {channel}"
+    return NO_RECONNECT + sse_encode_error("forbidden", text, {"channels": [channel]})
 
 
 async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
     """The SSE response for one channel, through Django: Pushpin's requests, and any server
     that does not run config.asgi's application (Django's test client)."""
-    if proxied(request):
+    if proxied(request) and (follows(request) or await in_reader(final_event, channel) is None):
         # The library's view checks the channel manager, reads from the last id, and answers
         # with instructions for Pushpin; it returns at once, so a reader thread serves it.
+        # A run that has ended is answered below, as a plain response that ends.
         response = await in_reader(partial(grip_events, request, channels=[channel]))
         if request.grip.instruct is None:  # not held: a refusal or a bad request
             response.content = NO_RECONNECT + response.content.decode()
@@ -281,7 +381,8 @@ async def _once(text: str):
 
 
 async def serve(stream: Stream):
-    """The stream's SSE text: what the client lacks from the database, then live events."""
+    """The stream's SSE text: what the client lacks from the database, then live events,
+    until the run's final event (unless the stream follows the version)."""
     hub.add(stream)  # before the first read, so nothing falls between the two
     try:
         yield ":" + " " * 2048 + "\n\nevent: stream-open\ndata:\n\n"
@@ -290,6 +391,14 @@ async def serve(stream: Stream):
             if behind:
                 events = await in_reader(read_events, stream.channel, stream.last_id)
                 behind = len(events) == READ_LIMIT
+                if not behind and stream.final is not None and not stream.follows:
+                    # The run had ended when the stream opened: what the client lacks, then
+                    # the final event (again, if the client had it: it may not know).
+                    fresh = [event for event in events if event.id > stream.last_id]
+                    if not any(event.type == DONE for event in fresh):
+                        fresh.append(stream.final)
+                    yield "".join(event.sse for event in fresh)
+                    break
             else:
                 try:
                     events = await asyncio.wait_for(stream.queue.get(), KEEP_ALIVE_SECONDS)
@@ -303,8 +412,11 @@ async def serve(stream: Stream):
             if fresh:
                 stream.last_id = fresh[-1].id
                 yield "".join(event.sse for event in fresh)
+                if not stream.follows and any(event.type == DONE for event in fresh):
+                    break
         if stream.kicked:
-            yield refusal(stream.channel)  # logged out: the page goes to the login page
+            # Logged out (the page goes to the login page), or its token was revoked.
+            yield refusal(stream.channel, stream.kicked_because)
     finally:
         hub.remove(stream)
 

@@ -4,8 +4,8 @@ The preview host is another site than Iterum, so it never sees Iterum's session 
 version page (or the API) hands over a signed token good for ENTER_SECONDS; the preview host
 exchanges it for its own host-only cookie, signed too, which names the preview and the user.
 The cookie is Partitioned (CHIPS) and SameSite=None, so it is sent inside the version page's
-frame even where third-party cookies are blocked, and from the preview's pages, whose origin
-the CSP sandbox makes opaque.
+frame even where third-party cookies are blocked, and with the preview's own fetch() calls
+(the CSP sandbox keeps the page on its own origin). HttpOnly: the page never reads it.
 """
 
 import re

@@ -6,11 +6,13 @@ other goes on to Iterum. Like Iterum's event streams, it is a small ASGI app of 
 a long response or a WebSocket is one asyncio task, not a thread held for its whole life.
 
 Every answer carries `Content-Security-Policy: sandbox allow-scripts allow-forms
-allow-popups`: without allow-same-origin a previewed page has an opaque origin, so it can
-read no cookie and no storage of the preview host, and is same-origin with nothing. Only
-the version's owner and staff get through (access.py). Iterum's cookies and API tokens are
-taken out of requests, and the preview's cookie too, so the app never sees them; in
-answers, a cookie that would reach other hosts, or overwrite ours, is taken out.
+allow-popups allow-same-origin`: the page's origin is its own preview host, new at every
+start and a different site from Iterum, so its own fetch() to its API carries the preview's
+cookie (HttpOnly: the page cannot read it) while Iterum's pages, cookies and frame stay
+cross-origin. Only the version's owner and staff get through (access.py). Iterum's cookies
+and API tokens are taken out of requests, and the preview's cookie too, so the app never
+sees them; in answers, a cookie that would reach other hosts, or overwrite ours, is taken
+out.
 """
 
 import asyncio
@@ -33,7 +35,7 @@ from generations.running.models import Preview
 from generations.tokens import PREFIX as API_TOKEN_PREFIX
 from orchestrator.running.runner import RunnerError
 
-CSP = "sandbox allow-scripts allow-forms allow-popups"
+CSP = "sandbox allow-scripts allow-forms allow-popups allow-same-origin"
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -142,12 +144,12 @@ class PreviewProxy:
     ) -> None:
         client = self.client(preview_id, path)
         headers = request_headers(scope)
-        url = httpx.URL(
-            scheme="http",
-            host="localhost",
-            path=scope["path"],
-            query=scope.get("query_string", b""),
-        )
+        # The path as the browser sent it, and a query only when there is one: an empty
+        # query would reach the app as a trailing "?" that some servers keep in the path.
+        query = scope.get("query_string", b"")
+        url = httpx.URL(scheme="http", host="localhost", path=scope["path"])
+        if query:
+            url = url.copy_with(query=query)
         body = _request_body(receive) if _has_body(scope) else None
         request = client.build_request(scope["method"], url, headers=headers, content=body)
         try:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from generations.models import Version
@@ -51,22 +52,35 @@ def check_running_room(*, owner_id: int) -> None:
         raise OwnerAtLimit()
 
 
-def check_token_rate(api_token) -> None:
-    """At most API_RUNS_PER_MINUTE runs per API token in any minute (runs the pages start
-    are not counted). Checked under the user's lock, so simultaneous requests cannot pass."""
-    if api_token is None:
+def check_api_rate(*, user, api_token=None, api_session: bool = False) -> None:
+    """Runs started through the API in any minute: at most API_RUNS_PER_MINUTE per API token,
+    as many for the user's login sessions together, and API_RUNS_PER_USER_PER_MINUTE for the
+    user across all of them (runs the pages start are not counted). Checked under the user's
+    lock, so simultaneous requests cannot pass."""
+    if api_token is None and not api_session:
         return
     since = timezone.now() - timedelta(minutes=1)
-    recent = list(
-        Version.objects.filter(api_token=api_token, created_at__gte=since)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
+    recent = Version.objects.filter(generation__owner=user, created_at__gte=since)
+    through_api = recent.filter(Q(api_token__isnull=False) | Q(api_session=True))
+    if api_token is not None:
+        mine, who = recent.filter(api_token=api_token), "This token"
+    else:
+        mine, who = recent.filter(api_session=True), "Your login session"
+    _refuse_over(mine, settings.API_RUNS_PER_MINUTE, since, f"{who} started")
+    _refuse_over(
+        through_api,
+        settings.API_RUNS_PER_USER_PER_MINUTE,
+        since,
+        "Your tokens and sessions together started",
     )
-    limit = settings.API_RUNS_PER_MINUTE
-    if len(recent) >= limit:
-        wait = max(int((recent[-limit] - since).total_seconds()) + 1, 1)
+
+
+def _refuse_over(runs, limit: int, since, who: str) -> None:
+    times = list(runs.order_by("created_at").values_list("created_at", flat=True))
+    if len(times) >= limit:
+        wait = max(int((times[-limit] - since).total_seconds()) + 1, 1)
         raise RateLimited(
-            f"This token started {len(recent)} runs in the last minute, the most allowed "
+            f"{who} {len(times)} runs in the last minute through the API, the most allowed "
             f"({limit}); try again in {wait} s.",
             wait,
         )

@@ -7,7 +7,7 @@ from django.db import transaction
 from generations.live.events import publish
 from generations.models import Generation, Version
 from generations.refusals import ActionRefused
-from generations.runs.limits import check_queue_room, check_token_rate, lock_user
+from generations.runs.limits import check_api_rate, check_queue_room, lock_user
 from generations.runs.tasks import enqueue_run
 from generations.storage import next_number
 from orchestrator import ProgressEvent
@@ -22,12 +22,13 @@ def create_generation(
     domain: str = "",
     constraints: str = "",
     api_token=None,
+    api_session: bool = False,
 ) -> Version:
     """Create a generation and its version 1, queued; the worker starts after commit."""
     with transaction.atomic():
         lock_user(owner.pk)
         check_queue_room(user=owner)
-        check_token_rate(api_token)
+        check_api_rate(user=owner, api_token=api_token, api_session=api_session)
         generation = Generation.objects.create(
             owner=owner,
             title=title,
@@ -43,12 +44,15 @@ def create_generation(
             prompt=prompt,
             created_by=owner,
             api_token=api_token,
+            api_session=api_session,
         )
         queue(version)
     return version
 
 
-def start_iteration(*, base: Version, prompt: str, user, api_token=None) -> Version:
+def start_iteration(
+    *, base: Version, prompt: str, user, api_token=None, api_session: bool = False
+) -> Version:
     """Queue a new version that applies `prompt` to the files of `base`."""
     if base.status not in (Version.Status.COMPLETED, Version.Status.NO_CHANGES):
         raise ActionRefused(
@@ -58,7 +62,7 @@ def start_iteration(*, base: Version, prompt: str, user, api_token=None) -> Vers
     with transaction.atomic():
         lock_user(user.pk)
         check_queue_room(user=user)
-        check_token_rate(api_token)
+        check_api_rate(user=user, api_token=api_token, api_session=api_session)
         generation, number = next_number(base.generation_id)
         version = Version.objects.create(
             generation=generation,
@@ -68,6 +72,7 @@ def start_iteration(*, base: Version, prompt: str, user, api_token=None) -> Vers
             prompt=prompt,
             created_by=user,
             api_token=api_token,
+            api_session=api_session,
         )
         generation.save(update_fields=["updated_at"])
         queue(version)

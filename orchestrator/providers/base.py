@@ -12,8 +12,9 @@ from typing import Protocol
 @dataclass(frozen=True)
 class Usage:
     tokens_in: int
-    tokens_out: int
+    tokens_out: int  # the answer and the thinking, as the provider bills them
     estimated: bool = False
+    tokens_thinking: int = 0  # of tokens_out, those the model spent thinking
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class StreamChunk:
     usage: Usage | None = None  # usually only on the last chunk
     finish_reason: str | None = None  # STOP, MAX_TOKENS, ... on the last chunk
     tick: bool = False  # no data: the stream is waiting, the caller may check the clock
+    # The model's reasoning, when the API sends it apart from the answer (Gemini's thought
+    # parts, the reasoning field of OpenAI-compatible servers): shown, never read.
+    thought: str = ""
 
 
 TICK = StreamChunk("", tick=True)

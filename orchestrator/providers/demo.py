@@ -13,14 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from orchestrator.edit_format import (
+from orchestrator.answers.ours import render_operations
+from orchestrator.operations import (
     DeleteFile,
     EditFile,
     Operation,
     RenameFile,
     SearchReplace,
     WriteFile,
-    render_operations,
 )
 from orchestrator.providers.base import TICK, ModelRequest, StreamChunk, Usage
 from orchestrator.providers.demo_projects import STACKS, Stack

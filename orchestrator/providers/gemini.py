@@ -68,6 +68,7 @@ class GeminiProvider:
                     text=_text_of(candidate),
                     usage=_usage(usage) if finish else None,
                     finish_reason=finish.name if finish else None,
+                    thought=_text_of(candidate, thought=True),
                 )
         except errors.APIError as error:
             raise classify(error.code, error.status, error.message) from error
@@ -77,18 +78,23 @@ class GeminiProvider:
             await client.aio.aclose()
 
 
-def _text_of(candidate: types.Candidate | None) -> str:
+def _text_of(candidate: types.Candidate | None, thought: bool = False) -> str:
+    """The answer's text, or with `thought` the model's thought parts: never mixed."""
     if candidate is None or candidate.content is None or not candidate.content.parts:
         return ""
-    return "".join(part.text or "" for part in candidate.content.parts if not part.thought)
+    return "".join(
+        part.text or "" for part in candidate.content.parts if bool(part.thought) == thought
+    )
 
 
 def _usage(metadata: types.GenerateContentResponseUsageMetadata | None) -> Usage | None:
     if metadata is None:
         return None
+    thinking = metadata.thoughts_token_count or 0
     return Usage(
         tokens_in=metadata.prompt_token_count or 0,
-        tokens_out=metadata.candidates_token_count or 0,
+        tokens_out=(metadata.candidates_token_count or 0) + thinking,  # thoughts are billed
+        tokens_thinking=thinking,
     )
 
 

@@ -58,9 +58,15 @@ class OpenAICompatibleProvider:
                 if chunk.choices:
                     choice = chunk.choices[0]
                     finish = FINISH_REASONS.get(choice.finish_reason or "", finish)
-                    yield StreamChunk(text=choice.delta.content or "")
+                    yield StreamChunk(
+                        text=choice.delta.content or "", thought=_thought(choice.delta)
+                    )
                 if chunk.usage:
-                    usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                    details = chunk.usage.completion_tokens_details
+                    thinking = (details.reasoning_tokens or 0) if details else 0
+                    usage = Usage(
+                        chunk.usage.prompt_tokens, chunk.usage.completion_tokens, False, thinking
+                    )
                     yield StreamChunk("", usage=usage, finish_reason=finish or "STOP")
                     finish = None
             if finish:  # a server that sends no usage chunk
@@ -71,6 +77,17 @@ class OpenAICompatibleProvider:
             raise ModelUnavailable(f"the connection failed ({type(error).__name__})") from error
         finally:
             await client.close()
+
+
+def _thought(delta: object) -> str:
+    """The reasoning a server sends beside the answer: `reasoning_content` (DeepSeek,
+    vLLM before 0.10, llama.cpp) or `reasoning` (vLLM now, Ollama's compatible API)."""
+    extra = getattr(delta, "model_extra", None) or {}
+    for name in ("reasoning_content", "reasoning"):
+        value = getattr(delta, name, None) or extra.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return ""
 
 
 def classify(status: int, message: str) -> Exception:

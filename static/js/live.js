@@ -62,6 +62,12 @@
     if (list && data.stage === "file_generated" && data.file) {
       showFile(list, data.file, data.action || "changed");
     }
+    var thinking = panel.querySelector("[data-testid=thinking]");
+    if (thinking && typeof data.thinking === "string" && data.thinking) {
+      // The model's reasoning, folded: shown as text, never read as the answer.
+      thinking.hidden = false;
+      thinking.querySelector("pre").textContent = data.thinking;
+    }
   }
 
   // Events applied since the panel asked the server for its state: that answer was rendered

@@ -233,6 +233,42 @@ def test_a_token_may_start_only_so_many_runs_a_minute(history, token, settings):
     assert call("post", f"{version}/iterate", token, {"prompt": "later"}).status_code == 201
 
 
+def test_session_calls_count_against_the_same_limit_and_the_user_has_a_cap(history, user, settings):
+    settings.API_RUNS_PER_MINUTE = 2
+    settings.API_RUNS_PER_USER_PER_MINUTE = 3
+    settings.MAX_QUEUED_PER_USER = settings.MAX_RUNNING_PER_USER = 10
+    generation, _, _ = history
+    iterate = API + f"/generations/{generation.pk}/versions/2/iterate"
+    session = Client()
+    session.force_login(user)
+
+    def by_session():
+        return session.post(iterate, json.dumps({"prompt": "again"}), "application/json")
+
+    assert [by_session().status_code for _ in range(2)] == [201, 201]
+    limited = by_session()
+    assert limited.status_code == 429, "a session is counted as a token is"
+    assert "login session" in limited.json()["detail"]
+    assert int(limited["Retry-After"]) >= 1
+    # Two fresh tokens: the first has room, but the user's cap (3) across them is reached.
+    first, second = (create_token(user=user, name=n)[1] for n in ("one", "two"))
+    assert (
+        call(
+            "post", f"/generations/{generation.pk}/versions/2/iterate", first, {"prompt": "a"}
+        ).status_code
+        == 201
+    )
+    capped = call(
+        "post", f"/generations/{generation.pk}/versions/2/iterate", second, {"prompt": "b"}
+    )
+    assert capped.status_code == 429
+    assert "tokens and sessions together" in capped.json()["detail"]
+    assert capped.json()["retry_after"] >= 1
+    # The pages' own runs are not counted.
+    page = session.post(f"/generations/{generation.pk}/v2/iterate/", {"prompt": "from the page"})
+    assert page.status_code == 302
+
+
 def test_a_session_may_use_the_api_with_csrf_as_forms_do(history, user):
     generation, _, _ = history
     client = Client(enforce_csrf_checks=True)
@@ -273,6 +309,7 @@ def test_stream_tokens_are_bound_to_one_channel_and_expire(history, user, other_
     made = call("post", f"/generations/{generation.pk}/versions/2/stream-token", token).json()
     assert made["expires_in"] == 300
     assert made["events_url"].startswith(f"/generations/{generation.pk}/v2/events/?token=")
+    assert "lastEventId" not in made["events_url"], "it replays the run from its first event"
 
     def reader(token_text, channel):
         request = Client().get("/").wsgi_request
@@ -287,7 +324,7 @@ def test_stream_tokens_are_bound_to_one_channel_and_expire(history, user, other_
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("django.conf.settings.STREAM_TOKEN_SECONDS", -1)
         assert reader(old, v2.channel) is None  # expired
-    mallory = stream_token(user=other_user, channel=v2.channel)
+    mallory = stream_token(user=other_user, channel=v2.channel, origin=None)
     assert reader(mallory, v2.channel) is None  # signed, but not the owner's
 
 
@@ -297,3 +334,38 @@ def test_the_openapi_document_validates_and_documents_the_events():
     assert "Last-Event-ID" in schema["info"]["description"]
     assert "/api/v1/generations/{generation_id}/versions/{number}/iterate" in schema["paths"]
     assert Client().get(API + "/docs").status_code == 200
+
+
+def test_a_body_over_the_limit_gets_413_naming_it_on_every_method(history, token, settings):
+    """Three files of 936 KB each, as `iterum push` sent them, gave a 500."""
+    generation, _, _ = history
+    files = {f"f{i}.txt": "x" * 936_000 for i in range(3)}
+    version = f"/generations/{generation.pk}/versions/2"
+    for method, path, body in [
+        ("post", f"{version}/files", {"files": files}),
+        ("put", f"{version}/name", {"name": "x" * 3_000_000}),
+    ]:
+        response = call(method, path, token, body)
+        assert response.status_code == 413, (method, path, response.content[:200])
+        assert response["Content-Type"] == "application/json"
+        error = response.json()
+        assert error["code"] == "too_large"
+        assert error["limit"] == "REQUEST_MAX_BYTES"
+        assert error["limit_bytes"] == settings.REQUEST_MAX_BYTES
+        assert "REQUEST_MAX_BYTES" in error["detail"]
+    assert Version.objects.count() == 2, "nothing half-saved"
+
+
+def test_an_upload_over_the_file_limit_gets_413_naming_it(history, token, settings):
+    settings.FILE_MAX_BYTES = 1_000
+    generation, _, _ = history
+    upload = io.BytesIO(b"x" * 1_001)
+    upload.name = "big.bin"
+    response = Client().post(
+        f"{API}/generations/{generation.pk}/versions/2/upload",
+        {"path": "big.bin", "file": upload},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 413
+    assert response.json()["limit"] == "FILE_MAX_BYTES"
+    assert response.json()["limit_bytes"] == 1_000

@@ -49,6 +49,26 @@ def test_the_store_is_a_cache_rebuilt_to_the_same_hashes(three):
     assert b"refs/tags/before-auth" not in refs_of(generation)
 
 
+def test_a_history_derived_at_once_has_the_hashes_derived_one_by_one(make_version, user):
+    """A first clone derives every version together (one pack, packed tags); a repository
+    synced after each version holds the same commits, and both store every object."""
+    v1 = make_version()
+    one_by_one = [refs_of(v1.generation)]
+    latest = v1
+    for n in range(2, 5):
+        latest = save_manual_files(base=latest, files={f"f{n}.txt": f"{n}\n"}, user=user)
+        one_by_one.append(refs_of(v1.generation))
+    shutil.rmtree(repository_path(v1.generation_id))
+    at_once = refs_of(v1.generation)
+    assert at_once == one_by_one[-1]
+    tags = sorted(ref for ref in at_once if ref.startswith(b"refs/tags/"))
+    assert tags == [f"refs/tags/v{n}".encode() for n in range(1, 5)]
+    with locked(v1.generation_id) as repo:
+        for n in range(2, 5):
+            tree = repo[repo[at_once[f"refs/tags/v{n}".encode()]].tree]
+            assert repo[tree[f"f{n}.txt".encode()][1]].data == f"{n}\n".encode()
+
+
 def test_a_restore_is_a_new_commit_whose_parent_is_the_newest(three):
     _, _, v3 = three
     with locked(v3.generation_id) as repo:

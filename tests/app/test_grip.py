@@ -9,9 +9,12 @@ from django.conf import settings
 from django.test import override_settings
 
 from generations.live.events import publish
+from generations.models import Version
 from orchestrator.stages import ProgressEvent
 from tests.app.test_events import first_chunk
 
+# A run in progress: its stream stays open (one whose run ended closes after its final event).
+RUNNING = Version.Status.PROCESSING
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("behind_pushpin"),
@@ -34,7 +37,7 @@ def signature(key: str) -> str:
 
 @pytest.fixture
 def version(make_version):
-    version = make_version()
+    version = make_version(status=RUNNING)
     for stage in ("queued", "iteration_start", "intent_detection"):
         publish(version, ProgressEvent(stage, "processing", f"at {stage}", 0.1))
     return version

@@ -263,19 +263,28 @@ def test_the_zip_leaves_out_a_stored_path_the_policy_refuses(make_version):
     assert archive.namelist() == ["todo-service-v1/README.md"]
 
 
-def test_an_oversized_follow_up_gets_the_page_back_with_a_message(
+def test_an_oversized_follow_up_gets_413_naming_the_limit_as_a_page_or_as_json(
     owner_client, make_version, settings
 ):
     settings.REQUEST_MAX_BYTES = settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     version = make_version()
     url = reverse("version-iterate", args=[version.generation_id, 1])
     page = version.get_absolute_url()
-    response = owner_client.post(
-        url, {"prompt": "x" * 3_000_000}, HTTP_REFERER=f"http://testserver{page}", follow=True
+    browser = owner_client.post(
+        url,
+        {"prompt": "x" * 3_000_000},
+        HTTP_REFERER=f"http://testserver{page}",
+        HTTP_ACCEPT="text/html,application/xhtml+xml",
     )
-    assert response.status_code == 200
-    assert urlsplit(response.redirect_chain[-1][0]).path == page
-    assert "larger than 100,000 bytes" in response.content.decode()
+    assert browser.status_code == 413
+    assert "larger than 100,000 bytes (REQUEST_MAX_BYTES)" in browser.content.decode()
+    assert f'{page}">Go back</a>' in browser.content.decode()
+
+    program = owner_client.post(url, {"prompt": "x" * 3_000_000}, HTTP_HX_REQUEST="true")
+    assert program.status_code == 413
+    assert program.json()["code"] == "too_large"
+    assert program.json()["limit"] == "REQUEST_MAX_BYTES"
+    assert program.json()["limit_bytes"] == 100_000
     assert Version.objects.count() == 1
 
 
@@ -285,8 +294,8 @@ def test_an_unreadable_form_gets_a_message_not_a_bare_400(owner_client, make_ver
     response = owner_client.generic(
         "POST", url, b"--x\r\nbroken", content_type="multipart/form-data; boundary="
     )
-    assert response.status_code == 302
-    assert "could not be read" in owner_client.get(response.url).content.decode()
+    assert response.status_code == 400
+    assert "could not be read" in response.json()["detail"]
 
 
 @pytest.mark.django_db

@@ -110,8 +110,9 @@ def test_hostile_archives_are_refused_and_nothing_is_saved(token, archive, messa
 def test_an_archive_over_the_upload_limit_is_refused_unread(token, settings):
     settings.IMPORT_MAX_ARCHIVE_BYTES = 500
     response = upload(token, as_tar_gz(PROJECTS["flask"]), "flask.tar.gz")
-    assert response.status_code == 409
+    assert response.status_code == 413
     assert "at most 500" in response.json()["detail"]
+    assert response.json()["limit"] == "IMPORT_MAX_ARCHIVE_BYTES"
 
 
 def test_a_git_url_is_imported_from_an_allowed_host(token, tmp_path):

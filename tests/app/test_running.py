@@ -291,7 +291,7 @@ def test_the_app_cannot_set_cookies_for_other_hosts_or_ours_and_is_sandboxed():
     assert b"transfer-encoding" not in names
     assert (
         b"content-security-policy",
-        b"sandbox allow-scripts allow-forms allow-popups",
+        b"sandbox allow-scripts allow-forms allow-popups allow-same-origin",
     ) in headers
 
 

@@ -27,7 +27,11 @@ def test_a_picked_folder_is_imported_byte_for_byte(tmp_path):
         page.goto("/generations/new/")
         page.get_by_test_id("import-link").click()
         page.get_by_test_id("folder-picker").set_input_files(folder)
-        expect(page.locator("#folder-status")).to_contain_text("files packed as static-files.zip")
+        # The page zips in the browser; on a loaded machine that can take longer than the
+        # 5 s Playwright waits by default.
+        expect(page.locator("#folder-status")).to_contain_text(
+            "files packed as static-files.zip", timeout=60_000
+        )
         page.get_by_role("button", name="Import as version 1").click()
         page.wait_for_url("**/v1/")
         expect(page.locator("body")).to_contain_text(f"Imported {len(PROJECTS['express'])} files")

@@ -49,7 +49,9 @@ class Case:
 
 @dataclass(frozen=True)
 class Outcome:
-    category: str  # applied, recovered, failed, wrong, crashed
+    # applied, recovered, failed (loudly), wrong (other files), misreported (no changes
+    # where the model proposed some), crashed
+    category: str
     correct: bool
     detail: str = ""
     calls: int = 0
@@ -77,6 +79,8 @@ def play(case: Case, chunk_size: int = 7) -> Outcome:
         good = result.outcome == "no_changes" and result.files == case.files
     else:
         good = result.outcome == "completed" and result.files == case.expected_files
+    if not good and result.outcome == "no_changes":
+        return Outcome("misreported", False, _difference(case, result), calls)
     if not good:
         return Outcome("wrong", False, _difference(case, result), calls)
     category = "recovered" if repaired else "applied"
@@ -137,41 +141,25 @@ def cut(text: str) -> list:
 
 
 def all_cases() -> list[Case]:
-    from tests.corpus import (
-        cases_claims,
-        cases_fences,
-        cases_formats,
-        cases_indentation,
-        cases_lazy,
-        cases_line_endings,
-        cases_lookalikes,
-        cases_other,
-        cases_paths,
-        cases_repair,
-        cases_rounds,
-        cases_shapes,
-        cases_snippets,
-        cases_tags,
-        cases_variants,
-        cases_well_formed,
-    )
+    """Every case of every cases_*.py module of this folder, in the modules' name order."""
+    return [case for module in case_modules() for case in module.CASES]
 
-    modules = (
-        cases_well_formed,
-        cases_fences,
-        cases_indentation,
-        cases_line_endings,
-        cases_variants,
-        cases_formats,
-        cases_lazy,
-        cases_repair,
-        cases_paths,
-        cases_other,
-        cases_shapes,
-        cases_snippets,
-        cases_rounds,
-        cases_tags,
-        cases_lookalikes,
-        cases_claims,
-    )
-    return [case for module in modules for case in module.CASES]
+
+def case_modules() -> list:
+    import importlib
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent
+    return [
+        importlib.import_module(f"tests.corpus.{path.stem}")
+        for path in sorted(folder.glob("cases_*.py"))
+    ]
+
+
+def report_sources() -> dict[str, tuple[str, ...]]:
+    """The classes that come from public reports of real models' answers, with the
+    addresses of the reports (each module's SOURCES)."""
+    sources: dict[str, tuple[str, ...]] = {}
+    for module in case_modules():
+        sources.update(getattr(module, "SOURCES", {}))
+    return sources

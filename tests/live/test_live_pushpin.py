@@ -5,6 +5,7 @@ see came through Pushpin.
 """
 
 import json
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -80,6 +81,15 @@ def test_events_reach_the_browser_through_pushpin(proxy):
         # A reconnect with the last id it had gets every later event exactly once.
         replayed = list(read_events(client, replay_from(stream_url(created.text), ids[2])))
         assert event_ids(replayed) == [i for i in event_ids(events) if i > ids[2]]
+
+        # The run has ended: the stream is not held, it sends the run and ends (curl -N).
+        url = proxy.url + replay_from(stream_url(created.text), 0)
+        cookie = f"sessionid={client.cookies['sessionid']}"
+        curl = subprocess.run(
+            ["curl", "-sS", "-N", "-b", cookie, url], capture_output=True, text=True, timeout=60
+        )
+        assert curl.returncode == 0, curl.stderr
+        assert curl.stdout.rstrip().rsplit("\n\n", 1)[-1].startswith("event: done")
 
 
 def test_pushpin_passes_on_the_refusal_to_another_user(proxy):

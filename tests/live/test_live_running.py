@@ -133,7 +133,7 @@ def test_every_stack_passes_its_tests_in_the_sandbox_and_answers_through_the_pre
     landing = preview_request(origin + Preview.objects.get(version=version).landing, cookie)
     assert LANDING_TEXT[tech_stack] in landing.text
     policies = landing.headers.get_list("content-security-policy")  # the app's own too
-    assert "sandbox allow-scripts allow-forms allow-popups" in policies
+    assert "sandbox allow-scripts allow-forms allow-popups allow-same-origin" in policies
     listed = preview_request(origin + RESOURCE[tech_stack], cookie)
     assert listed.status_code == 200, listed.text
     assert listed.json() in ([], {"todos": []})

@@ -278,3 +278,68 @@ def test_a_block_is_taken_as_sent_again_only_when_it_reads_one_way_and_applied_o
     original, now, block, again
 ):
     assert resent(original, now, block) is again
+
+
+def test_a_block_with_two_ways_to_read_it_claims_no_whole_file():
+    """Two ======= lines: an empty SEARCH restating the file, or the file's line replaced by
+    nothing. Only one reading may apply; here both do, so the block fails loudly."""
+    block = SearchReplace("", "=====\n", alternatives=(("=====\n", ""),))
+    result = dry_run({"Makefile": "=====\n"}, [EditFile("Makefile", (block,))])
+    assert result.files == {"Makefile": "=====\n"}
+    assert [(f.path, f.reason[:40]) for f in result.failures] == [
+        ("Makefile", "its block has several ======= lines, and")
+    ]
+
+
+# Which file a bare name or a line reference means ------------------------------------------
+
+SETTINGS = "DEBUG = False\nTIME_ZONE = 'UTC'\nUSE_TZ = True\n"
+NESTED = {"src/app/settings.py": SETTINGS, "README.md": "# x\n"}
+
+
+def test_a_whole_file_under_a_bare_name_that_restates_a_nested_file_fails_naming_it():
+    content = SETTINGS.replace("False", "True")
+    result = dry_run(NESTED, [WriteFile("settings.py", content)])
+    assert result.files == NESTED
+    [failure] = result.failures
+    assert (failure.path, failure.kind, failure.suggestion) == (
+        "settings.py",
+        "wrong_path",
+        "src/app/settings.py",
+    )
+    assert "new version of src/app/settings.py" in failure.reason
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("settings.py", "SECRET = 'x'\n"),  # another file of the same name: new
+        ("conf/settings.py", SETTINGS.replace("False", "True")),  # a folder: deliberate
+        ("README.md", "# y\n"),  # it exists: a rewrite
+    ],
+)
+def test_other_whole_files_are_written_where_they_are_named(path, content):
+    result = dry_run(NESTED, [WriteFile(path, content)])
+    assert result.failures == []
+    assert result.files[path] == content
+
+
+def test_lines_to_add_under_a_bare_name_a_folder_holds_ask_which_file():
+    result = dry_run(NESTED, [EditFile("settings.py", (SearchReplace("", "X = 1\n"),))])
+    assert result.files == NESTED
+    assert [(f.kind, f.suggestion) for f in result.failures] == [
+        ("wrong_path", "src/app/settings.py")
+    ]
+
+
+def test_lines_to_add_under_a_new_bare_name_create_it():
+    result = dry_run(NESTED, [EditFile("urls.py", (SearchReplace("", "X = 1\n"),))])
+    assert result.failures == []
+    assert result.files["urls.py"] == "X = 1\n"
+
+
+def test_an_edit_under_a_bare_name_goes_to_the_nested_file_where_it_applies():
+    block = SearchReplace("DEBUG = False\n", "DEBUG = True\n")
+    result = dry_run(NESTED, [EditFile("settings.py", (block,))])
+    assert result.failures == []
+    assert result.files["src/app/settings.py"] == SETTINGS.replace("False", "True")

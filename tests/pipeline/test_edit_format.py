@@ -1,16 +1,15 @@
 import pytest
 
-from orchestrator.edit_format import (
+from orchestrator.answers.ours import render_operations
+from orchestrator.answers.stream import EditStreamParser, parse_edit_stream
+from orchestrator.errors import ModelAnswerInvalid
+from orchestrator.operations import (
     DeleteFile,
     EditFile,
-    EditStreamParser,
     RenameFile,
     SearchReplace,
     WriteFile,
-    parse_edit_stream,
-    render_operations,
 )
-from orchestrator.errors import ModelAnswerInvalid
 
 ANSWER = """I will add a route and tidy up.
 
@@ -401,10 +400,18 @@ def test_a_finished_answer_that_stops_inside_a_file_block_names_the_file():
     )
 
 
-def test_indented_blocks_inside_a_file_tag_are_refused_not_written():
+def test_blocks_indented_as_one_inside_a_file_tag_are_read_as_blocks_never_written():
     parser = EditStreamParser()
     parser.feed('<file path="app.py">\n  <<<<<<< SEARCH\n  a\n  =======\n  b\n')
     parser.feed("  >>>>>>> REPLACE\n</file>\n")
+    assert parser.finish(complete=True) == [EditFile("app.py", (SearchReplace("a\n", "b\n"),))]
+    assert parser.refusals == []
+
+
+def test_blocks_indented_unevenly_inside_a_file_tag_are_refused_not_written():
+    parser = EditStreamParser()
+    parser.feed('<file path="app.py">\n  <<<<<<< SEARCH\n a\n  =======\n  b\n')
+    parser.feed(" >>>>>>> REPLACE\n</file>\n")
     assert parser.finish(complete=True) == []
     assert [(r.path, r.reason) for r in parser.refusals] == [
         ("app.py", "its search/replace blocks are not whole")

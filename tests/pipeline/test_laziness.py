@@ -243,3 +243,21 @@ def test_a_phrase_stands_for_code_where_code_went_or_when_it_says_code_was_left_
     assert not stands_for_code("# something", code_gone=True, alone=False)
     assert stands_for_code("# existing methods remain unchanged", code_gone=False, alone=False)
     assert not stands_for_code("# goes here", code_gone=False, alone=False)
+
+
+def test_a_jsx_comment_in_braces_stands_in_for_the_elements_it_replaced():
+    old = "    <ul>\n      <li>First</li>\n      <li>Second</li>\n      <li>Third</li>\n"
+    new = '    <ul className="list">\n      {/* items stay the same */}\n'
+    assert "not code" in ASKED("src/List.jsx", old, new, False, False)
+
+
+def test_a_changed_line_beside_a_placeholder_still_leaves_the_rest_out():
+    old = "image: postgres:16\nvolumes:\n  - data:/var/lib\nworker:\n  build: .\n"
+    new = "image: postgres:17\n# ... other services unchanged ...\n"
+    assert ASKED("compose.yml", old, new, True, False) is not None
+
+
+def test_one_line_behind_an_eliding_comment_is_left_out():
+    old = "    id INTEGER,\n    total INTEGER,\n    status TEXT\n"
+    new = "    id INTEGER,\n    coupon TEXT,\n    -- ... existing columns ...\n"
+    assert ASKED("schema.sql", old, new, False, False) is not None

@@ -1,9 +1,9 @@
 import pytest
 
 from orchestrator.diffing import line_delta
-from orchestrator.edit_format import DeleteFile, EditFile, RenameFile, SearchReplace, WriteFile
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.merge import apply_operations
+from orchestrator.operations import DeleteFile, EditFile, RenameFile, SearchReplace, WriteFile
 from orchestrator.paths import ProjectLimits, clean_path
 
 FILES = {"app.py": "import os\n\ndef main():\n    print('hi')\n\nmain()\n", "README.md": "# Hi\n"}

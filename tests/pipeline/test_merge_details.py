@@ -5,7 +5,6 @@ how line endings and fences are kept. Mutation testing showed each of these unpi
 import pytest
 
 from orchestrator.blocks import apply_block
-from orchestrator.edit_format import DeleteFile, EditFile, RenameFile, SearchReplace, WriteFile
 from orchestrator.errors import EditFailed, UnsafePath
 from orchestrator.file_text import line_ending
 from orchestrator.merge import (
@@ -15,6 +14,7 @@ from orchestrator.merge import (
     changes_between,
     dry_run,
 )
+from orchestrator.operations import DeleteFile, EditFile, RenameFile, SearchReplace, WriteFile
 
 
 def edit(path, search, replace, **options):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from orchestrator.edit_format import EditStreamParser
+from orchestrator.answers.stream import EditStreamParser
 from orchestrator.operations import (
     DeleteFile,
     EditFile,

@@ -298,3 +298,36 @@ def test_a_disguised_path_is_shown_decoded_in_its_first_80_characters(raw, shown
     with pytest.raises(UnsafePath) as raised:
         clean_path(raw)
     assert f"({shown!r})." in str(raised.value)
+
+
+# Line references after a path ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "app.py:42",
+        "app.py:10-20",
+        "app.py:12:5",
+        "app.py#L12",
+        "app.py#L12-L20",
+        "app.py (line 12)",
+        "app.py (lines 10-12)",
+        "app.py (lines 10\u201312)",
+        "app.py, line 12",
+        "`app.py:12`",
+        "app.py:12:",
+    ],
+)
+def test_a_line_reference_after_a_path_is_not_part_of_it(written):
+    from orchestrator.path_mentions import marker_path, path_in_line
+
+    assert marker_path(written) == "app.py"
+    assert path_in_line(written) == "app.py"
+
+
+@pytest.mark.parametrize("written", ["notes/2024:01.md", "a:b.py", "docs/My Notes.md"])
+def test_a_colon_inside_a_name_is_left_for_the_path_policy(written):
+    from orchestrator.path_mentions import marker_path
+
+    assert marker_path(written) == written

@@ -198,3 +198,33 @@ def test_a_truncated_answer_is_regenerated(fake, kind):
 def test_a_mis_fenced_answer_is_read(fake, kind):
     fake.push(Reply.of("```diff\n" + ANSWER + "```\n", size=4))
     assert run(fake, kind).files["NOTES.md"] == "hello\n"
+
+
+THOUGHTS = ["Let me think. @@@ FILE draft.py\n", "x = 1\n@@@ END\n"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [("gemini", ""), ("openai", "reasoning_content"), ("openai", "reasoning")],
+)
+def test_reasoning_sent_apart_stays_out_of_the_answer_and_its_tokens_are_counted(fake, kind, field):
+    options = {"reasoning_field": field} if field else {}
+    fake.push(
+        Reply.of(
+            "The answer.", size=4, usage=(7, 9), thoughts=THOUGHTS, thinking_tokens=5, **options
+        )
+    )
+    text, chunks = text_of(PROVIDERS[kind](fake).stream(REQUEST))
+    assert text == "The answer."
+    assert "".join(c.thought for c in chunks) == "".join(THOUGHTS)
+    assert all(not (c.text and c.thought) for c in chunks)
+    usage = [c.usage for c in chunks if c.usage][-1]
+    assert (usage.tokens_in, usage.tokens_out, usage.tokens_thinking) == (7, 14, 5)
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_without_reasoning_no_thought_arrives_and_no_thinking_tokens(fake, kind):
+    fake.push(Reply.of("Plain.", usage=(3, 4)))
+    _, chunks = text_of(PROVIDERS[kind](fake).stream(REQUEST))
+    assert [c.thought for c in chunks if c.thought] == []
+    assert [c.usage.tokens_thinking for c in chunks if c.usage] == [0]

@@ -26,6 +26,12 @@ class Reply:
     error_after: int | None = None  # after N chunks: an error frame (Gemini) or a cut (OpenAI)
     stall_after: int | None = None  # after N chunks: send nothing more for stall_seconds
     stall_seconds: float = 30.0
+    # Reasoning sent apart, before the answer: Gemini's thought parts, or the delta field
+    # of an OpenAI-compatible server ("reasoning_content" as DeepSeek and older vLLM, or
+    # "reasoning" as vLLM now), with the thinking tokens counted in the usage.
+    thoughts: list[str] = field(default_factory=list)
+    reasoning_field: str = "reasoning_content"
+    thinking_tokens: int = 0
 
     @classmethod
     def of(cls, text: str, size: int = 40, **options) -> "Reply":
@@ -142,6 +148,8 @@ class FakeModelServer:
                         return False
 
             def stream(self, reply: Reply, openai: bool) -> None:
+                for thought in reply.thoughts:
+                    self.frame(self.thought(thought, reply, openai))
                 last = len(reply.chunks) - 1
                 for index, text in enumerate(reply.chunks):
                     if reply.stall_after == index:
@@ -172,12 +180,29 @@ class FakeModelServer:
                             "choices": [],
                             "usage": {
                                 "prompt_tokens": reply.usage[0],
-                                "completion_tokens": reply.usage[1],
-                                "total_tokens": sum(reply.usage),
+                                "completion_tokens": reply.usage[1] + reply.thinking_tokens,
+                                "total_tokens": sum(reply.usage) + reply.thinking_tokens,
+                                "completion_tokens_details": {
+                                    "reasoning_tokens": reply.thinking_tokens
+                                },
                             },
                         }
                     )
                     self.frame("[DONE]")
+
+            def thought(self, text: str, reply: Reply, openai: bool) -> dict:
+                if openai:
+                    delta = {"role": "assistant", "content": None, reply.reasoning_field: text}
+                    return {
+                        "id": "c",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": "fake",
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                    }
+                part = {"text": text, "thought": True}
+                candidate = {"content": {"role": "model", "parts": [part]}, "index": 0}
+                return {"candidates": [candidate], "modelVersion": "fake"}
 
             def chunk(self, text: str, final: Reply | None, openai: bool) -> dict:
                 if openai:
@@ -202,8 +227,10 @@ class FakeModelServer:
                     payload["usageMetadata"] = {
                         "promptTokenCount": final.usage[0],
                         "candidatesTokenCount": final.usage[1],
-                        "totalTokenCount": sum(final.usage),
+                        "totalTokenCount": sum(final.usage) + final.thinking_tokens,
                     }
+                    if final.thinking_tokens:
+                        payload["usageMetadata"]["thoughtsTokenCount"] = final.thinking_tokens
                 return payload
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -15,8 +15,9 @@ from generations.file_facts import DatabaseFactStore
 from generations.models import Blob, FileFacts, Generation, Version
 from generations.storage import save_files, version_files
 from orchestrator import LocalHost, ProjectBrief, iterate
+from orchestrator.answers.ours import render_operations
 from orchestrator.checks import check_project, forget_in_memory
-from orchestrator.edit_format import EditFile, SearchReplace, render_operations
+from orchestrator.operations import EditFile, SearchReplace
 from orchestrator.providers.base import StreamChunk, Usage
 
 RUNS = 5

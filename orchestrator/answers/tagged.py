@@ -8,8 +8,8 @@ operation. A tag left open is refused as cut off, never written in part.
 """
 
 import re
-from collections.abc import Callable
 
+from orchestrator.answers.search_replace import blocks_only
 from orchestrator.fences import unwrap_fences
 from orchestrator.operations import (
     DeleteFile,
@@ -17,7 +17,6 @@ from orchestrator.operations import (
     Operation,
     Refusal,
     RenameFile,
-    SearchReplace,
     WriteFile,
 )
 
@@ -31,9 +30,6 @@ _FROM_ATTRIBUTES = ("from", "old", "old_path", "source", "path")
 _TO_ATTRIBUTES = ("to", "new", "new_path", "destination", "target")
 _CDATA = re.compile(r"^\s*<!\[CDATA\[(.*)\]\]>\s*$", re.DOTALL)
 
-# Reads search/replace blocks from lines, or gives () (orchestrator.edit_format's reader).
-BlockReader = Callable[[list[str]], tuple[SearchReplace, ...]]
-
 
 def _attributes(text: str) -> dict[str, str]:
     return {
@@ -46,14 +42,12 @@ def _first(attributes: dict[str, str], names: tuple[str, ...]) -> str | None:
     return next((attributes[name] for name in names if attributes.get(name)), None)
 
 
-def tagged_operations(
-    text: str, read_blocks: BlockReader
-) -> tuple[list[Operation], list[Refusal]] | None:
-    """The operations of an answer written with file tags, or None when it has none."""
-    operations: list[Operation] = []
-    refusals: list[Refusal] = []
+def tagged_operations(text: str) -> list[tuple[Operation | Refusal, int, int]] | None:
+    """What an answer written with file tags asks for, each with the offsets of its tag;
+    None when it has no such tag."""
+    found: list[tuple[Operation | Refusal, int, int]] = []
     position = 0
-    found = False
+    any_tag = False
     while match := _OPENING.search(text, position):
         position = match.end()
         tag, attributes = match.group("tag"), _attributes(match.group("attributes"))
@@ -62,19 +56,20 @@ def tagged_operations(
         path = _first(attributes, _FROM_ATTRIBUTES if renaming else _PATH_ATTRIBUTES)
         if path is None:
             continue  # a tag of prose or markup, not about a file
-        found = True
+        any_tag = True
         if "shell" in kind or "command" in kind:
             continue  # commands for the person
         content = None
         if not match.group("empty"):
             closing = text.find(f"</{tag}>", position)
             if closing < 0:
-                refusals.append(Refusal(path, f"its <{tag}> tag is never closed"))
+                found.append(
+                    (Refusal(path, f"its <{tag}> tag is never closed"), match.start(), len(text))
+                )
                 break
             content, position = text[position:closing], closing + len(tag) + 3
-        result = _operation(kind, path, attributes, content, read_blocks)
-        (refusals if isinstance(result, Refusal) else operations).append(result)
-    return (operations, refusals) if found else None
+        found.append((_operation(kind, path, attributes, content), match.start(), position))
+    return found if any_tag else None
 
 
 def _operation(
@@ -82,7 +77,6 @@ def _operation(
     path: str,
     attributes: dict[str, str],
     content: str | None,
-    read_blocks: BlockReader,
 ) -> Operation | Refusal:
     if "delete" in kind or "remove" in kind:
         return DeleteFile(path)
@@ -100,7 +94,7 @@ def _operation(
     content = content.removeprefix("\r\n").removeprefix("\n")
     lines = content.splitlines(keepends=True)
     if any(line.lstrip().startswith("<<<<<<<") for line in lines):
-        blocks = read_blocks(lines)
+        blocks = blocks_only(lines)
         if not blocks:
             return Refusal(path, "its search/replace blocks are not whole", content)
         return EditFile(path, blocks)

@@ -1,36 +1,15 @@
-"""The edit format the models answer in, and the parser that reads it as it streams.
+"""The line reader: it reads an answer as it streams, and returns each operation as its
+closing line arrives, so the pipeline reports files while the model still writes.
 
-A model's answer is prose plus operations, each on marker lines of its own:
-
-    @@@ PLAN app/main.py, README.md   first: every file the answer will touch
-
-    @@@ FILE app/main.py          a whole file (new files, version 1)
-    ...every line of the file...
-    @@@ END
-
-    @@@ EDIT app/main.py          search/replace blocks for an existing file
-    <<<<<<< SEARCH
-    lines that appear exactly once in the current file
-    =======
-    the lines that replace them
-    >>>>>>> REPLACE
-    @@@ END
-
-    @@@ DELETE docs/old.md
-    @@@ RENAME app/old.py -> app/new.py
-
-The parser also reads what real models write instead, when its meaning is certain: fences
-around the answer or around a file's body, quoted, backticked or bold paths, `FILE:` with a
-colon, `→` or `=>` in a rename, conflict markers of 5 to 9 characters, `@@@ END path`, a
-forgotten END between edit blocks, Aider-style SEARCH/REPLACE blocks after a file name,
-unified diffs and OpenAI's apply_patch format (orchestrator.unified_diff). JSON answers and
-prose with fenced files are read at the end, when the answer held nothing else
-(orchestrator.loose_answers).
+Lines go to the reader of the dialect they open: our markers (orchestrator.answers.ours),
+search/replace blocks (orchestrator.answers.search_replace), unified diffs and apply_patch
+(orchestrator.answers.unified_diff, orchestrator.answers.apply_patch). Fenced blocks outside
+operations are kept for the prose reader (orchestrator.answers.prose), which runs only when
+the answer held nothing else. Which of these readings counts is decided once the answer is
+whole (orchestrator.answers.dispatch): one dialect per answer.
 
 What it cannot read without guessing becomes a Refusal: never applied, always repaired.
-`EditStreamParser.feed` returns each operation as its closing line arrives, so the pipeline
-reports files while the model still writes. Paths are not trusted here: the merge and the
-reporter clean them (orchestrator.paths).
+Paths are not trusted here: the merge and the reporter clean them (orchestrator.paths).
 """
 
 import re
@@ -38,9 +17,24 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from orchestrator.answers.apply_patch import PATCH_HEADER, open_patch_file
+from orchestrator.answers.dispatch import Found, choose, tag_findings
+from orchestrator.answers.ours import MARKER, OPENING_KEYWORDS, is_end, rename_sides
+from orchestrator.answers.prose import FencedBlock
+from orchestrator.answers.reasoning import CLOSING, OPENING, lone_closing
+from orchestrator.answers.restarts import is_restart, withdrawal_refusals
+from orchestrator.answers.search_replace import (
+    REPLACE,
+    SEARCH,
+    Block,
+    blocks_only,
+    closes,
+    holds_block_markers,
+    new_block,
+)
+from orchestrator.answers.unified_diff import GIT_HEADER, HUNK_HEADER, DiffReader, header_path
 from orchestrator.errors import ModelAnswerInvalid
 from orchestrator.fences import FENCE, is_closing_fence, is_prose_file, unwrap_fences
-from orchestrator.loose_answers import FencedBlock, loose_operations
 from orchestrator.operations import (
     DeleteFile,
     EditFile,
@@ -50,122 +44,10 @@ from orchestrator.operations import (
     SearchReplace,
     WriteFile,
 )
-from orchestrator.path_mentions import (
-    looks_like_path,
-    marker_path,
-    path_in_line,
-    split_path_list,
-)
+from orchestrator.path_mentions import looks_like_path, marker_path, path_in_line, split_path_list
 from orchestrator.paths import BLANKS
-from orchestrator.unified_diff import (
-    GIT_HEADER,
-    HUNK_HEADER,
-    NULL,
-    PATCH_HEADER,
-    DiffReader,
-    header_path,
-)
 
-__all__ = [
-    "FORMAT_INSTRUCTIONS",
-    "DeleteFile",
-    "EditFile",
-    "EditStreamParser",
-    "Operation",
-    "Refusal",
-    "RenameFile",
-    "SearchReplace",
-    "WriteFile",
-    "parse_edit_stream",
-    "render_operations",
-]
-
-FORMAT_INSTRUCTIONS = """\
-Answer with operations in this exact format. Marker lines start at the first column.
-
-Begin with one line naming every file you will write, edit, delete or rename:
-@@@ PLAN path/one.py, path/two.md
-
-To write a whole file (use this for every new file):
-@@@ FILE path/relative/to/project.ext
-<the complete file content, not inside a code fence>
-@@@ END
-
-To change an existing file, give one or more search/replace blocks. SEARCH must copy
-whole lines of the current file exactly, enough of them to match in one place only:
-@@@ EDIT path/relative/to/project.ext
-<<<<<<< SEARCH
-<exact current lines>
-=======
-<new lines>
->>>>>>> REPLACE
-@@@ END
-
-To delete a file:            @@@ DELETE path/to/file
-To rename or move a file:    @@@ RENAME old/path -> new/path
-
-Never write "rest of the code unchanged", "...", or similar placeholders: give real lines.
-Paths are relative, use forward slashes and never contain "..".
-If no change is needed, answer with one sentence and no operations."""
-
-_MARKER = re.compile(r"^@@@[ \t]*([A-Za-z]+)\b[ \t]*:?[ \t]*(.*?)[ \t]*(?:@@@)?[ \t]*$")
-_SEARCH = re.compile(r"^<{5,9}[ \t]*(?:SEARCH|ORIGINAL)\b", re.IGNORECASE)
-_DIVIDER = re.compile(r"^={5,9}[ \t]*$")
-_REPLACE = re.compile(r"^>{5,9}(?:[ \t]*(?:REPLACE|UPDATED)\b.*)?[ \t]*$", re.IGNORECASE)
-_ARROW = re.compile(r"[ \t]*(?:->|-->|=>|→|⟶|⇒)[ \t]*")
-_OPENING_KEYWORDS = {"FILE", "EDIT", "DELETE", "RENAME", "PLAN"}
-_SEARCH_HEAD = "<<<<<<< SEARCH"
-_DIVIDER_LINE = "======="
-_REPLACE_TAIL = ">>>>>>> REPLACE"
-
-
-@dataclass
-class _Block:
-    """The lines of one search/replace block, from its SEARCH line to its REPLACE line."""
-
-    size: int = 7  # how many "<" its SEARCH line has: its divider has as many "="
-    lines: list[str] = field(default_factory=list)
-    # A REPLACE line of another length after the divider: the block's end if nothing but
-    # blank lines and fences follow it before the next operation, else the block's text.
-    loose_end: int | None = None
-
-    def add(self, line: str) -> None:
-        stripped = line.rstrip(BLANKS)
-        if _REPLACE.match(stripped) and any(_DIVIDER.match(text) for text in self.lines):
-            self.loose_end = len(self.lines)
-        elif stripped and not FENCE.match(stripped):
-            self.loose_end = None
-        self.lines.append(line)
-
-    def end_loosely(self) -> bool:
-        """Close at the REPLACE line of another length, if it was the block's last word."""
-        if self.loose_end is None:
-            return False
-        del self.lines[self.loose_end :]
-        return True
-
-    def finish(self) -> SearchReplace | str:
-        """The block, or the reason it cannot be read. Several ======= lines (a Markdown
-        heading underline in the text) give several readings; one of the marker's own length
-        is preferred, and the merge keeps the one reading that matches."""
-        dividers = [i for i, line in enumerate(self.lines) if _DIVIDER.match(line)]
-        if not dividers:
-            return "a search/replace block has no ======= line between SEARCH and REPLACE"
-        same_size = [i for i in dividers if len(self.lines[i].strip()) == self.size]
-        splits = [
-            ("".join(self.lines[:i]), "".join(self.lines[i + 1 :])) for i in same_size or dividers
-        ]
-        search, replace = splits[0]
-        return SearchReplace(search, replace, alternatives=tuple(splits[1:]))
-
-
-def _new_block(line: str) -> _Block:
-    return _Block(size=len(line) - len(line.lstrip("<")))
-
-
-def _closes(block: _Block, line: str) -> bool:
-    """A REPLACE line of the block's own marker length: another length is the block's text."""
-    return bool(_REPLACE.match(line)) and len(line) - len(line.lstrip(">")) == block.size
+UNNAMED = "(a file the answer did not name)"
 
 
 @dataclass
@@ -177,11 +59,8 @@ class _Open:
     raw_path: str
     lines: list[str] = field(default_factory=list)  # FILE body, or loose lines of an EDIT
     blocks: list[SearchReplace] = field(default_factory=list)
-    block: _Block | None = None
+    block: Block | None = None
     problem: str | None = None
-
-
-UNNAMED = "(a file the answer did not name)"
 
 
 class EditStreamParser:
@@ -210,6 +89,18 @@ class EditStreamParser:
         self._closed_by_end: Operation | None = None
         self._last_block: Operation | None = None  # an Aider-style block just closed
         self._done: list[Operation] = []
+        self.found: list[Found] = []  # every operation and refusal, with dialect and lines
+        self.restatements: list[Operation] = []  # other dialects' words: checked, not applied
+        self.dialect: str | None = None
+        self.reasoning: list[str] = []  # inline reasoning, set aside (never read)
+        self._reasoning_open = False
+        self._reasoning_seen = False
+        self.reasoning_cut = False  # the answer stopped inside a reasoning block
+        self._kept: list[str] = []  # the lines read as the answer, since the last restart
+        self._line_no = 0
+        self._op_start = 0
+        self._withdrawn: dict | None = None  # the state of an attempt the answer withdrew
+        self._indent = ""  # the indentation of operations written under a list item
 
     @property
     def open_path(self) -> str | None:
@@ -223,9 +114,107 @@ class EditStreamParser:
         self._pending += text
         *lines, self._pending = self._pending.split("\n")
         for line in lines:
-            self._line(line.removesuffix("\r") + "\n")
+            self._filter(line.removesuffix("\r") + "\n")
         done, self._done = self._done, []
         return done
+
+    # Reasoning and restarts: what never reaches the readers -----------------------------------
+
+    def _filter(self, line: str) -> None:
+        """Set inline reasoning aside (orchestrator.answers.reasoning) and drop an attempt
+        the answer withdraws (orchestrator.answers.restarts); read the rest."""
+        if self._reasoning_open:
+            close = CLOSING.search(line)
+            self.reasoning.append(line[: close.start()] if close else line)
+            if close:
+                self._reasoning_open = False
+                self._rest(line[close.end() :])
+            return
+        idle = self._open is None and self._diff is None and self._held is None
+        opening = OPENING.match(line) if idle and self._fence is None else None
+        if opening:
+            self._reasoning_seen = True
+            rest = line[opening.end() :]
+            close = CLOSING.search(rest)
+            self.reasoning.append(rest[: close.start()] if close else rest)
+            if close:
+                self._rest(rest[close.end() :])
+            else:
+                self._reasoning_open = True
+            return
+        if OPENING.match(line):
+            self._reasoning_seen = True  # an opening tag in a file's text: its own closing too
+        close = None if self._reasoning_seen else lone_closing(line)
+        if close:
+            # Only the closing tag arrived: everything before it was the model's reasoning.
+            self._reasoning_seen = True
+            self.reasoning += [*self._kept, line[: close.start()]]
+            self._reset()
+            self._rest(line[close.end() :])
+            return
+        if idle and self._fence is None and self.found and is_restart(line):
+            self._withdrawn = self._state()
+            self._reset()
+        self._read(line)
+
+    def _rest(self, text: str) -> None:
+        if text.strip():
+            self._read(text if text.endswith("\n") else text + "\n")
+
+    def _read(self, line: str) -> None:
+        line = self._dedent(line)
+        self._line_no = len(self._kept)
+        self._kept.append(line)
+        self._line(line)
+
+    def _dedent(self, line: str) -> str:
+        """Operations indented under a list item ("1. In app.py:" then the block, indented):
+        from an indented line that opens an operation or a fence, outside any operation,
+        every line that carries the same indentation is read without it, until a line
+        that does not."""
+        if self._indent:
+            if line.startswith(self._indent):
+                return line[len(self._indent) :]
+            if not line.strip():
+                return line.lstrip(" \t")
+            self._indent = ""
+        idle = self._open is None and self._diff is None and self._held is None
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if indent and idle and _opens_something(line[len(indent) :].rstrip(BLANKS)):
+            self._indent = indent
+            return line[len(indent) :]
+        return line
+
+    _STATE = [
+        "prose",
+        "planned",
+        "operations",
+        "refusals",
+        "fenced_blocks",
+        "found",
+        "_kept",
+        "_cut_in",
+        "_recent",
+        "_fence",
+        "_block_path",
+        "_closed_by_end",
+        "_last_block",
+        "_open",
+        "_diff",
+        "_held",
+    ]
+
+    def _state(self) -> dict:
+        return {name: getattr(self, name) for name in self._STATE}
+
+    def _reset(self) -> None:
+        """Forget everything read so far: it was reasoning, or a withdrawn attempt."""
+        self.prose, self.planned, self.operations, self.refusals = [], None, [], []
+        self.fenced_blocks, self.found, self._kept = [], [], []
+        self._cut_in = self._fence = self._block_path = None
+        self._closed_by_end = self._last_block = self._open = self._diff = self._held = None
+        self._recent = deque(maxlen=3)
+        self._indent = ""
 
     def finish(
         self, allow_open: bool = False, complete: bool = False, cut_off: bool = False
@@ -238,12 +227,18 @@ class EditStreamParser:
         still being read is then cut off too: its last hunk may have lost lines."""
         if self._pending:
             self.feed("\n")
+        if self._reasoning_open:
+            self.reasoning_cut = True  # nothing after an unclosed reasoning block is read
+            self._cut_in = self._cut_in or UNNAMED
         self._release_held()
         if cut_off and self._diff is not None:
             self._cut_in, self._diff = self._diff.path, None
-        self._end_diff()
+        self._end_diff(at_end=True)
         if complete and self._open is not None and self._open.kind != "FILE":
             self._close_complete_edit()
+        tags = tag_findings("".join(self._kept), self.known)
+        if self._open is not None and any(t.start <= self._op_start < t.end for t in tags):
+            self._open = None  # a block left open inside a closed tag: the tag's own text
         if self.open_path is not None and not allow_open:
             raise ModelAnswerInvalid(
                 f"The model's answer stopped in the middle of {self.open_path} "
@@ -252,16 +247,33 @@ class EditStreamParser:
         if self._fence is not None and not self._fence.had_operations:
             self._fence.closed = False
             self.fenced_blocks.append(self._fence)
-        if not self.operations and not self.refusals and self.open_path is None:
-            operations, refusals = loose_operations(
-                "".join(self._text), self.fenced_blocks, self.known, _blocks_only
-            )
-            self.operations, self.refusals = list(operations), list(refusals)
-            self._done = list(operations)
-            if cut_off and not operations and not refusals and "".join(self._text).strip():
-                self._cut_in = UNNAMED  # cut off before anything it meant could be read
+        self._decide(cut_off, tags)
         done, self._done = self._done, []
         return done
+
+    def _decide(self, cut_off: bool, tags: list[Found]) -> None:
+        """Read the answer in its one dialect (orchestrator.answers.dispatch)."""
+        emitted = {id(one.item) for one in self.found}
+        reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known, tags)
+        if self._withdrawn is not None and not reading.operations and not reading.refusals:
+            # Nothing followed the sentence that seemed to start over: it was prose.
+            withdrawn, self._withdrawn = self._withdrawn, None
+            for name, value in withdrawn.items():
+                setattr(self, name, value)
+            emitted |= {id(one.item) for one in self.found}
+            reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known, tags)
+        if self._withdrawn is not None:
+            withdrawn = [one.item for one in self._withdrawn["found"]]
+            earlier = [item for item in withdrawn if not isinstance(item, Refusal)]
+            reading.refusals += withdrawal_refusals(earlier, reading.operations)
+        self.operations, self.refusals = reading.operations, reading.refusals
+        self.restatements, self.dialect = reading.restatements, reading.dialect
+        chosen = {id(operation) for operation in self.operations}
+        self._done = [op for op in self._done if id(op) in chosen] + [
+            op for op in self.operations if id(op) not in emitted
+        ]
+        if cut_off and not self.operations and not self.refusals and "".join(self._kept).strip():
+            self._cut_in = self._cut_in or UNNAMED  # cut off before anything could be read
 
     # One line at a time ---------------------------------------------------------------------
 
@@ -273,6 +285,7 @@ class EditStreamParser:
                     self._diff.set_paths(header_path(held), header_path(line))  # after diff --git
                 else:
                     self._start_diff(header_path(held), header_path(line))
+                    self._op_start = max(self._line_no - 1, 0)
                 return
             self._line_unheld(held)
         if line.startswith("--- ") and self._open is None:
@@ -291,7 +304,7 @@ class EditStreamParser:
             self._patch_line(patch.group(1).lower(), patch.group(2))
             return
         if self._diff is not None:
-            if GIT_HEADER.match(line) or _MARKER.match(line.rstrip(BLANKS)) or _SEARCH.match(line):
+            if GIT_HEADER.match(line) or MARKER.match(line.rstrip(BLANKS)) or SEARCH.match(line):
                 self._end_diff()  # the next operation, in this format or ours
             elif self._diff.feed(line):
                 return
@@ -305,16 +318,18 @@ class EditStreamParser:
             self._edit_line(line)
 
     def _outside(self, line: str) -> None:
+        if self._diff is None:
+            self._op_start = self._line_no
         stripped = line.rstrip(BLANKS)
-        marker = _MARKER.match(stripped)
+        marker = MARKER.match(stripped)
         if marker:
             self._marker(marker.group(1).upper(), marker.group(2))
             self._recent.clear()
             return
-        if _SEARCH.match(stripped):
+        if SEARCH.match(stripped):
             path = self._named_before() or self._block_path
             self._note_operation_in_fence()
-            self._open = _Open("BLOCK", path, path or "", block=_new_block(stripped))
+            self._open = _Open("BLOCK", path, path or "", block=new_block(stripped))
             if path is None:
                 self._open.problem = "a search/replace block does not say which file it edits"
             return
@@ -327,7 +342,7 @@ class EditStreamParser:
             self._start_diff(path, path)
             self._diff.start_hunk(stripped)
             return
-        if _REPLACE.match(stripped) and (self._last_block or self._closed_by_end):
+        if REPLACE.match(stripped) and (self._last_block or self._closed_by_end):
             # A REPLACE line after the block closed: the block held it, and ended too early.
             last = self._last_block or self._closed_by_end
             self._last_block = self._closed_by_end = None
@@ -409,9 +424,7 @@ class EditStreamParser:
             )
 
     def _rename(self, argument: str) -> None:
-        sides = _ARROW.split(argument.strip(BLANKS))
-        if len(sides) == 1:
-            sides = self._rename_without_arrow(argument.strip(BLANKS))
+        sides = rename_sides(argument, self.known)
         if len(sides) != 2:
             self._refuse(
                 None, f"a RENAME line needs one old path, an arrow and a new path: {argument!r}"
@@ -422,14 +435,6 @@ class EditStreamParser:
             self._refuse(old, f"a RENAME line names its files unclearly: {argument!r}")
             return
         self._emit(RenameFile(old, new))
-
-    def _rename_without_arrow(self, text: str) -> list[str]:
-        """`old new` or `old to new`: two sides only when the first is a project file and
-        the whole text is none (a path may hold spaces)."""
-        sides = re.split(r"[ \t]+(?:to[ \t]+)?", text, maxsplit=1) if text not in self.known else []
-        if len(sides) == 2 and marker_path(sides[0]) in self.known and " " not in sides[1]:
-            return sides
-        return [text]
 
     def _stray_end(self) -> None:
         """An END with nothing open, after a block closed by END: that block may have ended
@@ -443,15 +448,16 @@ class EditStreamParser:
         """Take back an operation read too early: what follows shows its end was wrong."""
         if operation in self.operations:
             self.operations.remove(operation)
+            self.found = [one for one in self.found if one.item is not operation]
             self._refuse(operation.path, reason)
 
     # Inside an operation ----------------------------------------------------------------------
 
     def _file_line(self, line: str) -> None:
-        marker = _MARKER.match(line.rstrip(BLANKS))
+        marker = MARKER.match(line.rstrip(BLANKS))
         if marker and marker.group(1).upper() == "END":
             self._close_file()
-        elif marker and marker.group(1).upper() in _OPENING_KEYWORDS:
+        elif marker and marker.group(1).upper() in OPENING_KEYWORDS:
             self._forgotten_end(line)
         else:
             self._open.lines.append(line)
@@ -470,11 +476,11 @@ class EditStreamParser:
         if operation.problem:
             self._refuse(operation.path, operation.problem, "".join(operation.lines))
             return
-        blocks = _blocks_only(operation.lines)
+        blocks = blocks_only(operation.lines)
         if blocks:  # a FILE holding nothing but search/replace blocks is an EDIT
             self._emit(EditFile(operation.path, blocks), closed_by_end=True)
             return
-        if _holds_block_markers(operation.lines) and not is_prose_file(operation.path):
+        if holds_block_markers(operation.lines) and not is_prose_file(operation.path):
             # Blocks mixed with other text, or a block left unfinished: written as the file's
             # text, the markers would land in the code. (A document may be about them.)
             self._refuse(
@@ -490,12 +496,12 @@ class EditStreamParser:
         operation = self._open
         stripped = line.rstrip(BLANKS)
         if operation.block is not None:
-            if _closes(operation.block, stripped):
+            if closes(operation.block, stripped):
                 self._close_block()
-            elif _SEARCH.match(stripped) or _MARKER.match(stripped):
+            elif SEARCH.match(stripped) or MARKER.match(stripped):
                 # Only the next block or the END may follow a block's last word; any other
                 # marker means the REPLACE line was the block's text, and it is unfinished.
-                ends = _SEARCH.match(stripped) or _is_end(stripped)
+                ends = SEARCH.match(stripped) or is_end(stripped)
                 if ends and operation.block.end_loosely():
                     self._close_block()
                 else:
@@ -523,17 +529,17 @@ class EditStreamParser:
             else:
                 operation.block.add(line)
             return
-        marker = _MARKER.match(stripped)
-        if _SEARCH.match(stripped):
-            operation.block = _new_block(stripped)
+        marker = MARKER.match(stripped)
+        if SEARCH.match(stripped):
+            operation.block = new_block(stripped)
         elif marker and marker.group(1).upper() == "END":
             self._close_edit(closed_by_end=True)
-        elif marker and marker.group(1).upper() in _OPENING_KEYWORDS and operation.blocks:
+        elif marker and marker.group(1).upper() in OPENING_KEYWORDS and operation.blocks:
             self._close_edit(closed_by_end=False)  # END forgotten, but every block was whole
             self._outside(line)
         elif marker:
             self._forgotten_end(line)
-        elif _REPLACE.match(stripped):
+        elif REPLACE.match(stripped):
             # A block's text held a REPLACE line, so the block closed early: refuse it.
             operation.problem = "a block's text holds a >>>>>>> REPLACE line, so it ends unclearly"
         else:
@@ -568,7 +574,8 @@ class EditStreamParser:
         if operation.problem:
             self._refuse(operation.path, operation.problem)
         elif operation.blocks:
-            self._emit(EditFile(operation.path, tuple(operation.blocks)), closed_by_end)
+            dialect = "ours" if operation.kind == "EDIT" else "search_replace"
+            self._emit(EditFile(operation.path, tuple(operation.blocks)), closed_by_end, dialect)
         elif (content := unwrap_fences(operation.path, "".join(operation.lines))).strip():
             # An EDIT holding a file's text and no blocks: the model meant a whole file.
             self._emit(WriteFile(operation.path, content, loose=True), closed_by_end)
@@ -592,80 +599,59 @@ class EditStreamParser:
         self._end_diff()
         self._note_operation_in_fence()
         self._recent.clear()
-        if keyword in ("begin patch", "end patch"):
-            return
-        path = marker_path(argument)
-        if keyword == "move to":
-            self._refuse(path, "a '*** Move to' line follows no '*** Update File' line")
-            return
-        if path is None:
-            self._refuse(None, f"a patch line names no single file: {argument!r}")
-            return
-        if keyword == "update file":
-            self._diff = DiffReader(path, path, patch=True)
-        elif keyword == "add file":
-            self._diff = DiffReader(NULL, path, patch=True)
-            self._diff.meta = True  # an added file may be empty
+        self._op_start = self._line_no
+        opened = open_patch_file(keyword, argument)
+        if isinstance(opened, Refusal):
+            self._refuse(opened.path, opened.reason, dialect="apply_patch")
         else:
-            self._diff = DiffReader(path, NULL, patch=True)
-            self._diff.meta = True
+            self._diff = opened
 
-    def _end_diff(self) -> None:
+    def _end_diff(self, at_end: bool = False) -> None:
+        """The diff being read is whole: the answer ended, or the current line is not its."""
         diff, self._diff = self._diff, None
         if diff is None:
             return
+        dialect = "apply_patch" if diff.patch else "diff"
+        line_no = self._line_no
+        self._line_no = line_no if at_end else max(line_no - 1, self._op_start)
         for item in diff.operations():
             if isinstance(item, Refusal):
                 self.refusals.append(item)
+                self.found.append(Found(item, dialect, self._op_start, self._line_no))
             else:
-                self._emit(item)
+                self._emit(item, dialect=dialect)
+        self._op_start = self._line_no = line_no
 
     # Results ----------------------------------------------------------------------------------
 
-    def _emit(self, operation: Operation, closed_by_end: bool = False) -> None:
+    def _emit(
+        self, operation: Operation, closed_by_end: bool = False, dialect: str = "ours"
+    ) -> None:
         self._last_block = None
         self.operations.append(operation)
+        self.found.append(Found(operation, dialect, self._op_start, self._line_no))
         self._done.append(operation)
         self._closed_by_end = operation if closed_by_end else None
         self._recent.clear()
 
-    def _refuse(self, path: str | None, reason: str, text: str = "") -> None:
-        self.refusals.append(Refusal(path, reason, text))
+    def _refuse(
+        self, path: str | None, reason: str, text: str = "", dialect: str = "refused"
+    ) -> None:
+        refusal = Refusal(path, reason, text)
+        self.refusals.append(refusal)
+        self.found.append(Found(refusal, dialect, self._op_start, self._line_no))
         self._recent.clear()
 
 
-def _is_end(stripped: str) -> bool:
-    marker = _MARKER.match(stripped)
-    return bool(marker) and marker.group(1).upper() == "END"
-
-
-def _blocks_only(lines: list[str]) -> tuple[SearchReplace, ...]:
-    """The blocks, when lines hold search/replace blocks and nothing else but blank lines
-    and fences; otherwise nothing."""
-    blocks: list[SearchReplace] = []
-    block: _Block | None = None
-    for line in lines:
-        stripped = line.rstrip(BLANKS)
-        if block is not None:
-            if _closes(block, stripped):
-                finished, block = block.finish(), None
-                if isinstance(finished, str):
-                    return ()
-                blocks.append(finished)
-            else:
-                block.lines.append(line)
-        elif _SEARCH.match(stripped):
-            block = _new_block(stripped)
-        elif stripped and not FENCE.match(stripped):
-            return ()
-    return tuple(blocks) if block is None else ()
-
-
-def _holds_block_markers(lines: list[str]) -> bool:
-    """A SEARCH line and a divider or REPLACE line: the text of search/replace blocks."""
-    stripped = [line.rstrip(BLANKS) for line in lines]
-    return any(_SEARCH.match(line) for line in stripped) and any(
-        _DIVIDER.match(line) or _REPLACE.match(line) for line in stripped
+def _opens_something(stripped: str) -> bool:
+    return bool(
+        MARKER.match(stripped)
+        or SEARCH.match(stripped)
+        or GIT_HEADER.match(stripped)
+        or PATCH_HEADER.match(stripped)
+        or HUNK_HEADER.match(stripped)
+        or FENCE.match(stripped)
+        or stripped.startswith("--- ")
     )
 
 
@@ -675,24 +661,3 @@ def parse_edit_stream(chunks: Iterable[str]) -> Iterator[Operation]:
     for chunk in chunks:
         yield from parser.feed(chunk)
     yield from parser.finish()
-
-
-def render_operations(operations: Iterable[Operation]) -> str:
-    """Write operations in the edit format (the demo model answers with this)."""
-    out: list[str] = []
-    for operation in operations:
-        match operation:
-            case WriteFile(path, content):
-                body = content if content.endswith("\n") or not content else content + "\n"
-                out.append(f"@@@ FILE {path}\n{body}@@@ END\n")
-            case EditFile(path, blocks):
-                rendered = "".join(
-                    f"{_SEARCH_HEAD}\n{b.search}{_DIVIDER_LINE}\n{b.replace}{_REPLACE_TAIL}\n"
-                    for b in blocks
-                )
-                out.append(f"@@@ EDIT {path}\n{rendered}@@@ END\n")
-            case DeleteFile(path):
-                out.append(f"@@@ DELETE {path}\n")
-            case RenameFile(path, new_path):
-                out.append(f"@@@ RENAME {path} -> {new_path}\n")
-    return "\n".join(out)

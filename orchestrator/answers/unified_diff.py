@@ -2,9 +2,8 @@
 block (its context and removed lines are the search, its context and added lines the
 replacement), so a diff is applied by the same careful merge as every other edit.
 
-OpenAI's apply_patch format (`*** Begin Patch`, `*** Update File: path`, `*** Add File:`,
-`*** Delete File:`, `*** Move to:`, hunks opened by `@@` with an optional anchor line,
-`*** End Patch`) is read the same way: its hunks are unified-diff hunks without line numbers.
+OpenAI's apply_patch format (orchestrator.answers.apply_patch) is read by the same reader:
+its hunks are unified-diff hunks without line numbers.
 
 A diff is only taken whole. A hunk line without its " ", "+" or "-" prefix in the middle of
 a diff makes the whole file's diff refused, never applied in part.
@@ -30,12 +29,6 @@ HUNK_HEADER = re.compile(
     r"^@@(?!@)[ \t]*(?:-(\d+)(?:,(\d+))?[ \t]+\+(\d+)(?:,(\d+))?)?[^@\n]*@@(?:[ \t].*)?$"
     r"|^@@[ \t]*$"
 )
-# The apply_patch format's own lines; group 1 names the line, group 2 is its path, if any.
-PATCH_HEADER = re.compile(
-    r"^\*\*\*[ \t]*(Begin Patch|End Patch|Update File|Add File|Delete File|Move to|End of File)"
-    r"\b[ \t]*:?[ \t]*(.*?)[ \t]*$",
-    re.IGNORECASE,
-)
 GIT_HEADER = re.compile(r"^diff --git ([^ \t]+) ([^ \t]+)[ \t]*$")
 _META = (
     "index ",
@@ -50,7 +43,7 @@ _META = (
 NULL = "/dev/null"
 
 
-def _patch_hunk(line: str) -> bool:
+def patch_hunk(line: str) -> bool:
     """ "@@" or "@@ def anchor():" (apply_patch), but not our own "@@@" marker lines."""
     return line.startswith("@@") and not line.startswith("@@@")
 
@@ -123,7 +116,7 @@ class DiffReader:
 
     def feed(self, line: str) -> bool:
         """Take one line; False when the line is not part of this diff (the diff has ended)."""
-        if HUNK_HEADER.match(line) or (self.patch and _patch_hunk(line)):
+        if HUNK_HEADER.match(line) or (self.patch and patch_hunk(line)):
             self.start_hunk(line)
             return True
         if self.patch and not self.hunks:

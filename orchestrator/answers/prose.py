@@ -1,7 +1,7 @@
-"""Answers that hold no operation in the edit format: JSON, or prose with fenced files.
+"""Prose with fenced files: the dialect of an answer that holds no other operation.
 
-They are read only when the answer held nothing else; answers written with file tags
-(`<file path=...>`, bolt.diy's and Dyad's) by orchestrator.tagged_answers. A fenced block
+Answers written with file tags (`<file path=...>`, bolt.diy's and Dyad's) are read by
+orchestrator.answers.tagged, JSON answers by orchestrator.answers.json_answers. A fenced block
 becomes a whole file when the answer says, with certainty, which file it is: in the
 fence's info string ("```python app/main.py"), in a first comment line naming the path, or
 on the line just before the fence. Such files are marked `loose`, so the merge refuses one
@@ -11,23 +11,18 @@ unmistakably a new version of one existing file (identify_file), or the model th
 was only an example.
 """
 
-import json
 import re
 from dataclasses import dataclass, field
 
+from orchestrator.answers.json_answers import json_operations
 from orchestrator.fences import FENCE
 from orchestrator.operations import (
-    DeleteFile,
-    EditFile,
     Operation,
     Refusal,
-    RenameFile,
-    SearchReplace,
     WriteFile,
 )
 from orchestrator.path_mentions import looks_like_path, path_in_line
 from orchestrator.paths import BLANKS
-from orchestrator.tagged_answers import BlockReader, tagged_operations
 
 SHELL_LANGUAGES = frozenset(
     [
@@ -50,20 +45,15 @@ _PATH_COMMENT = re.compile(
     r"(?P<path>[^ \t*]+?)[ \t]*(?:\*/|-->)?[ \t]*$",
     re.IGNORECASE,
 )
+# Shell that writes files: a redirect into a file, sed -i, tee, rm, mv, cp, touch.
+_WRITES_FILES = re.compile(
+    r"(?:^|[^0-9&])>>?[ \t]*(?!/dev/null)[\w./-]+|\bsed[ \t]+-i|\btee\b"
+    r"|(?:^|[;&|][ \t]*)[ \t]*(?:rm|mv|cp|touch)[ \t]",
+    re.MULTILINE,
+)
 _INFO_PATH = re.compile(
     r"(?:title|file(?:name)?|path)[ \t]*=[ \t]*[\"']?([^\"' \t]+)", re.IGNORECASE
 )
-
-_LIST_KEYS = ("files", "changes", "operations", "edits", "modifications", "updates", "actions")
-_PATH_KEYS = ("path", "file", "filename", "file_path", "filepath", "name")
-_CONTENT_KEYS = ("content", "contents", "code", "new_content", "file_content", "text", "body")
-_ACTION_KEYS = ("action", "operation", "op", "type", "change_type", "mode")
-_NEW_PATH_KEYS = ("new_path", "newPath", "to", "destination", "target", "new_name", "rename_to")
-_SEARCH_KEYS = ("search", "find", "old", "original", "old_string", "before")
-_REPLACE_KEYS = ("replace", "replacement", "new", "updated", "new_string", "after")
-_WRITE_ACTIONS = {"create", "add", "new", "write", "update", "modify", "replace", "edit", "change"}
-_DELETE_ACTIONS = {"delete", "remove", "del", "rm"}
-_RENAME_ACTIONS = {"rename", "move", "mv"}
 
 
 @dataclass
@@ -87,12 +77,9 @@ class FencedBlock:
 
 
 def loose_operations(
-    text: str, blocks: list[FencedBlock], known: frozenset[str], read_blocks: BlockReader
+    text: str, blocks: list[FencedBlock], known: frozenset[str]
 ) -> tuple[list[Operation], list[Refusal]]:
     """Operations from an answer without edit-format operations, and what must be refused."""
-    tagged = tagged_operations(text, read_blocks)
-    if tagged is not None:
-        return tagged
     named: dict[str, list[FencedBlock]] = {}
     unnamed: list[FencedBlock] = []
     for block in blocks:
@@ -104,7 +91,7 @@ def loose_operations(
     operations: list[Operation] = []
     refusals: list[Refusal] = []
     if not named:
-        from_json = json_operations(text, unnamed)
+        from_json = json_operations(text, [b.lines for b in unnamed if b.language in ("json", "")])
         if from_json is not None:
             return from_json
     for path, found in named.items():
@@ -115,7 +102,18 @@ def loose_operations(
         else:
             operations.append(WriteFile(path, _content(found[0], path), loose=True))
     for block in unnamed:
-        if block.language in SHELL_LANGUAGES or not "".join(block.lines).strip():
+        code = "".join(block.lines)
+        if block.language in SHELL_LANGUAGES and _WRITES_FILES.search(code):
+            refusals.append(
+                Refusal(
+                    None,
+                    "the answer changes files with shell commands (a redirect, sed -i, rm...), "
+                    "which are not applied; give the changes as operations",
+                    code,
+                )
+            )
+            continue
+        if block.language in SHELL_LANGUAGES or not code.strip():
             continue  # commands for the person, not files
         refusals.append(
             Refusal(
@@ -185,81 +183,3 @@ def _content(block: FencedBlock, path: str) -> str:
                 del lines[index]
             break
     return "".join(lines)
-
-
-def json_operations(
-    text: str, unnamed: list[FencedBlock]
-) -> tuple[list[Operation], list[Refusal]] | None:
-    """Operations from an answer given as JSON, or None when it is not such JSON."""
-    starts = [match.start() for match in re.finditer(r"^[{\[]", text, re.MULTILINE)]
-    candidates = [text[start:].strip() for start in starts[:1]] + [
-        "".join(block.lines) for block in unnamed if block.language in ("json", "")
-    ]
-    for candidate in candidates:
-        if not candidate.startswith(("{", "[")):
-            continue
-        try:
-            data = json.loads(candidate)
-        except ValueError:
-            continue
-        found = _from_json(data)
-        if found is not None:
-            return found
-    return None
-
-
-def _first(item: dict, keys: tuple[str, ...]) -> object:
-    return next((item[key] for key in keys if key in item), None)
-
-
-def _from_json(data: object) -> tuple[list[Operation], list[Refusal]] | None:
-    items: list[object] | None = None
-    if isinstance(data, list):
-        items = data
-    elif isinstance(data, dict):
-        listed = _first(data, _LIST_KEYS)
-        if isinstance(listed, list):
-            items = listed
-        elif isinstance(_first(data, _PATH_KEYS), str):
-            items = [data]
-        elif data and all(isinstance(v, str) and looks_like_path(k) for k, v in data.items()):
-            return [WriteFile(path, content, loose=True) for path, content in data.items()], []
-    if not items or not all(isinstance(item, dict) for item in items):
-        return None
-    if not all(isinstance(_first(item, _PATH_KEYS), str) for item in items):
-        return None
-    if not any(
-        _first(item, _CONTENT_KEYS + _ACTION_KEYS + _SEARCH_KEYS) is not None for item in items
-    ):
-        return None
-    operations: list[Operation] = []
-    refusals: list[Refusal] = []
-    for item in items:
-        result = _json_item(item)
-        (refusals if isinstance(result, Refusal) else operations).append(result)
-    return operations, refusals
-
-
-def _json_item(item: dict) -> Operation | Refusal:
-    path = str(_first(item, _PATH_KEYS))
-    action = str(_first(item, _ACTION_KEYS) or "").lower()
-    content = _first(item, _CONTENT_KEYS)
-    if action in _DELETE_ACTIONS:
-        return DeleteFile(path)
-    if action in _RENAME_ACTIONS:
-        new_path = _first(item, _NEW_PATH_KEYS)
-        if isinstance(new_path, str):
-            return RenameFile(path, new_path)
-        return Refusal(path, "its JSON rename gives no new path")
-    if action and action not in _WRITE_ACTIONS:
-        return Refusal(path, f"its JSON entry asks for {action!r}, which is not a file change")
-    search, replace = _first(item, _SEARCH_KEYS), _first(item, _REPLACE_KEYS)
-    if isinstance(search, str) and isinstance(replace, str):
-        return EditFile(path, (SearchReplace(_line_end(search), _line_end(replace)),))
-    if isinstance(content, str):
-        return WriteFile(path, content, loose=True)
-    return Refusal(path, "its JSON entry has no content")
-
-
-def _line_end(text: str) -> str:
-    return text if not text or text.endswith("\n") else text + "\n"

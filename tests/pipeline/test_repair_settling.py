@@ -1,0 +1,75 @@
+"""How the repair loop settles what an earlier round left open (orchestrator.repair): a
+block that changes nothing is asked about once, a block moved to the file where its text
+is settles its failure, and a change a retry sends again is never made twice."""
+
+import pytest
+
+from orchestrator import LocalHost, ProjectBrief, iterate
+from orchestrator.errors import EditFailed
+from orchestrator.options import RunOptions
+from tests.support.scripted import ScriptedProvider
+
+BRIEF = ProjectBrief(title="t", prompt="t", stack="python")
+FILES = {
+    "app.py": 'def index():\n    return "ok"\n',
+    "models.py": "class Todo:\n    done = False\n",
+}
+OK, UP = '    return "ok"\n', '    return "up"\n'
+
+
+def edit(path: str, *blocks: tuple[str, str]) -> str:
+    body = "".join(f"<<<<<<< SEARCH\n{s}=======\n{r}>>>>>>> REPLACE\n" for s, r in blocks)
+    return f"@@@ EDIT {path}\n{body}@@@ END\n"
+
+
+def run(*answers: str):
+    provider = ScriptedProvider(list(answers))
+    options = RunOptions(sleep=lambda seconds: None)
+    result = iterate(dict(FILES), "say up", BRIEF, provider, LocalHost(), options)
+    return result, provider.requests
+
+
+def test_a_block_that_changes_nothing_is_asked_about_then_the_fix_applies():
+    result, requests = run(edit("app.py", (OK, OK)), edit("app.py", (OK, UP)))
+    assert result.outcome == "completed"
+    assert result.files["app.py"] == 'def index():\n    return "up"\n'
+    assert len(requests) == 2
+    assert "changes nothing" in str(requests[1])
+
+
+def test_a_block_that_changes_nothing_twice_is_no_changes_after_one_question():
+    result, requests = run(edit("app.py", (OK, OK)))
+    assert (result.outcome, result.files, len(requests)) == ("no_changes", FILES, 2)
+
+
+def test_no_changes_said_after_the_question_ends_the_run_with_no_changes():
+    result, requests = run(edit("app.py", (OK, OK)), "No change is needed after all.")
+    assert (result.outcome, len(requests)) == ("no_changes", 2)
+    assert "no change to app.py was needed" in result.summary
+
+
+def test_a_block_that_changes_nothing_beside_a_real_one_is_left_out_without_a_question():
+    answer = edit("app.py", (OK, UP)) + edit("models.py", ("    done = False\n",) * 2)
+    result, requests = run(answer)
+    assert (result.outcome, len(requests)) == ("completed", 1)
+    assert "changed nothing" in result.summary
+
+
+def test_a_block_moved_to_the_file_where_its_text_is_settles_its_failure():
+    result, requests = run(edit("models.py", (OK, UP)), edit("app.py", (OK, UP)))
+    assert result.outcome == "completed"
+    assert result.files == {**FILES, "app.py": 'def index():\n    return "up"\n'}
+    assert len(requests) == 2
+
+
+def test_a_failure_stays_open_when_the_repair_changes_another_block_elsewhere():
+    other = ("    done = False\n", "    done = True\n")
+    with pytest.raises(EditFailed, match=r"app\.py"):
+        run(edit("app.py", ("nowhere\n", "x\n")), edit("models.py", other))
+
+
+def test_a_retry_that_sends_again_an_insertion_that_applied_makes_it_once():
+    insert = ("def index():\n", "@cache\ndef index():\n")
+    first = edit("app.py", insert, ("nowhere\n", "x\n"))
+    result, _ = run(first, edit("app.py", insert, (OK, UP)))
+    assert result.files["app.py"] == '@cache\ndef index():\n    return "up"\n'
