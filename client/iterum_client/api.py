@@ -249,11 +249,23 @@ def _message(response: httpx.Response) -> tuple[str, object]:
     except ValueError:
         return f"HTTP {response.status_code}", None
     detail = body.get("detail") if isinstance(body, dict) else None
-    if isinstance(detail, list):  # field errors
-        text = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', [])[2:]) or 'body'}: {e.get('msg')}"
-            for e in detail
-            if isinstance(e, dict)
-        )
-        return text or f"HTTP {response.status_code}", body
-    return str(detail or f"HTTP {response.status_code}"), body
+    if isinstance(detail, list):  # field errors, as older servers sent them
+        return _fields(detail) or f"HTTP {response.status_code}", body
+    text = str(detail or f"HTTP {response.status_code}")
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list) and errors:  # {"detail", "code", "errors": [{loc, msg}]}
+        fields = _fields(errors)
+        text = f"{text.rstrip('.')}: {fields}" if fields and fields not in text else text
+    return text, body
+
+
+def _fields(errors: list) -> str:
+    """ "prompt: too long; title: required" from [{"loc": ["body", "prompt"], "msg": ...}]."""
+    parts = []
+    for error in errors:
+        if not isinstance(error, dict):
+            continue
+        where = [str(p) for p in error.get("loc", []) if p not in ("body", "query", "path")]
+        where = [p for p in where if p != "payload"]
+        parts.append(f"{'.'.join(where) or 'body'}: {error.get('msg')}")
+    return "; ".join(parts)

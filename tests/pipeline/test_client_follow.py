@@ -239,3 +239,20 @@ def test_the_client_is_written_for_python_3_10():
     assert project["requires-python"] == ">=3.10"
     for source in (client / "iterum_client").glob("*.py"):
         ast.parse(source.read_text(), filename=str(source), feature_version=(3, 10))
+
+
+def test_a_422_names_each_field_at_fault():
+    def refuse(request):
+        body = {
+            "detail": "Some fields are not valid.",
+            "code": "invalid",
+            "errors": [{"loc": ["body", "prompt"], "msg": "Ensure this has at most 4000 chars"}],
+        }
+        return httpx.Response(422, json=body)
+
+    api = Api("http://127.0.0.1:1", "itm_x", transport=httpx.MockTransport(refuse))
+    with pytest.raises(ApiError) as refused:
+        api.post("/generations", {"prompt": "x" * 5000})
+    assert refused.value.message == (
+        "Some fields are not valid: prompt: Ensure this has at most 4000 chars"
+    )
