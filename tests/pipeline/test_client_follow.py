@@ -256,3 +256,13 @@ def test_a_422_names_each_field_at_fault():
     assert refused.value.message == (
         "Some fields are not valid: prompt: Ensure this has at most 4000 chars"
     )
+
+
+def test_streams_that_end_at_once_are_not_asked_for_again_and_again():
+    statuses = [version("processing")] * 3 + [version("completed")]
+    server = Server(statuses, [b"", b"", b""])
+    api = Api("http://127.0.0.1:1", "itm_x", transport=httpx.MockTransport(server))
+    pauses = []
+    api.sleep = pauses.append
+    assert follow(api, recorded(), GEN, 2) == following.OK
+    assert pauses == [0.5, 1.0, 2.0]
