@@ -12,7 +12,8 @@ class Failure:
     # edit, claim (a new file that exists, a file written twice, a change already made),
     # provenance (a line that is not content the model wrote), wrong_path, missing, lazy,
     # refused, unnamed_code, cut_off, restated (said twice, in two forms that disagree),
-    # withdrawn (a file only a withdrawn attempt of a restarted answer touched)
+    # withdrawn (a file only a withdrawn attempt of a restarted answer touched), mentioned
+    # (prose that names files of the project but holds no operation)
     kind: str = "edit"
     block: int | None = None  # the block's number among the answer's blocks for this path
     search: str = ""  # the block's SEARCH text, quoted back in the repair request

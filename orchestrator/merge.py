@@ -124,8 +124,10 @@ NOOP = (
 
 
 def _changes_nothing(block: SearchReplace) -> bool:
-    """A block whose replacement is its search, line for line (endings aside)."""
-    if block.alternatives or block.from_diff or not block.search.strip():
+    """A block whose replacement is its search, line for line (endings aside). A diff hunk
+    of context lines only arrives here when its whole diff changes nothing
+    (orchestrator.answers.unified_diff)."""
+    if block.alternatives or not block.search.strip():
         return False
     return lines_of(block.search) == lines_of(block.replace)
 

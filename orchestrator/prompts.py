@@ -145,6 +145,11 @@ def _describe_failure(failure: Failure, totals: dict[str, int]) -> str:
             "@@@ FILE or @@@ EDIT naming the file. If it was only an example for the reader, "
             "say so in one sentence, with no operations."
         )
+    elif failure.kind == "mentioned":
+        text += (
+            "\nIf a file needs a change, give it with @@@ EDIT or @@@ FILE naming the file. "
+            "If none is needed, say so in one sentence, with no operations."
+        )
     elif failure.kind == "refused" and failure.search:
         text += f"\nThat part of your answer read:\n{_quoted(failure.search)}"
     elif failure.search:

@@ -94,6 +94,7 @@ SETTLED_BY_SILENCE = {
     "missing": "The model wanted to delete {path}, which does not exist; nothing was deleted.",
     "twice": "The model's change to {path} was already made once; it was not made twice.",
     "noop": "The model said no change to {path} was needed after all.",
+    "mentioned": "Asked for the change its answer described, the model proposed none.",
 }
 
 
@@ -105,8 +106,8 @@ def _still_open(
     answer applied to other files; a failed block applied there went where it belongs."""
     if silent and failure.kind in SETTLED_BY_SILENCE:
         return False
-    if failure.kind == "withdrawn":
-        return False  # asked once: the next answer changes the file again, or leaves it be
+    if failure.kind in ("withdrawn", "mentioned"):
+        return False  # asked once: the next answer gives the change, or leaves it be
     if failure.search.strip() and _search_key(failure.search) in moved:
         return False
     if (failure.path is None or failure.kind in ("wrong_path", "missing")) and fresh:
@@ -183,6 +184,11 @@ def settle(
     follow_ups = 0
     while True:
         answer = _identified(answer, current, report)
+        if follow_ups:
+            # Asked once about files its prose named without an operation, the model's
+            # second answer without one is its word that no change is needed.
+            kept = [r for r in answer.refusals if r.kind != "mentioned"]
+            answer = replace(answer, refusals=kept)
         operations = [op for op in answer.operations if op not in applied_before]
         answer_keys = _keys(answer)
         named = {case_key(f.path) for f in carried if f.path}

@@ -126,6 +126,25 @@ def loose_operations(
     return operations, refusals
 
 
+def mentioned_files(prose: list[str], known: frozenset[str]) -> Refusal | None:
+    """For an answer that holds no operation: a refusal when its prose names files of the
+    project ("I updated app.py to ..."), so the model is asked once and "no changes" never
+    rests on its word alone. A second answer without an operation is its word that none is
+    needed (orchestrator.repair)."""
+    found: dict[str, None] = {}
+    for line in prose:
+        if (path := path_in_line(line, known)) is not None and path in known:
+            found[path] = None
+    if not found:
+        return None
+    names = ", ".join(list(found)[:3])
+    return Refusal(
+        None,
+        f"the answer names {names} but holds no operation that could be read",
+        kind="mentioned",
+    )
+
+
 def identify_file(code: str, files: dict[str, str]) -> str | None:
     """The existing file a fenced block that names no file is a new version of, when its
     lines are unmistakably that file's: most of the block's lines are in it, most of its

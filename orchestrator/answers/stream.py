@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from orchestrator.answers.apply_patch import PATCH_HEADER, open_patch_file
 from orchestrator.answers.dispatch import Found, choose, tag_findings
 from orchestrator.answers.ours import MARKER, OPENING_KEYWORDS, is_end, rename_sides
-from orchestrator.answers.prose import FencedBlock
+from orchestrator.answers.prose import FencedBlock, mentioned_files
 from orchestrator.answers.reasoning import CLOSING, OPENING, lone_closing
 from orchestrator.answers.restarts import is_restart, withdrawal_refusals
 from orchestrator.answers.search_replace import (
@@ -278,6 +278,9 @@ class EditStreamParser:
         ]
         if cut_off and not self.operations and not self.refusals and "".join(self._kept).strip():
             self._cut_in = self._cut_in or UNNAMED  # cut off before anything could be read
+        complete = not cut_off and self.open_path is None
+        if complete and not self.operations and not self.refusals:
+            self.refusals += filter(None, [mentioned_files(self.prose, self.known)])
 
     # One line at a time ---------------------------------------------------------------------
 

@@ -197,12 +197,15 @@ class DiffReader:
         operations: list[Operation | Refusal] = []
         if old != new:
             operations.append(RenameFile(old, new))
+        # A hunk of context lines alone changes nothing and is left out; a diff of nothing
+        # else is passed on whole, so the merge asks about a change claimed but not made
+        # rather than the run ending with "no changes" on its word.
+        changing = [hunk for hunk in self.hunks if hunk.changes] or self.hunks
         blocks = tuple(
             SearchReplace(
                 *hunk.texts(), line_hint=hunk.old_start, from_diff=True, old_count=hunk.old_count
             )
-            for hunk in self.hunks
-            if hunk.changes
+            for hunk in changing
         )
         if blocks:
             operations.append(EditFile(new, blocks))

@@ -530,8 +530,25 @@ SCENARIOS = [
         refusals=[Refusal(path=None, reason="a diff names /dev/null on both sides", text="")],
     ),
     Scenario(
+        # Passed on, so the merge asks about a fix claimed and not made (never "no changes").
         "a diff hunk without changes",
         answer="--- a/x\n+++ b/x\n@@ -1 +1 @@\n a\n",
+        operations=[
+            EditFile(
+                "x",
+                (SearchReplace("a\n", "a\n", line_hint=1, from_diff=True, old_count=1),),
+            )
+        ],
+    ),
+    Scenario(
+        "a diff whose context-only hunk sits beside a change",
+        answer="--- a/x\n+++ b/x\n@@ -1 +1 @@\n a\n@@ -3 +3 @@\n-c\n+d\n",
+        operations=[
+            EditFile(
+                "x",
+                (SearchReplace("c\n", "d\n", line_hint=3, from_diff=True, old_count=1),),
+            )
+        ],
     ),
     Scenario(
         "a nested fence inside a fenced file",

@@ -7,6 +7,7 @@ import pytest
 from orchestrator import LocalHost, ProjectBrief, iterate
 from orchestrator.errors import EditFailed
 from orchestrator.options import RunOptions
+from orchestrator.providers.base import StreamChunk
 from tests.support.scripted import ScriptedProvider
 
 BRIEF = ProjectBrief(title="t", prompt="t", stack="python")
@@ -73,3 +74,60 @@ def test_a_retry_that_sends_again_an_insertion_that_applied_makes_it_once():
     first = edit("app.py", insert, ("nowhere\n", "x\n"))
     result, _ = run(first, edit("app.py", insert, (OK, UP)))
     assert result.files["app.py"] == '@cache\ndef index():\n    return "up"\n'
+
+
+# Prose that names files but holds no operation -----------------------------------------------
+
+CLAIMED = "I updated app.py so that index() says up."
+NO_NEED = "No change is needed after all."
+
+
+def test_prose_that_names_a_file_without_an_operation_is_asked_about_once():
+    result, requests = run(CLAIMED, edit("app.py", (OK, UP)))
+    assert result.outcome == "completed"
+    assert result.files["app.py"] == 'def index():\n    return "up"\n'
+    assert len(requests) == 2
+    assert "the answer names app.py but holds no operation" in str(requests[1])
+
+
+def test_a_second_answer_without_an_operation_is_the_models_word():
+    result, requests = run(CLAIMED, CLAIMED)
+    assert (result.outcome, result.files, len(requests)) == ("no_changes", FILES, 2)
+    assert "the model proposed none" in result.summary
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        NO_NEED,  # names no file
+        "Run this:\n\n```bash\npython app.py\n```\n",  # a file named only in a command
+    ],
+)
+def test_an_answer_that_names_no_file_in_its_prose_is_no_changes_at_once(answer):
+    result, requests = run(answer)
+    assert (result.outcome, len(requests)) == ("no_changes", 1)
+
+
+def test_prose_cut_off_at_the_length_limit_is_not_a_claim_to_ask_about():
+    cut = [
+        StreamChunk("I would update app.py so that"),
+        StreamChunk("", finish_reason="MAX_TOKENS"),
+    ]
+    provider = ScriptedProvider([cut])
+    options = RunOptions(sleep=lambda seconds: None)
+    with pytest.raises(EditFailed):
+        iterate(dict(FILES), "say up", BRIEF, provider, LocalHost(), options)
+    assert not any("holds no operation" in str(request) for request in provider.requests)
+
+
+CONTEXT_ONLY = (
+    "Fixed index():\n\n```diff\n--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n"
+    ' def index():\n     return "ok"\n```\n'
+)
+
+
+def test_a_diff_of_context_lines_only_is_a_claim_asked_about_once():
+    result, requests = run(CONTEXT_ONLY, edit("app.py", (OK, UP)))
+    assert (result.outcome, len(requests)) == ("completed", 2)
+    result, requests = run(CONTEXT_ONLY, NO_NEED)
+    assert (result.outcome, result.files, len(requests)) == ("no_changes", FILES, 2)
