@@ -125,7 +125,7 @@ NOOP = (
 
 def _changes_nothing(block: SearchReplace) -> bool:
     """A block whose replacement is its search, line for line (endings aside)."""
-    if block.alternatives or block.from_diff or not block.search.strip():
+    if block.alternatives or not block.search.strip():
         return False
     return lines_of(block.search) == lines_of(block.replace)
 
