@@ -114,6 +114,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
+def machine_jiffies() -> tuple[int, int]:
+    """(busy, total) clock ticks of all the machine's cores since boot (/proc/stat)."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    total = sum(fields[:8])  # guest time is already in user
+    return total - idle, total
+
+
 def process_name(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/comm").read_text().strip()
@@ -133,23 +141,38 @@ class CpuMeter:
         """Measure from now, forgetting what was measured before."""
         self.wall = 0.0
         self.spent = dict.fromkeys(self.processes, 0.0)
+        self.machine_busy = self.machine_total = 0
         self.resume()
 
     def resume(self) -> None:
         self.began = time.monotonic()
         self.used = {label: cpu_seconds(pid) for label, pid in self.processes.items()}
+        self.machine_at = machine_jiffies()
 
     def pause(self) -> None:
         """Stop counting (the pauses of the bench itself are nobody's work)."""
         self.wall += time.monotonic() - self.began
         for label, pid in self.processes.items():
             self.spent[label] += cpu_seconds(pid) - self.used[label]
+        busy, total = machine_jiffies()
+        self.machine_busy += busy - self.machine_at[0]
+        self.machine_total += total - self.machine_at[1]
 
     def shares(self) -> str:
+        """Each process's CPU as a share of one core; then the machine's cores, busy in all,
+        and what of that was not the bench's (other programs on the machine)."""
         self.pause()
         wall = max(self.wall, 1e-9)
-        parts = [f"{label} {spent / wall:.0%}" for label, spent in self.spent.items()]
-        return f"CPU (share of one core) over {wall:.1f} s: " + ", ".join(parts)
+        parts = [f"{label} {spent / wall:.0%}" for label, spent in self.spent.items() if spent]
+        cores = os.cpu_count() or 1
+        busy = self.machine_busy / max(self.machine_total, 1)  # of all cores
+        ours = sum(self.spent.values()) / wall / cores
+        return (
+            f"CPU (share of one core) over {wall:.1f} s: "
+            + ", ".join(parts)
+            + f"; the machine's {cores} cores {busy:.0%} busy, {max(busy - ours, 0):.0%} of"
+            " them by other programs"
+        )
 
 
 def threads(pid: int) -> int:
@@ -222,8 +245,15 @@ class Stack:
             self.ports.append(port)
         for web, port in zip(self.webs, self.ports, strict=True):
             wait_for_port(port, web)
+        # The clients' Host headers: behind Pushpin, one per daphne, each routed to its own
+        # (Pushpin's targets are failover only: with one route, the first daphne took all).
+        self.hosts = (
+            ["127.0.0.1", "localhost"][: len(self.ports)] if self.pushpin else ["127.0.0.1"]
+        )
         if self.pushpin:
-            self.pushpin.start([f"127.0.0.1:{port}" for port in self.ports])
+            origins = [f"127.0.0.1:{port}" for port in self.ports]
+            by_host = dict(zip(self.hosts, origins, strict=True)) if len(origins) > 1 else None
+            self.pushpin.start(origins, by_host)
             self.port = self.pushpin.http_port
         else:
             self.port = self.ports[0]
@@ -307,8 +337,10 @@ class HTTPError(ConnectionError):
 class Streams:
     """Open SSE connections; each records (sequence, seconds from publish to arrival)."""
 
-    def __init__(self, port: int, cookie: str, stock: bool) -> None:
+    def __init__(self, port: int, cookie: str, stock: bool, hosts: list[str]) -> None:
         self.port, self.cookie, self.stock = port, cookie, stock
+        self.hosts = hosts
+        self.opened = 0
         self.arrivals: dict[int, list[float]] = {}
         self.tasks: list[asyncio.Task] = []
         self.writers: list[asyncio.StreamWriter] = []
@@ -354,9 +386,11 @@ class Streams:
 
     async def _connect_once(self, version) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 20)
+        host = self.hosts[self.opened % len(self.hosts)]
+        self.opened += 1
         writer.write(
             (
-                f"GET {self.path(version)} HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                f"GET {self.path(version)} HTTP/1.0\r\nHost: {host}\r\n"
                 f"Cookie: {self.cookie}\r\nAccept: text/event-stream\r\n\r\n"
             ).encode()
         )
@@ -455,7 +489,7 @@ class Bench:
             self.figures.add(setup.name, "start", f"failed: {error}")
             return
         try:
-            streams = Streams(stack.port, world["cookie"], setup.stock)
+            streams = Streams(stack.port, world["cookie"], setup.stock, stack.hosts)
             await streams.open(world["latency_versions"])
             for when in ("streams just opened", "streams open for 10 s"):
                 started = time.monotonic()
@@ -474,7 +508,7 @@ class Bench:
             stack.stop()
 
     async def measure_streams(self, setup: Setup, stack: Stack, world: dict, count: int) -> None:
-        streams = Streams(stack.port, world["cookie"], setup.stock)
+        streams = Streams(stack.port, world["cookie"], setup.stock, stack.hosts)
         before = stack.memory_kib()
         threads_before = stack.threads()
         started = time.monotonic()
@@ -541,6 +575,14 @@ def main() -> None:
                 fan_out=(500, 2000, 10000),
             )
         )
+    # BENCH_EVENTS_ONLY=pushpin runs only the setups whose name holds it; BENCH_FAN_OUT=500
+    # sets the stream counts of the fan-out (to try the bench quickly).
+    only = os.environ.get("BENCH_EVENTS_ONLY", "").lower()
+    setups = [setup for setup in setups if only in setup.name.lower()]
+    if os.environ.get("BENCH_FAN_OUT"):
+        counts = tuple(int(n) for n in os.environ["BENCH_FAN_OUT"].split(","))
+        for setup in setups:
+            setup.fan_out = counts
     bench = Bench()
     try:
         for setup in setups:

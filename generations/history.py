@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from generations.models import Generation, Version
-from generations.refusals import ActionRefused
+from generations.refusals import ActionRefused, InvalidInput
 from generations.storage import (
     Content,
     as_content,
@@ -79,7 +79,7 @@ def save_manual_files(
         try:
             path = clean_path(raw)
         except UnsafePath as refusal:
-            raise ActionRefused(refusal.message) from None
+            raise InvalidInput(refusal.message) from None
         if isinstance(content, bytes):
             content = as_content(content)  # text stays text, anything else bytes
         if current.get(path) != content:

@@ -437,6 +437,8 @@ class WebhookDelivery(models.Model):
         REFUSED = "refused"  # the URL points at a private or loopback address
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="deliveries")
+    # Sent as X-Iterum-Delivery, the same on every attempt: a receiver drops repeats by it.
+    delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     url = models.URLField(max_length=500)
     event = models.CharField(max_length=40, default="version.ended")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)

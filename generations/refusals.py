@@ -12,3 +12,8 @@ class LimitExceeded(ActionRefused):
         super().__init__(message)
         self.limit = limit
         self.limit_bytes = limit_bytes
+
+
+class InvalidInput(ActionRefused):
+    """What was sent breaks a rule of its own (a path the path policy refuses, a limit of
+    a version's files), whatever the state: the API answers 422, not 409."""

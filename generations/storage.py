@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from generations.models import Blob, Generation, Version, VersionFile, text_of
-from generations.refusals import ActionRefused
+from generations.refusals import InvalidInput
 from orchestrator.diffing import compare_files
 from orchestrator.errors import UnsafePath
 from orchestrator.paths import ProjectLimits, clean_path
@@ -37,7 +37,7 @@ def check_limits(files: dict[str, Content]) -> None:
     try:
         project_limits().check(files)
     except UnsafePath as refusal:
-        raise ActionRefused(refusal.message) from None
+        raise InvalidInput(refusal.message) from None
 
 
 def save_files(
@@ -194,8 +194,8 @@ def plain_files(files: dict[str, bytes]) -> dict[str, Content]:
         try:
             cleaned = clean_path(path)
         except UnsafePath as refusal:
-            raise ActionRefused(refusal.message) from None
+            raise InvalidInput(refusal.message) from None
         if cleaned != path:
-            raise ActionRefused(f"The path {path!r} is not in its plain form ({cleaned}).")
+            raise InvalidInput(f"The path {path!r} is not in its plain form ({cleaned}).")
         kept[path] = as_content(data)
     return kept

@@ -65,6 +65,7 @@ class Api:
             transport=transport,
         )
         self.clock: Callable[[], float] = time.monotonic
+        self.sleep: Callable[[float], None] = time.sleep
 
     def call(self, method: str, path: str, **options) -> httpx.Response:
         response = self.http.request(method, "/api/v1" + path, **options)
@@ -166,7 +167,10 @@ class Api:
         url: str,
         reconcile: bool = False,
     ) -> Iterator[Event]:
+        pause = 0.0  # before reconnecting after a connection that brought nothing
         while True:
+            if pause:
+                self.sleep(pause)
             url = url or self._events_url(generation, number)
             if reconcile and (ended := self._ended(generation, number)):
                 yield ended
@@ -175,6 +179,7 @@ class Api:
             if last_id:
                 headers["Last-Event-ID"] = last_id
             checked = self.clock()
+            seen = last_id
             try:
                 with self.streams.stream("GET", url, headers=headers) as response:
                     if response.status_code >= 400:
@@ -194,6 +199,8 @@ class Api:
             except (httpx.TransportError, httpx.StreamError):
                 pass  # dropped: reconnect and get what was missed, once
             url = ""  # a fresh stream token for the next connection
+            # A server that keeps ending streams at once is not asked again and again.
+            pause = 0.0 if last_id != seen else min(max(pause * 2, 0.5), 5.0)
 
 
 def final_event(version: dict) -> Event:
@@ -249,11 +256,23 @@ def _message(response: httpx.Response) -> tuple[str, object]:
     except ValueError:
         return f"HTTP {response.status_code}", None
     detail = body.get("detail") if isinstance(body, dict) else None
-    if isinstance(detail, list):  # field errors
-        text = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', [])[2:]) or 'body'}: {e.get('msg')}"
-            for e in detail
-            if isinstance(e, dict)
-        )
-        return text or f"HTTP {response.status_code}", body
-    return str(detail or f"HTTP {response.status_code}"), body
+    if isinstance(detail, list):  # field errors, as older servers sent them
+        return _fields(detail) or f"HTTP {response.status_code}", body
+    text = str(detail or f"HTTP {response.status_code}")
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list) and errors:  # {"detail", "code", "errors": [{loc, msg}]}
+        fields = _fields(errors)
+        text = f"{text.rstrip('.')}: {fields}" if fields and fields not in text else text
+    return text, body
+
+
+def _fields(errors: list) -> str:
+    """ "prompt: too long; title: required" from [{"loc": ["body", "prompt"], "msg": ...}]."""
+    parts = []
+    for error in errors:
+        if not isinstance(error, dict):
+            continue
+        where = [str(p) for p in error.get("loc", []) if p not in ("body", "query", "path")]
+        where = [p for p in where if p != "payload"]
+        parts.append(f"{'.'.join(where) or 'body'}: {error.get('msg')}")
+    return "; ".join(parts)

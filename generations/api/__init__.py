@@ -40,7 +40,30 @@ data: {"generation_id": "...", "version": 2, "status": "processing",
 ```
 """
 
-api = NinjaAPI(
+
+class IterumAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """django-ninja's document, with each operation's responses keyed once: the
+        status codes from `response=` and those from `openapi_extra` (a binary body's
+        media types) merged under one key. Every operation that takes a body may answer
+        413 (config.middleware checks every body's size before any view)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        too_large = {
+            "description": "What was sent is larger than a limit (named in the body)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                responses = operation["responses"]
+                for status in sorted(key for key in responses if isinstance(key, int)):
+                    merged = responses.pop(status) | responses.pop(str(status), {})
+                    responses[str(status)] = merged
+                if method in ("post", "put", "patch", "delete"):
+                    responses.setdefault("413", too_large)
+        return schema
+
+
+api = IterumAPI(
     title="Iterum API",
     version="1",
     description="Generations, versions, files, diffs and live events." + EVENTS_DOC,

@@ -21,7 +21,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from generations.refusals import ActionRefused, LimitExceeded
+from generations.refusals import ActionRefused, InvalidInput, LimitExceeded
 from generations.runs.limits import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -134,6 +134,8 @@ def refused(refusal: ActionRefused) -> HttpError:
         return RateLimitedError(refusal)
     if isinstance(refusal, LimitExceeded):
         return LimitError(refusal)
+    if isinstance(refusal, InvalidInput):
+        return HttpError(422, str(refusal))
     return HttpError(409, str(refusal))
 
 
@@ -217,3 +219,15 @@ def json_errors_under_api(get_response):
             return _as_json(request, get_response(request))
 
     return middleware
+
+
+# Every operation may answer these: a body that cannot be read, no or a refused token, a
+# read-only token writing (or a session without CSRF), another user's object or none, and
+# parameters that do not validate.
+EVERY_OPERATION = (400, 401, 403, 404, 422)
+
+
+def responses(success: dict, *more: int) -> dict:
+    """An operation's responses for the schema: its success, and the errors it may give
+    (every operation's, and `more`: 409 refused, 413 too large, 429 too many runs)."""
+    return success | {status: ErrorOut for status in sorted({*EVERY_OPERATION, *more})}

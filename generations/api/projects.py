@@ -1,18 +1,21 @@
 """Projects in and out: import an existing project (an archive or a git URL) as a new
 generation, and push a version to another git host."""
 
-from ninja import Router, Status
+from uuid import UUID
+
+from django.http import HttpResponse
+from ninja import Path, Router
 from ninja.errors import HttpError
 
 from generations.api.auth import caller
-from generations.api.errors import refused
+from generations.api.errors import refused, responses
 from generations.api.schemas import (
     ImportGitIn,
-    MessageOut,
     PushRemoteIn,
     PushRemoteOut,
     VersionOut,
-    version_out,
+    VersionPath,
+    version_created,
 )
 from generations.git.remote import push_to_remote
 from generations.imports import import_archive, import_git
@@ -23,6 +26,7 @@ router = Router(tags=["projects"])
 VERSION = "/{uuid:generation_id}/versions/{int:number}"
 IMPORT_BODY = {
     "requestBody": {
+        "required": True,
         "content": {
             "multipart/form-data": {
                 "schema": {
@@ -35,18 +39,19 @@ IMPORT_BODY = {
                 }
             },
             "application/json": {"schema": ImportGitIn.json_schema()},
-        }
+        },
     }
 }
 
 
 @router.post(
     "/import",
-    response={201: VersionOut, 409: MessageOut, 422: MessageOut, 429: MessageOut},
-    summary="Import an existing project: a .zip or .tar.gz upload, or a git URL",
+    response=responses({201: VersionOut}, 409, 413, 429),
+    summary="Import a project from an archive or a git URL",
+    operation_id="importProject",
     openapi_extra=IMPORT_BODY,
 )
-def import_project(request):
+def import_project(request, response: HttpResponse):
     """Multipart with the field `archive` (and `title`), or JSON with `git_url`. The import
     becomes version 1, checked, its stack detected; what was left out is in its summary."""
     try:
@@ -76,16 +81,19 @@ def import_project(request):
             )
     except ActionRefused as refusal:
         raise refused(refusal) from None
-    return Status(201, version_out(version))
+    return version_created(response, version)
 
 
 @router.post(
     VERSION + "/push-remote",
-    response={200: PushRemoteOut, 409: MessageOut},
-    summary="Push the version to another git host with a one-time token",
+    response=responses({200: PushRemoteOut}, 409, 413),
+    summary="Push a version to another git host",
+    operation_id="pushToGitHost",
 )
-def push_remote(request, generation_id, number: int, payload: PushRemoteIn):
-    version = owned_version(request, generation_id, number)
+def push_remote(request, generation_id: UUID, number: Path[VersionPath], payload: PushRemoteIn):
+    """Push the version's commit to a repository on an allowed host, with a token used
+    for this push only and never stored."""
+    version = owned_version(request, generation_id, number.number)
     try:
         commit = push_to_remote(
             version=version,

@@ -363,10 +363,15 @@ def refusal(channel: str, because: str | None = None) -> str:
 async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
     """The SSE response for one channel, through Django: Pushpin's requests, and any server
     that does not run config.asgi's application (Django's test client)."""
-    if proxied(request) and (follows(request) or await in_reader(final_event, channel) is None):
+    if (
+        proxied(request)
+        and "token" not in request.GET
+        and (follows(request) or await in_reader(final_event, channel) is None)
+    ):
         # The library's view checks the channel manager, reads from the last id, and answers
         # with instructions for Pushpin; it returns at once, so a reader thread serves it.
-        # A run that has ended is answered below, as a plain response that ends.
+        # Answered below, as a plain response Pushpin passes on: a run that has ended (the
+        # response ends), and a stream token's request (the library knows only sessions).
         response = await in_reader(partial(grip_events, request, channels=[channel]))
         if request.grip.instruct is None:  # not held: a refusal or a bad request
             response.content = NO_RECONNECT + response.content.decode()
@@ -392,10 +397,11 @@ async def serve(stream: Stream):
                 events = await in_reader(read_events, stream.channel, stream.last_id)
                 behind = len(events) == READ_LIMIT
                 if not behind and stream.final is not None and not stream.follows:
-                    # The run had ended when the stream opened: what the client lacks, then
-                    # the final event (again, if the client had it: it may not know).
-                    fresh = [event for event in events if event.id > stream.last_id]
-                    if not any(event.type == DONE for event in fresh):
+                    # The run had ended when the stream opened: what the client lacks of
+                    # the run, then its final event (again, if the client had it: it may
+                    # not know), and nothing after it.
+                    fresh = until_done([e for e in events if e.id > stream.last_id])
+                    if not fresh or fresh[-1].type != DONE:
                         fresh.append(stream.final)
                     yield "".join(event.sse for event in fresh)
                     break
@@ -409,16 +415,27 @@ async def serve(stream: Stream):
                     behind = True  # a hint, or a gap: the database has what we lack
                     continue
             fresh = [event for event in events if event.id > stream.last_id]
+            if not stream.follows:
+                fresh = until_done(fresh)
             if fresh:
                 stream.last_id = fresh[-1].id
                 yield "".join(event.sse for event in fresh)
-                if not stream.follows and any(event.type == DONE for event in fresh):
+                if not stream.follows and fresh[-1].type == DONE:
                     break
         if stream.kicked:
             # Logged out (the page goes to the login page), or its token was revoked.
             yield refusal(stream.channel, stream.kicked_because)
     finally:
         hub.remove(stream)
+
+
+def until_done(events: list[StoredEvent]) -> list[StoredEvent]:
+    """The events up to the run's final one, included: a stream that does not follow the
+    version ends there, and what comes after (its tests, its preview) is not its business."""
+    for index, event in enumerate(events):
+        if event.type == DONE:
+            return events[: index + 1]
+    return events
 
 
 class EventStreams:

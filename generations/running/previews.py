@@ -68,7 +68,10 @@ def start_preview(*, version: Version, user) -> Preview:
     return preview
 
 
-def stop_preview(*, preview: Preview, reason: str = "stopped by its owner") -> Preview:
+STOPPED_BY_OWNER = "stopped by its owner"
+
+
+def stop_preview(*, preview: Preview, reason: str = STOPPED_BY_OWNER) -> Preview:
     """Stop it: everything in its sandbox is killed. Stopping a stopped one changes nothing."""
     if not preview.active:
         return preview

@@ -96,8 +96,7 @@ def choose(
             reading.operations.append(one.item)
         else:
             reading.restatements.append(one.item)
-    if dialect not in ("prose", "json"):
-        reading.restatements += _named_fences(fenced, known)
+    reading.restatements += _named_fences(fenced, known)
     return reading
 
 

@@ -100,6 +100,7 @@ class EditStreamParser:
         self._line_no = 0
         self._op_start = 0
         self._withdrawn: dict | None = None  # the state of an attempt the answer withdrew
+        self._withdrawn_items: list = []  # what every withdrawn attempt found
         self._indent = ""  # the indentation of operations written under a list item
 
     @property
@@ -152,10 +153,14 @@ class EditStreamParser:
             self._reset()
             self._rest(line[close.end() :])
             return
-        if idle and self._fence is None and self.found and is_restart(line):
+        if idle and self._fence is None and is_restart(line) and self._has_operations():
             self._withdrawn = self._state()
+            self._withdrawn_items += [one.item for one in self.found]
             self._reset()
         self._read(line)
+
+    def _has_operations(self) -> bool:
+        return bool(self.found) or bool(tag_findings("".join(self._kept), self.known))
 
     def _rest(self, text: str) -> None:
         if text.strip():
@@ -261,10 +266,9 @@ class EditStreamParser:
             for name, value in withdrawn.items():
                 setattr(self, name, value)
             emitted |= {id(one.item) for one in self.found}
-            reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known, tags)
+            reading = choose(self.found, "".join(self._kept), self.fenced_blocks, self.known)
         if self._withdrawn is not None:
-            withdrawn = [one.item for one in self._withdrawn["found"]]
-            earlier = [item for item in withdrawn if not isinstance(item, Refusal)]
+            earlier = [item for item in self._withdrawn_items if not isinstance(item, Refusal)]
             reading.refusals += withdrawal_refusals(earlier, reading.operations)
         self.operations, self.refusals = reading.operations, reading.refusals
         self.restatements, self.dialect = reading.restatements, reading.dialect

@@ -201,7 +201,7 @@ def test_a_manual_save_that_changes_nothing_or_escapes_is_refused(history, token
         "README.md is unchanged, so there is nothing to save.",
     )
     escape = call("post", f"{version}/files", token, {"files": {"../x.py": "x"}})
-    assert escape.status_code == 409
+    assert escape.status_code == 422  # bad input, not a conflict
     assert "leaves the project" in escape.json()["detail"]
 
 

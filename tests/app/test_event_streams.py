@@ -513,3 +513,24 @@ def test_a_stream_token_made_with_a_session_dies_with_it(application, user, make
         return await read_to_the_end(browser)
 
     assert '"condition": "forbidden"' in async_to_sync(scenario)()
+
+
+def test_a_stream_that_does_not_follow_ends_with_the_final_event_not_after_it(
+    application, user, make_version
+):
+    """The version's later events (its tests, its preview) are for `?follow=1` streams."""
+    version = make_version(status=RUNNING)
+    publish(version, ProgressEvent("iteration_complete", "completed", "the end", 1.0))
+    publish_about(version, "tests", "tests", "Tests passed")
+    version.status = Version.Status.COMPLETED
+    version.save()
+    scope = http_scope(events_path(version), cookie_of(user))
+
+    async def scenario() -> str:
+        browser = Browser(application, scope)
+        await browser.open()
+        return await read_to_the_end(browser)
+
+    body = async_to_sync(scenario)()
+    assert body.strip().rsplit("\n\n", 1)[-1].startswith("event: done")
+    assert "Tests passed" not in body

@@ -82,3 +82,20 @@ def test_a_forged_signature_is_not_trusted(owner_client, version, forged):
     assert response.streaming, "served as a plain stream, as if Pushpin were not there"
     assert "Grip-Hold" not in response
     assert "at queued" in async_to_sync(first_chunk)(response, "at intent_detection")
+
+
+def test_a_stream_token_is_served_through_pushpin_as_a_plain_stream(client, user, version):
+    """django-eventstream's GRIP view knows only sessions: a program's stream token is
+    served by us, through Pushpin, and ends after the run's final event."""
+    from generations.live.stream_tokens import stream_token
+
+    token = stream_token(user=user, channel=version.channel, origin=None)
+    publish(version, ProgressEvent("iteration_complete", "completed", "the end", 1.0))
+    url = f"/generations/{version.generation_id}/v1/events/?token={token}"
+    response = client.get(url, headers={"Grip-Sig": signature(KEY)})
+
+    assert response.streaming
+    assert "Grip-Hold" not in response
+    body = async_to_sync(first_chunk)(response)
+    assert "at queued" in body
+    assert "stream-error" not in body

@@ -164,6 +164,8 @@ def test_the_live_panel_partial_is_served_to_htmx(owner_client, make_version):
     assert "60%" in page
     assert "Waiting for the model" in page
     assert "<html" not in page
+    # The model's thinking has its folded place, hidden until live.js fills it.
+    assert '<details class="thinking" data-testid="thinking" hidden>' in page
 
 
 def test_a_reloaded_page_shows_the_bar_in_the_tenths_the_live_page_showed(

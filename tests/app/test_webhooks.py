@@ -156,3 +156,101 @@ def test_the_generation_page_sets_the_webhook_and_the_version_page_shows_deliver
     )
     page = owner_client.get(version.get_absolute_url()).content.decode()
     assert "Webhook: failed after 4 attempts (answered 503)" in page
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::127.0.0.1",  # IPv4-compatible: the issue's case, accepted before
+        "::ffff:127.0.0.1",  # IPv4-mapped
+        "::ffff:10.0.0.8",
+        "64:ff9b::a00:8",  # NAT64 of 10.0.0.8
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+        "::",
+        "fe80::1",
+        "fc00::1",
+        "100.64.0.1",  # shared address space (carrier NAT)
+        "169.254.169.254",  # cloud metadata
+        "0.0.0.0",
+        "224.0.0.1",
+    ],
+)
+def test_addresses_that_reach_inside_are_refused_in_every_form(address, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    host = f"[{address}]" if ":" in address else address
+    problem = webhooks.address_problem(f"http://{host}:8080/hook")
+    assert problem is not None
+    assert "private, loopback or reserved" in problem
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8"])
+def test_public_addresses_are_allowed(address, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    host = f"[{address}]" if ":" in address else address
+    assert webhooks.address_problem(f"https://{host}/hook") is None
+
+
+def test_the_delivery_goes_to_the_address_checked_with_the_name_kept(
+    make_version, receiver, settings, monkeypatch
+):
+    """A name that resolves to a public address when checked and to another one a moment
+    later (DNS rebinding) is connected to at the address checked: one lookup per attempt."""
+    settings.WEBHOOK_ALLOW_PRIVATE = True  # the receiver is on loopback
+    hook = receiver()
+    port = hook.server.server_address[1]
+    lookups = []
+    real = webhooks.socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "hooks.example.test":  # answers once with the receiver, then elsewhere
+            lookups.append(host)
+            target = "127.0.0.1" if len(lookups) == 1 else "192.0.2.1"
+            return [(webhooks.socket.AF_INET, webhooks.socket.SOCK_STREAM, 6, "", (target, port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", resolve)
+    url = f"http://hooks.example.test:{port}/hook"
+    version = ended_version(make_version, url)
+    delivery = WebhookDelivery.objects.create(version=version, url=url)
+    done = webhooks.deliver(delivery.pk, "secret", b"{}")
+    assert done.status == "succeeded", done.error
+    assert lookups == ["hooks.example.test"]
+    headers, _ = hook.received[0]
+    assert headers["Host"] == f"hooks.example.test:{port}"
+    assert headers["X-Iterum-Delivery"] == str(delivery.delivery_id)
+
+
+def test_a_delivery_keeps_its_id_on_every_attempt(make_version, receiver, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    hook = receiver(failures=1)
+    version = ended_version(make_version, hook.url)
+    delivery = WebhookDelivery.objects.create(version=version, url=hook.url)
+    webhooks.deliver(delivery.pk, "secret", b"{}", sleep=lambda seconds: None)
+    ids = {headers["X-Iterum-Delivery"] for headers, _ in hook.received}
+    assert ids == {str(delivery.delivery_id)}
+    assert len(hook.received) == 2
+
+
+def test_the_api_rotates_the_secret_and_lists_deliveries(make_version, user, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    version = ended_version(make_version, "http://127.0.0.1:9/hook")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(user=user, name='hooks')[1]}"}
+    url = f"/api/v1/generations/{version.generation_id}/webhook"
+    old = version.generation.webhook_secret
+    body = json.dumps({"url": "http://127.0.0.1:9/hook", "rotate_secret": True})
+    rotated = Client().put(url, body, content_type="application/json", **headers).json()
+    assert rotated["secret"] != old
+    assert len(rotated["secret"]) == 64
+    kept = json.dumps({"url": "http://127.0.0.1:9/hook"})
+    assert (
+        Client().put(url, kept, content_type="application/json", **headers).json()["secret"]
+        == rotated["secret"]
+    ), "the secret changes only when asked"
+
+    delivery = WebhookDelivery.objects.create(version=version, url="http://127.0.0.1:9/hook")
+    listed = Client().get(url + "/deliveries", **headers)
+    assert listed.status_code == 200
+    [shown] = listed.json()
+    assert shown["id"] == str(delivery.delivery_id)
+    assert (shown["version"], shown["status"], shown["attempts"]) == (1, "pending", 0)
+    assert listed["X-Total-Count"] == "1"

@@ -26,6 +26,7 @@ import difflib
 import json
 
 from tests.corpus import Case, cut, edit, whole
+from tests.corpus.cases_report_readers import case as report_case
 from tests.corpus.changes import CHANGES, INDEX, PRIORITY, Change
 
 LANGUAGES = {
@@ -45,15 +46,8 @@ LANGUAGES = {
 
 
 def case(kind: str, name: str, answers: list, change: Change, wf: bool = False) -> Case:
-    return Case(
-        f"{kind}: {change.key}: {name}",
-        kind,
-        answers,
-        change.expect,
-        files=change.files,
-        prompt=change.prompt,
-        well_formed=wf,
-    )
+    """A case of `change` (its files, request and result), named by class and language."""
+    return report_case(kind, f"{kind}: {change.key}: {name}", answers, change, wf=wf)
 
 
 def final(change: Change) -> str:

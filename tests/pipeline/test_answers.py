@@ -169,10 +169,43 @@ def test_a_file_only_the_withdrawn_attempt_touched_is_asked_about():
     ]
 
 
+def test_two_restarts_check_the_final_attempt_against_both_withdrawn_ones():
+    other = "@@@ EDIT README.md\n<<<<<<< SEARCH\nTitle\n=======\nName\n>>>>>>> REPLACE\n@@@ END\n"
+    answer = f"{other}\nLet me start over.\n{DRAFT}\nScratch that.\n{FINAL}"
+    parser, _ = read(answer)
+    assert parser.operations == [EDIT]
+    assert [(r.path, r.kind) for r in parser.refusals] == [("README.md", "withdrawn")]
+
+
+def test_a_restarted_answer_of_another_agent_keeps_its_final_attempt():
+    withdrawn = CLINE.replace("x = 2", "x = 9")
+    parser, _ = read(f"{withdrawn}\nWait, I made a mistake, let me redo it.\n\n{CLINE}")
+    assert parser.operations == [EDIT]
+    assert parser.refusals == []
+
+
+def test_a_restart_with_nothing_after_it_in_a_tagged_answer_restores_the_tags():
+    tagged = '<file path="README.md">\nNew\n</file>\n'
+    parser, _ = read(f"{tagged}Let me start over.\n")
+    assert parser.operations == [WriteFile("README.md", "New\n", loose=True)]
+
+
 def test_a_restart_sentence_with_nothing_after_it_is_prose():
     parser, _ = read(f"{FINAL}\nI made a mistake in the old loop, which this fixes.\n")
     assert parser.operations == [EDIT]
     assert parser.refusals == []
+
+
+def test_a_correction_on_top_of_an_edit_is_asked_about_never_dropped_silently():
+    fix = (
+        "@@@ EDIT app.py\n<<<<<<< SEARCH\nimport os\n=======\nimport os, json\n"
+        ">>>>>>> REPLACE\n@@@ END\n"
+    )
+    parser, _ = read(f"{FINAL}\nOops, I made a mistake: the import is missing.\n\n{fix}")
+    assert parser.operations == [
+        EditFile("app.py", (SearchReplace("import os\n", "import os, json\n"),))
+    ]
+    assert [(r.path, r.kind) for r in parser.refusals] == [("app.py", "withdrawn")]
 
 
 def test_a_restart_sentence_before_any_operation_changes_nothing():
@@ -188,6 +221,9 @@ def test_a_restart_sentence_before_any_operation_changes_nothing():
         ("Disregard everything above.", True),
         ("Here is the corrected full answer:", True),
         ("This fixes a mistake in the loop.", False),
+        ("Next, I'll rewrite the helper:", False),
+        ("Let me redo it.", True),
+        ("I'll rewrite the whole answer.", True),
         ("The rewrite of the parser is done.", False),
         ("Start the server again.", False),
     ],
@@ -203,8 +239,17 @@ def test_withdrawal_refusals():
     assert [r.path for r in withdrawal_refusals([edit, delete], [edit])] == ["README.md"]
     assert [r.path for r in withdrawal_refusals([edit], [])] == [None]
     renamed = RenameFile("app.py", "main.py")
-    assert [r.path for r in withdrawal_refusals([renamed], [edit])] == ["main.py"]
+    assert withdrawal_refusals([renamed], [edit]) == []  # the final attempt keeps app.py
+    assert [r.path for r in withdrawal_refusals([renamed], [delete])] == ["app.py"]
     assert withdrawal_refusals([renamed], [RenameFile("app.py", "main.py")]) == []
+    # Block by block: a withdrawn block is redone by a final block naming some of its lines.
+    two = EditFile("app.py", (SearchReplace("x = 1\n", "x = 9\n"), SearchReplace("y\n", "z\n")))
+    assert [r.kind for r in withdrawal_refusals([two], [edit])] == ["withdrawn"]
+    both = EditFile("app.py", (SearchReplace("y\n", "w\n"), SearchReplace("x = 1\n", "x = 2\n")))
+    assert withdrawal_refusals([two], [both]) == []
+    assert withdrawal_refusals([two], [WriteFile("app.py", "x = 3\n")]) == []
+    blank = EditFile("app.py", (SearchReplace("\n", "a\n"),))
+    assert withdrawal_refusals([blank], [edit]) == []
 
 
 # One dialect per answer ---------------------------------------------------------------------
@@ -537,3 +582,227 @@ def test_a_run_shows_the_model_s_thinking_counts_its_tokens_and_never_reads_it()
     assert shown[-1].startswith("Sent apart: @@@ FILE draft.py")
     assert "inline @@@ EDIT app.py" in shown[-1]
     assert [call.tokens_thinking for call in host.calls] == [12]
+
+
+# Exact readings that mutation testing asked for ---------------------------------------------
+
+
+def test_a_later_closing_tag_after_reasoning_is_text_when_read_whole():
+    assert strip_reasoning("<think>a</think>\nb\n</think>\nc") == "\nb\n</think>\nc"
+    assert strip_reasoning("<think>\na\n</think>\nb\n</think>\nc") == "\nb\n</think>\nc"
+    assert strip_reasoning("a\n</think>\nb\n</think>\nc") == "\nb\n</think>\nc"
+
+
+def test_elements_of_a_tool_call():
+    from orchestrator.answers.agents import _element
+
+    assert _element("<path>a.py</path>", "path") == "a.py\n"
+    assert _element("</path><path>a.py</path>", "path") == "a.py\n"
+    body = "<content>\nx = '</content>'\n</content>"
+    assert _element(body, "content", last=True) == "x = '</content>'\n"
+    assert _element(body, "content") == "x = '\n"
+    assert _element("<path>a.py", "path") is None
+    assert _element("no element", "path") is None
+
+
+def test_two_calls_of_one_tool_are_two_operations():
+    other = (
+        CLINE.replace("app.py", "src/util.py").replace("x = 1", "y = 1").replace("x = 2", "y = 2")
+    )
+    parser, _ = read(CLINE + "\nAnd:\n" + other)
+    util = EditFile("src/util.py", (SearchReplace("y = 1\n", "y = 2\n"),))
+    assert parser.operations == [EDIT, util]
+    hands = OPENHANDS.replace("/workspace/app.py", "src/util.py")
+    hands = hands.replace("x = 1", "y = 1").replace("x = 2", "y = 2")
+    parser, _ = read(OPENHANDS + hands)
+    assert parser.operations == [EDIT, util]
+    found = agent_operations(OPENHANDS + hands, frozenset(KNOWN))
+    assert [(start, end) for _, start, end in found] == [
+        (0, len(OPENHANDS) - 1),
+        (len(OPENHANDS), len(OPENHANDS + hands) - 1),
+    ]
+
+
+def test_refusals_of_agent_calls_name_their_file_and_quote_their_text():
+    unfinished = CLINE.replace("+++++++ REPLACE\n", "")
+    parser, _ = read(unfinished)
+    diff = "------- SEARCH\nx = 1\n=======\nx = 2\n"
+    assert parser.refusals == [
+        Refusal("app.py", "a SEARCH/REPLACE block in its diff is not finished", diff)
+    ]
+    parser, _ = read(OPENHANDS.replace("</function>\n", ""))
+    assert parser.refusals == [Refusal("app.py", "its str_replace_editor call was cut off")]
+    no_text = OPENHANDS.replace("str_replace</parameter>", "create</parameter>")
+    parser, _ = read(no_text)
+    assert parser.refusals == [Refusal("app.py", "its create command has no file_text")]
+    no_old = OPENHANDS.replace("<parameter=old_str>\nx = 1\n</parameter>\n", "")
+    parser, _ = read(no_old)
+    assert parser.refusals == [Refusal("app.py", "its str_replace command has no old_str")]
+    parser, _ = read(OPENHANDS.replace("str_replace</parameter>", "undo_edit</parameter>"))
+    assert parser.refusals == [
+        Refusal(
+            "app.py",
+            "its 'undo_edit' command cannot be applied without guessing; give the change as "
+            "SEARCH/REPLACE blocks",
+        )
+    ]
+    outside = "stray words\n" + diff + "+++++++ REPLACE\n"
+    assert read_blocks(outside) == "its diff has text outside SEARCH/REPLACE blocks: 'stray words'"
+    assert read_blocks("x" * 80 + "\n") == (
+        f"its diff has text outside SEARCH/REPLACE blocks: {'x' * 60!r}"
+    )
+
+
+def test_a_call_without_a_command_or_new_str():
+    no_command = OPENHANDS.replace("<parameter=command>str_replace</parameter>\n", "")
+    assert read(no_command)[0].operations == []
+    assert read(no_command)[0].refusals == []
+    no_new = OPENHANDS.replace("<parameter=new_str>\nx = 2\n</parameter>\n", "")
+    assert read(no_new)[0].operations == [EditFile("app.py", (SearchReplace("x = 1\n", ""),))]
+    spaced = OPENHANDS.replace("/workspace/app.py", " app.py\t")
+    assert read(spaced)[0].operations == [EDIT]
+    # Only blanks are trimmed: any other character stays, for the path policy to refuse.
+    odd = OPENHANDS.replace("/workspace/app.py", "app.py\u00a0")
+    assert [op.path for op in read(odd)[0].operations] == ["app.py\u00a0"]
+
+
+def test_blocks_of_a_diff_in_tilde_fences_with_lines_of_several_kinds():
+    diff = "~~~\n------- SEARCH   \nx = 1\n=======\nx = 2\ny = 3\n+++++++ REPLACE\n~~~\n"
+    assert read_blocks(diff) == (SearchReplace("x = 1\n", "x = 2\ny = 3\n"),)
+
+
+def test_more_paths_of_agents():
+    known = frozenset({"a/b/c.py"})
+    assert project_path("/w/a/b/new.py", known) == "a/b/new.py"
+    assert project_path("/workspace/sub/new.py", frozenset()) == "sub/new.py"
+
+
+def test_parameter_values_lose_only_their_framing_line_breaks():
+    from orchestrator.answers.agents import _value
+
+    assert _value("\r\nx = 1\r\n") == "x = 1\r\n"
+    assert _value("\nx = 1") == "x = 1\n"
+    assert _value("x = 1 \t") == "x = 1\n"
+    assert _value("a\r") == "a\r\n"
+    assert _value("  ") == ""
+    assert _value("\n\n") == "\n"
+
+
+def test_cline_calls_cut_off_or_holding_their_own_closing_tags():
+    cut_short = "<replace_in_file>\n<path>app.py</path>"
+    found = agent_operations(cut_short)
+    assert found == [
+        (Refusal("app.py", "its <replace_in_file> call was cut off"), 0, len(cut_short))
+    ]
+    content = "Use </content> to close.\n"
+    write = (
+        f"<write_to_file>\n<path>docs/x.md</path>\n<content>\n{content}</content>\n"
+        "</write_to_file>\n"
+    )
+    assert read(write)[0].operations == [WriteFile("docs/x.md", content, loose=True)]
+    html = CLINE.replace("x = 1", "a = '</diff>'")
+    assert read(html)[0].operations == [
+        EditFile("app.py", (SearchReplace("a = '</diff>'\n", "x = 2\n"),))
+    ]
+    fenced = (
+        "<write_to_file>\n<path>app.py</path>\n<content>\n```\nx = 2\n```\n</content>\n"
+        "</write_to_file>\n"
+    )
+    assert read(fenced)[0].operations == [WriteFile("app.py", "x = 2\n", loose=True)]
+
+
+def test_restatements_of_several_blocks_and_renames():
+    before = {"app.py": "x = 1\ny = 1\n"}
+    after = {"app.py": "x = 1\ny = 2\n"}
+    two = EditFile(
+        "app.py", (SearchReplace("x = 1\n", "x = 5\n"), SearchReplace("y = 1\n", "y = 2\n"))
+    )
+    assert [f.path for f in disagreements([two], before, after)] == ["app.py"]
+    both = {"app.py": "x\n", "main.py": "x\n"}
+    assert len(disagreements([RenameFile("app.py", "main.py")], {"app.py": "x\n"}, both)) == 1
+
+
+def test_line_of_counts_the_line_breaks_before_an_offset():
+    from orchestrator.answers.dispatch import line_of
+
+    assert line_of("\nab\ncd", 2) == 1
+    assert line_of("\nab\ncd", 4) == 2
+    assert line_of("ab", 1) == 0
+
+
+def test_the_dispatcher_s_edges():
+    from orchestrator.answers.dispatch import choose
+
+    assert Found(EDIT, "ours", 1, 5).inside(Found(EDIT, "agents", 1, 9)) is True
+    assert paths_of(DeleteFile("Xa.py")) == {"Xa.py"}
+    text = "Done.\n" + OPENHANDS
+    reading = choose([], text, [], frozenset(KNOWN))
+    assert (reading.dialect, reading.operations) == ("agents", [EDIT])
+    assert choose([], text, [], frozenset(KNOWN), tags=[]).operations == []
+
+
+def test_a_final_code_section_named_on_the_line_before_its_fence():
+    parser, _ = read(f"{FINAL}\nThe new `app.py`:\n\n```python\nx = 2\n```\n")
+    assert parser.restatements == [WriteFile("app.py", "x = 2\n", loose=True)]
+
+
+def test_closing_tags_glued_on_one_side_only():
+    assert lone_closing("a</think>b").group(0) == "</think>"
+    assert lone_closing("the </think>b ok") is None
+    assert lone_closing("the a</think> ok") is None
+
+
+def test_cline_spans_and_refusals_exactly():
+    from orchestrator.answers.agents import _element, _value
+
+    assert [(start, end) for _, start, end in agent_operations(CLINE)] == [(0, len(CLINE) - 1)]
+    assert agent_operations("<write_to_file>\n<path>a.py</path>\n</write_to_file>\n") == [
+        (Refusal("a.py", "its <write_to_file> call has no <content>"), 0, 50)
+    ]
+    assert agent_operations("<apply_diff>\n<path>a.py</path>\n</apply_diff>\n") == [
+        (Refusal("a.py", "its <apply_diff> call has no <diff>"), 0, 44)
+    ]
+    assert _value("a X") == "a X\n"
+    assert _element("<content>\n<content> inside\n</content>", "content", last=True) == (
+        "<content> inside\n"
+    )
+
+
+def test_messages_of_restarts_and_restatements_exactly():
+    assert withdrawal_refusals([EDIT], []) == [
+        Refusal(
+            None,
+            "the answer withdrew its changes ('let me redo...') and then gave none; "
+            "say again which changes you mean",
+        )
+    ]
+    assert withdrawal_refusals([DeleteFile("README.md")], [EDIT]) == [
+        Refusal(
+            "README.md",
+            "the answer withdrew a first attempt that changed this file, and its final "
+            "attempt does not change those lines again; give that change again, or leave "
+            "it out if it should not be made",
+            kind="withdrawn",
+        )
+    ]
+    (failure,) = disagreements([DeleteFile("app.py")], {"app.py": "x\n"}, {"app.py": "x\n"})
+    assert failure.reason == (
+        "the answer gives this file's change twice, in two forms that disagree "
+        "(for example a summary or a 'final code' section after the edit); "
+        "give the change once"
+    )
+
+
+def test_the_first_operation_not_the_first_refusal_sets_the_dialect():
+    diff = SUMMARY_DIFF.removeprefix("```diff\n").removesuffix("```\n")
+    parser, _ = read("@@@ DELETE\n" + diff)
+    assert parser.dialect == "diff"
+    assert parser.operations == [RESTATED]
+
+
+def test_blocks_inside_a_file_tag_are_its_text_not_a_restatement():
+    tagged = (
+        '<file path="app.py">\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n</file>\n'
+    )
+    parser, _ = read(tagged)
+    assert (parser.dialect, parser.operations, parser.restatements) == ("tagged", [EDIT], [])

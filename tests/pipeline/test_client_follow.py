@@ -226,3 +226,43 @@ def test_list_follows_the_pages_when_the_server_has_them():
         transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[{"id": "z"}])),
     )
     assert [g["id"] for g in plain.generations()] == ["z"]
+
+
+def test_the_client_is_written_for_python_3_10():
+    # pip install ./client must work on 3.10: its sources parse as 3.10 and it says so.
+    import ast
+    import tomllib
+    from pathlib import Path
+
+    client = Path(__file__).resolve().parents[2] / "client"
+    project = tomllib.loads((client / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.10"
+    for source in (client / "iterum_client").glob("*.py"):
+        ast.parse(source.read_text(), filename=str(source), feature_version=(3, 10))
+
+
+def test_a_422_names_each_field_at_fault():
+    def refuse(request):
+        body = {
+            "detail": "Some fields are not valid.",
+            "code": "invalid",
+            "errors": [{"loc": ["body", "prompt"], "msg": "Ensure this has at most 4000 chars"}],
+        }
+        return httpx.Response(422, json=body)
+
+    api = Api("http://127.0.0.1:1", "itm_x", transport=httpx.MockTransport(refuse))
+    with pytest.raises(ApiError) as refused:
+        api.post("/generations", {"prompt": "x" * 5000})
+    assert refused.value.message == (
+        "Some fields are not valid: prompt: Ensure this has at most 4000 chars"
+    )
+
+
+def test_streams_that_end_at_once_are_not_asked_for_again_and_again():
+    statuses = [version("processing")] * 3 + [version("completed")]
+    server = Server(statuses, [b"", b"", b""])
+    api = Api("http://127.0.0.1:1", "itm_x", transport=httpx.MockTransport(server))
+    pauses = []
+    api.sleep = pauses.append
+    assert follow(api, recorded(), GEN, 2) == following.OK
+    assert pauses == [0.5, 1.0, 2.0]

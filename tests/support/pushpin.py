@@ -73,11 +73,17 @@ class Pushpin:
     def grip_url(self) -> str:
         return f"http://127.0.0.1:{self.publish_port}?key={self.key}"
 
-    def start(self, origins: list[str]) -> None:
-        """Serve on the HTTP port, spreading requests over `origins` ("127.0.0.1:8000")."""
+    def start(self, origins: list[str], by_host: dict[str, str] | None = None) -> None:
+        """Serve on the HTTP port, in front of `origins` ("127.0.0.1:8000"). Pushpin tries a
+        route's targets in order (the next only when one fails: failover, not balancing), so
+        `by_host` ({"localhost": "127.0.0.1:8001"}) routes requests by their Host to spread
+        them over several origins."""
         (self.directory / "run").mkdir()
         (self.directory / "log").mkdir()
-        (self.directory / "routes").write_text(f"* {','.join(origins)}\n")
+        routes = [f"{host} {origin}" for host, origin in (by_host or {}).items()]
+        (self.directory / "routes").write_text(
+            "\n".join([*routes, f"* {','.join(origins)}"]) + "\n"
+        )
         config = self.directory / "pushpin.conf"
         config.write_text(
             CONFIG.format(
