@@ -53,7 +53,9 @@ def restates_file(text: str, block: SearchReplace) -> bool:
     if not old:
         return False
     if new[: len(old)] == old:
-        return True  # the file, then more: the model wrote the whole file
+        # The file, then more: the model wrote the whole file. A hunk that only repeats a
+        # file too short to tell is lines inserted at the top, as git applies it.
+        return not (block.from_diff and len(old) < 3 and len(new) == len(old))
     if len(old) < 3:
         return False  # too short to tell a restatement from lines that happen to repeat
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)

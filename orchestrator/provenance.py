@@ -129,6 +129,8 @@ def _said_twice(item: WriteFile | SearchReplace) -> int | None:
     ):
         return None  # a pattern repeated many times (rows of data): the file's, not a double
     if isinstance(item, SearchReplace):
+        if item.from_diff:
+            return None  # a diff states each line with its context: what it doubles is meant
         old = [line.rstrip() for line in lines_of(item.search) if line.strip()]
         if len(old) >= len(new):
             return None  # the file had them twice already, or the block keeps its length

@@ -359,3 +359,10 @@ def test_a_copy_into_a_new_folder_the_request_names_is_written():
     result = dry_run(NESTED, [WriteFile("backup/src/app/settings.py", SETTINGS)], judge=judge)
     assert result.failures == []
     assert result.files["backup/src/app/settings.py"] == SETTINGS
+
+
+def test_a_hunk_from_line_zero_repeating_a_tiny_file_inserts_it_at_the_top_as_git_does():
+    hunk = SearchReplace("", "alpha()\n", line_hint=0, from_diff=True, old_count=0)
+    result = dry_run({"f.py": "alpha()"}, [EditFile("f.py", (hunk,))])
+    assert result.failures == []
+    assert result.files == {"f.py": "alpha()\nalpha()"}

@@ -426,3 +426,16 @@ def test_a_pattern_repeated_many_times_is_the_files_own():
 def test_a_whole_file_sent_as_one_line_of_escapes_is_refused(path, content, old, refused):
     result = dry_run({} if old is None else {path: old}, [WriteFile(path, content)])
     assert bool(result.failures) is refused
+
+
+def test_a_diff_hunk_that_doubles_its_lines_is_meant():
+    hunk = SearchReplace("x\n", "x\ny\nx\ny\n", line_hint=1, from_diff=True, old_count=1)
+    result = dry_run({"f.py": "x\n"}, [EditFile("f.py", (hunk,))])
+    assert result.failures == []
+    assert result.files == {"f.py": "x\ny\nx\ny\n"}
+
+
+def test_a_context_only_diff_hunk_changes_nothing_and_is_asked_about():
+    hunk = SearchReplace("x\n", "x\n", line_hint=1, from_diff=True, old_count=1)
+    result = dry_run({"f.py": "x\n"}, [EditFile("f.py", (hunk,))])
+    assert [f.kind for f in result.noops] == ["noop"]
