@@ -207,6 +207,8 @@ GEMINI_API_KEY = env_str("GEMINI_API_KEY") or env_str("GOOGLE_API_KEY")
 GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
 GEMINI_BASE_URL = env_url("GEMINI_BASE_URL", ("http", "https"))
 GEMINI_API_VERSION = env_str("GEMINI_API_VERSION", "v1")
+# Ask thinking models for their thought summaries, shown folded in the live panel.
+GEMINI_INCLUDE_THOUGHTS = env_bool("GEMINI_INCLUDE_THOUGHTS", True)
 OPENAI_BASE_URL = env_url("OPENAI_BASE_URL", ("http", "https"))
 OPENAI_MODEL = env_str("OPENAI_MODEL")
 OPENAI_API_KEY = env_str("OPENAI_API_KEY")

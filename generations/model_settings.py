@@ -19,6 +19,7 @@ def get_provider() -> ModelProvider:
             model=settings.GEMINI_MODEL,
             base_url=settings.GEMINI_BASE_URL,
             api_version=settings.GEMINI_API_VERSION,
+            include_thoughts=settings.GEMINI_INCLUDE_THOUGHTS,
             read_timeout=settings.MODEL_READ_TIMEOUT,
             max_output_tokens=settings.MODEL_MAX_OUTPUT_TOKENS,
         )

@@ -27,6 +27,7 @@ class GeminiProvider:
         api_version: str = "v1",
         read_timeout: float = 60.0,
         max_output_tokens: int = 32768,
+        include_thoughts: bool = True,
     ) -> None:
         self.model = model
         self.label = f"Gemini ({model})"
@@ -37,6 +38,7 @@ class GeminiProvider:
             timeout=int(read_timeout * 1000),  # milliseconds; for a stream, between reads
         )
         self._max_output_tokens = max_output_tokens
+        self._include_thoughts = include_thoughts
 
     def stream(self, request: ModelRequest) -> AsyncStream:
         return AsyncStream(lambda: self._chunks(request))
@@ -47,6 +49,9 @@ class GeminiProvider:
             max_output_tokens=self._max_output_tokens,
             temperature=0.2,
         )
+        if self._include_thoughts:
+            # Thought summaries arrive as parts marked `thought`: shown folded, never read.
+            config.thinking_config = types.ThinkingConfig(include_thoughts=True)
         if request.json_schema:
             config.response_mime_type = "application/json"
             config.response_json_schema = request.json_schema

@@ -14,6 +14,7 @@ from orchestrator.paths import (
     collision,
     content_problem,
     folders_of,
+    is_hidden,
 )
 
 
@@ -353,3 +354,10 @@ def test_a_sentence_in_a_spaceless_script_around_a_path_is_not_part_of_it(writte
 
     assert marker_path(written) == path
     assert path_in_line(written) == path
+
+
+@pytest.mark.parametrize(("char", "hidden"), [("\t", False), ("\n", False), ("\u200b", True)])
+def test_tabs_and_line_ends_separate_a_path_while_invisible_characters_belong_to_it(char, hidden):
+    """A tab or line end around a path is layout, though it is a control character inside
+    one; a zero-width space shows as nothing, so it is part of the path."""
+    assert is_hidden(char) is hidden

@@ -74,6 +74,15 @@ def test_gemini_asks_for_json_when_the_request_has_a_schema(fake):
     assert config["responseJsonSchema"]["required"] == ["phases", "files"]
 
 
+def test_gemini_asks_for_thought_summaries_unless_told_not_to(fake):
+    list(gemini(fake).stream(REQUEST))
+    # As the SDK writes it (the API reads proto JSON, either spelling of a field name).
+    thinking = fake.seen[-1].body["generationConfig"]["thinkingConfig"]
+    assert thinking in ({"includeThoughts": True}, {"include_thoughts": True})
+    list(gemini(fake, include_thoughts=False).stream(REQUEST))
+    assert "thinkingConfig" not in fake.seen[-1].body["generationConfig"]
+
+
 def test_openai_sends_system_and_user_messages_and_asks_for_usage(fake):
     list(openai_compatible(fake).stream(REQUEST))
     seen = fake.seen[-1]
