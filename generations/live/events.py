@@ -11,12 +11,12 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django_eventstream import get_current_event_id
 from django_eventstream.channelmanager import DefaultChannelManager
-from django_eventstream.utils import get_storage
+from django_eventstream.utils import get_storage, sse_encode_error
 
 from generations.live.access import can_read_channel
-from generations.live.relay import notify, push_to_proxy
+from generations.live.relay import close_on_proxy, notify, push_to_proxy
 from generations.live.stream_tokens import session_origin
-from generations.live.streams import KICK, user_channel
+from generations.live.streams import KICK, NO_RECONNECT, user_channel
 from generations.models import Version
 from orchestrator.stages import ProgressEvent
 
@@ -92,10 +92,10 @@ def end_user_streams(
     behind Pushpin, end with a refusal, and their pages go to the login page."""
     channel = user_channel(user.pk)
     data = json.dumps({"condition": "forbidden", "text": text, "origin": origin})
-    stored = get_storage().append_event(channel, KICK, data)
+    get_storage().append_event(channel, KICK, data)
     notify(channel)
-    if settings.GRIP_URL:
-        push_to_proxy(channel, stored.id, KICK, data)
+    if settings.GRIP_URL and origin is not None:
+        close_on_proxy(origin, NO_RECONNECT + sse_encode_error("forbidden", text))
 
 
 def end_streams_on_logout(sender, request, user, **kwargs) -> None:

@@ -29,7 +29,10 @@ from django.conf import settings
 from django.db import close_old_connections
 from django_eventstream.models import EventCounter
 from django_eventstream.utils import publish_event
+from django_grip import publish
+from gripcontrol import HttpStreamFormat
 
+from generations.live.stream_tokens import origin_channel
 from generations.live.streams import hub, read_events
 
 logger = logging.getLogger(__name__)
@@ -175,6 +178,20 @@ def push_to_proxy(channel: str, event_id: int, event_type: str, data: str) -> No
     """
     publish_event(
         channel, event_type, data, str(event_id), str(event_id - 1), callback=_log_failure
+    )
+
+
+def close_on_proxy(origin: str, text: str) -> None:
+    """End the streams Pushpin holds for one origin (a session, an API token): the refusal's
+    text, then close, in that order (the ids chain them)."""
+    channel = origin_channel(origin)
+    publish(channel, HttpStreamFormat(text), id="end-1", callback=_log_failure)
+    publish(
+        channel,
+        HttpStreamFormat(close=True),
+        id="end-2",
+        prev_id="end-1",
+        callback=_log_failure,
     )
 
 

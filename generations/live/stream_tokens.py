@@ -37,6 +37,12 @@ def origin_of(request: HttpRequest) -> str | None:
     return session_origin(request.session.session_key)
 
 
+def origin_channel(origin: str) -> str:
+    """The GRIP channel a stream held by Pushpin also listens on, so that its origin's end
+    (a logout) can close it there."""
+    return "origin-" + origin.replace(":", "-")
+
+
 def stream_token(*, user, channel: str, origin: str | None) -> str:
     return signing.dumps({"u": user.pk, "c": channel, "o": origin}, salt=STREAM_SALT, compress=True)
 

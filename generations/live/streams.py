@@ -40,9 +40,10 @@ from django.urls import Resolver404, resolve
 from django_eventstream.models import Event, EventCounter
 from django_eventstream.utils import make_id, sse_encode_error, sse_encode_event
 from django_eventstream.views import events as grip_events
+from gripcontrol import Channel
 
 from generations.live.access import VERSION_CHANNEL, can_read_channel
-from generations.live.stream_tokens import read_stream_token, session_origin
+from generations.live.stream_tokens import origin_channel, read_stream_token, session_origin
 from generations.models import ApiToken, Version
 from generations.request_values import whole_number
 
@@ -363,18 +364,25 @@ def refusal(channel: str, because: str | None = None) -> str:
 async def event_stream(request: HttpRequest, channel: str) -> HttpResponse:
     """The SSE response for one channel, through Django: Pushpin's requests, and any server
     that does not run config.asgi's application (Django's test client)."""
-    if (
-        proxied(request)
-        and "token" not in request.GET
-        and (follows(request) or await in_reader(final_event, channel) is None)
+    if proxied(request) and (
+        "es-meta" in request.GET  # Pushpin's own follow-up for a stream it holds
+        or (
+            "token" not in request.GET
+            and (follows(request) or await in_reader(final_event, channel) is None)
+        )
     ):
         # The library's view checks the channel manager, reads from the last id, and answers
         # with instructions for Pushpin; it returns at once, so a reader thread serves it.
-        # Answered below, as a plain response Pushpin passes on: a run that has ended (the
-        # response ends), and a stream token's request (the library knows only sessions).
+        # Pushpin's follow-ups (a gap to fill, the next link) carry the library's signed
+        # es-meta instead of the browser's cookie: always the library's. Answered below, as
+        # a plain response Pushpin passes on: a run that has ended (the response ends), and
+        # a stream token's request (the library knows only sessions).
         response = await in_reader(partial(grip_events, request, channels=[channel]))
         if request.grip.instruct is None:  # not held: a refusal or a bad request
             response.content = NO_RECONNECT + response.content.decode()
+        elif origin := session_origin(request.session.session_key):
+            # Held by Pushpin: its session's logout closes it there (events.end_user_streams).
+            request.grip.instruct.add_channel(Channel(origin_channel(origin)))
         return response
     opened = await open_stream(request, channel)
     body = _once(opened) if isinstance(opened, str) else serve(opened)

@@ -17,6 +17,7 @@ from django_eventstream.utils import get_storage
 from generations.models import Version
 from tests.support import pushpin
 from tests.support.live_servers import (
+    csrf_token,
     log_in,
     post_form,
     read_events,
@@ -97,3 +98,25 @@ def test_pushpin_passes_on_the_refusal_to_another_user(proxy):
         created = post_form(owner, "/generations/new/", "/generations/new/", NEW)
         with pytest.raises(AssertionError, match="forbidden"):
             list(read_events(other, stream_url(created.text)))
+
+
+def test_logging_out_ends_that_sessions_stream_held_by_pushpin(proxy):
+    with client_for(proxy, "alice") as client:
+        created = post_form(client, "/generations/new/", "/generations/new/", NEW)
+        url = stream_url(created.text).replace("?", "?follow=1&", 1)  # held after the run too
+        cookie = f"sessionid={client.cookies['sessionid']}"
+        with subprocess.Popen(
+            ["curl", "-sS", "-N", "-b", cookie, proxy.url + url], stdout=subprocess.PIPE, text=True
+        ) as curl:
+            opening = "".join(curl.stdout.readline() for _ in range(3))  # padding, blank, open
+            assert "event: stream-open" in opening
+            page = client.get("/generations/")
+            client.post("/accounts/logout/", data={"csrfmiddlewaretoken": csrf_token(page.text)})
+            try:  # it must end by itself, refused
+                rest, _ = curl.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                curl.kill()
+                raise AssertionError("the logout did not end the stream") from None
+            assert curl.returncode == 0
+        assert "event: stream-error" in rest
+        assert "You have logged out." in rest
