@@ -31,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Figures only: no library's log line per request (httpx logs each at INFO) in the output.
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 sys.path.insert(0, str(ROOT))
 
 from tests.support.live_servers import (  # noqa: E402 - needs the path above
