@@ -82,4 +82,7 @@ def _at_its_line(block: SearchReplace, original: list[str]) -> bool:
         return False
     wanted = lines_of(block.search)
     start = block.line_hint - 1
+    if start == 0 and wanted:
+        # The original's lines come without its byte-order mark; a diff quotes it.
+        wanted = [wanted[0].removeprefix("\ufeff"), *wanted[1:]]
     return find(original[start : start + len(wanted)], wanted, TRAILING) == [0]

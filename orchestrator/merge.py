@@ -40,7 +40,9 @@ from orchestrator.paths import ProjectLimits, case_twin, clean_path, collision
 
 # A judge of laziness: (path, old text or None, new text, whole file?, loosely read?) -> reason.
 Judge = Callable[[str, str | None, str, bool, bool], str | None]
-BlockKey = tuple[str, str, str]  # a block's path, SEARCH and REPLACE lines (see block_key)
+# A block's path, SEARCH and REPLACE lines, and the line of a diff hunk that only inserts
+# (see block_key).
+BlockKey = tuple[str, str, str, int | None]
 
 
 @dataclass
@@ -133,12 +135,16 @@ def _changes_nothing(block: SearchReplace) -> bool:
 
 
 def block_key(path: str, block: SearchReplace) -> BlockKey:
-    """What makes two blocks the same change to a file, whatever their trailing spaces."""
+    """What makes two blocks the same change to a file, whatever their trailing spaces. A
+    diff hunk that only inserts quotes nothing to find: its line is where it goes, so the
+    same lines inserted at two lines are two changes (as git applies them)."""
 
     def lines(text: str) -> str:
         return "\n".join(line.rstrip() for line in lines_of(text)).strip("\n")
 
-    return path, lines(block.search), lines(block.replace)
+    search = lines(block.search)
+    where = block.line_hint if block.from_diff and not search else None
+    return path, search, lines(block.replace), where
 
 
 def applied_blocks(operations: Iterable[Operation]) -> Counter[BlockKey]:

@@ -366,6 +366,11 @@ def made_already(text: str, block: SearchReplace, start: int, added_before: set[
         return None  # it replaces lines, or adds only blank ones
     if not {line.strip() for line in added} & added_before:
         return None
+    if block.from_diff:
+        # A diff's hunks are placed as patch places them, each where its lines and number
+        # say, as git applies them: lines like its own next to it are the file's, not this
+        # change made before. (A restatement in another dialect is never applied at all.)
+        return None
     lines = lines_of(without_bom(text))
     if not any(line.strip() for line in search):
         there = lines[len(lines) - len(replace) :] == replace  # an append, made already

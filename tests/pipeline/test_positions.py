@@ -304,3 +304,39 @@ def test_a_diffs_last_line_without_newline_is_the_files_last():
 def test_what_a_block_placed_is_reported_for_the_hunks_after_it():
     applied = place_block("a\nb\nc\n", SearchReplace("b\nc\n", "B\n"))
     assert (applied.start, applied.removed, applied.added) == (1, 2, 1)
+
+
+# Found by the git oracle with a random seed (tests/pipeline/test_diff_oracles.py): each
+# expected file is what `git apply` makes of the same diff.
+
+
+def test_a_hunk_whose_new_side_already_appears_nearby_is_applied_as_git_applies_it():
+    old = "alpha()\nalpha()\nalpha()\nalpha()\nbeta = 2\nbeta = 2"
+    hunks = (
+        hunk("alpha()\nalpha()\n", "beta = 2\nalpha()\n", 1, 2),
+        hunk("alpha()\nbeta = 2\n", "alpha()\nalpha()\nbeta = 2\nbeta = 2\n", 4, 2),
+    )
+    result = dry_run({"f.py": old}, [EditFile("f.py", hunks)])
+    assert result.failures == []
+    assert result.files["f.py"] == (
+        "beta = 2\nalpha()\nalpha()\nalpha()\nalpha()\nbeta = 2\nbeta = 2\nbeta = 2"
+    )
+
+
+def test_the_same_lines_inserted_at_two_numbers_are_two_insertions():
+    old = "a = 1\nx = 0\nb = 2\nx = 0\n"
+    hunks = (
+        hunk("a = 1\n", "a = 1\nx = 0\n", 1, 1),  # found at its own number: numbers proven
+        hunk("", "x = 0\n", 3, 0),  # after line 3, beside an x = 0 of the file's own
+    )
+    result = dry_run({"f.py": old}, [EditFile("f.py", hunks)])
+    assert result.failures == []
+    assert result.files["f.py"] == "a = 1\nx = 0\nx = 0\nb = 2\nx = 0\nx = 0\n"
+
+
+def test_a_first_hunk_that_quotes_the_byte_order_mark_proves_the_numbers():
+    old = "\ufeffalpha()\nalpha()\nalpha()\n"
+    hunks = (hunk("\ufeffalpha()\n", "\ufeffbeta = 2\n", 1, 1), hunk("", "beta = 2\n", 2, 0))
+    result = dry_run({"f.py": old}, [EditFile("f.py", hunks)])
+    assert result.failures == []
+    assert result.files["f.py"] == "\ufeffbeta = 2\nalpha()\nbeta = 2\nalpha()\n"
