@@ -35,7 +35,9 @@ def test_a_block_that_changes_nothing_is_asked_about_then_the_fix_applies():
     assert result.outcome == "completed"
     assert result.files["app.py"] == 'def index():\n    return "up"\n'
     assert len(requests) == 2
-    assert "changes nothing" in str(requests[1])
+    assert "app.py, block 1 of the 1 you wrote for this file: its REPLACE is the same" in str(
+        requests[1]
+    )
 
 
 def test_a_block_that_changes_nothing_twice_is_no_changes_after_one_question():
