@@ -26,8 +26,7 @@ import difflib
 import json
 
 from tests.corpus import Case, cut, edit, whole
-from tests.corpus.cases_report_readers import case as report_case
-from tests.corpus.changes import CHANGES, INDEX, PRIORITY, Change
+from tests.corpus.changes import CHANGES, INDEX, PRIORITY, Change, change_case, final
 
 LANGUAGES = {
     "py": "python",
@@ -47,11 +46,7 @@ LANGUAGES = {
 
 def case(kind: str, name: str, answers: list, change: Change, wf: bool = False) -> Case:
     """A case of `change` (its files, request and result), named by class and language."""
-    return report_case(kind, f"{kind}: {change.key}: {name}", answers, change, wf=wf)
-
-
-def final(change: Change) -> str:
-    return edit(change.path, (change.old, change.new))
+    return change_case(kind, f"{kind}: {change.key}: {name}", answers, change, wf=wf)
 
 
 def draft(change: Change) -> str:

@@ -26,6 +26,7 @@ and numbers that are data, stay as written.
 
 from tests.corpus import Case, edit, whole
 from tests.corpus.changes import CHANGES, SPECIAL, Change
+from tests.corpus.changes import change_case as case
 from tests.corpus.projects import FLASK
 
 SOURCES = {
@@ -48,18 +49,6 @@ SOURCES = {
         "https://github.com/Aider-AI/aider/issues/1102",
     ),
 }
-
-
-def case(kind: str, name: str, answers: list, change: Change, wf=False, expect=None) -> Case:
-    return Case(
-        name,
-        kind,
-        answers,
-        change.expect if expect is None else expect,
-        files=change.files,
-        prompt=change.prompt,
-        well_formed=wf,
-    )
 
 
 def clean(change: Change) -> str:

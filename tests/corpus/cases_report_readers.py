@@ -21,8 +21,9 @@ These are read on the reading floor (orchestrator.answers) or settled on the mer
 (orchestrator.targets); each answer is written as the reports show it.
 """
 
-from tests.corpus import NO_CHANGES, Case, Fails, cut, edit, whole
-from tests.corpus.changes import CHANGES, INDEX, PRIORITY, Change
+from tests.corpus import NO_CHANGES, Fails, cut, edit, whole
+from tests.corpus.changes import CHANGES, INDEX, PRIORITY, Change, final
+from tests.corpus.changes import change_case as case
 from tests.corpus.projects import APP, FLASK, INDEX_OK, INDEX_UP, MODELS
 
 SOURCES = {
@@ -44,22 +45,6 @@ SOURCES = {
         "https://github.com/Aider-AI/aider/issues/2395",
     ),
 }
-
-
-def case(kind: str, name: str, answers: list, change: Change, wf=False, expect=None) -> Case:
-    return Case(
-        name,
-        kind,
-        answers,
-        change.expect if expect is None else expect,
-        files=change.files,
-        prompt=change.prompt,
-        well_formed=wf,
-    )
-
-
-def final(change: Change) -> str:
-    return edit(change.path, (change.old, change.new))
 
 
 def draft(change: Change) -> str:

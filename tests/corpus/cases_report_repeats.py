@@ -20,6 +20,7 @@ report_rest_of_file: a whole file whose unchanged parts became "// ... rest of t
 
 from tests.corpus import NO_CHANGES, Case, edit, whole
 from tests.corpus.changes import CHANGES, Change
+from tests.corpus.changes import change_case as case
 from tests.corpus.projects import APP, FLASK, INDEX_OK, INDEX_UP, MODELS
 from tests.corpus.projects_languages import POLYGLOT
 
@@ -42,18 +43,6 @@ SOURCES = {
         "https://github.com/Aider-AI/aider/issues/350",
     ),
 }
-
-
-def case(kind: str, name: str, answers: list, change: Change, wf=False, expect=None) -> Case:
-    return Case(
-        name,
-        kind,
-        answers,
-        change.expect if expect is None else expect,
-        files=change.files,
-        prompt=change.prompt,
-        well_formed=wf,
-    )
 
 
 def block_of(change: Change) -> tuple[str, str]:

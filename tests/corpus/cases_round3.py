@@ -14,21 +14,9 @@ plan_folders: a PLAN that names a folder, answered by the files written under it
 
 from tests.corpus import Case, edit, whole
 from tests.corpus.changes import CHANGES, INDEX, PRIORITY, Change
+from tests.corpus.changes import change_case as case
 from tests.corpus.projects import APP, FLASK, MODELS, README
 from tests.corpus.projects_languages import SCHEMA_SQL
-
-
-def case(kind: str, name: str, answers: list, change: Change, wf=False, expect=None) -> Case:
-    return Case(
-        name,
-        kind,
-        answers,
-        change.expect if expect is None else expect,
-        files=change.files,
-        prompt=change.prompt,
-        well_formed=wf,
-    )
-
 
 # Paths with a line reference ------------------------------------------------------------------
 

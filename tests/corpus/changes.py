@@ -8,6 +8,7 @@ Each Change names lines that are in its file exactly once (`old`), what replaces
 
 from dataclasses import dataclass
 
+from tests.corpus import Case, edit
 from tests.corpus.projects import EXPRESS, FLASK, INDEX_OK, INDEX_UP
 from tests.corpus.projects_languages import POLYGLOT
 
@@ -196,3 +197,21 @@ GO_AND = _change(
 )
 
 SPECIAL = [TITLE_LIMIT, BOOK_LIMIT, STOCK_CHECK, JAVA_GENERIC, PHP_ARROW, GO_AND]
+
+
+def change_case(kind: str, name: str, answers: list, change: Change, wf=False, expect=None) -> Case:
+    """A case of one Change: its project, request and expected files (or `expect`)."""
+    return Case(
+        name,
+        kind,
+        answers,
+        change.expect if expect is None else expect,
+        files=change.files,
+        prompt=change.prompt,
+        well_formed=wf,
+    )
+
+
+def final(change: Change) -> str:
+    """The change as one well-formed block of our format."""
+    return edit(change.path, (change.old, change.new))
