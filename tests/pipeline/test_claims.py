@@ -366,3 +366,12 @@ def test_a_hunk_from_line_zero_repeating_a_tiny_file_inserts_it_at_the_top_as_gi
     result = dry_run({"f.py": "alpha()"}, [EditFile("f.py", (hunk,))])
     assert result.failures == []
     assert result.files == {"f.py": "alpha()\nalpha()"}
+
+
+def test_a_written_new_file_that_exists_fails_with_the_reason():
+    result = dry_run({"app.py": APP}, [WriteFile("app.py", "x = 1\n", new=True)])
+    assert result.files == {"app.py": APP}
+    assert [(f.path, f.kind, f.reason) for f in result.failures] == [
+        ("app.py", "claim", new_file_conflict(APP, "x = 1\n"))
+    ]
+    assert result.failures[0].reason.startswith("the answer says it is a new file")

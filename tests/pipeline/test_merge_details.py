@@ -286,3 +286,11 @@ def test_a_block_an_earlier_round_applied_is_skipped_not_doubled():
     )
     assert again.files == {"a.py": "x = 1\ny = 2\n"}
     assert again.failures == []
+
+
+def test_a_blocks_identity_keeps_the_letters_at_its_edges():
+    """Only blank lines at the edges are left out of a block's identity, never text."""
+    one, other = SearchReplace("X = 1\n", "X = 2\n"), SearchReplace(" = 1\n", " = 2\n")
+    assert block_key("a.py", one) == ("a.py", "X = 1", "X = 2", None)
+    assert block_key("a.py", one) != block_key("a.py", other)
+    assert block_key("a.py", SearchReplace("\nx\n\n", "y\n"))[1:3] == ("x", "y")

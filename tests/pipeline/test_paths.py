@@ -361,3 +361,10 @@ def test_tabs_and_line_ends_separate_a_path_while_invisible_characters_belong_to
     """A tab or line end around a path is layout, though it is a control character inside
     one; a zero-width space shows as nothing, so it is part of the path."""
     assert is_hidden(char) is hidden
+
+
+def test_a_binary_file_is_bounded_by_its_size_in_bytes():
+    limits = ProjectLimits(max_files=10, max_file_bytes=3, max_total_bytes=100)
+    limits.check({"logo.png": b"\x89PN"})
+    with pytest.raises(UnsafePath, match=r"logo.png would be 4 bytes; one file may hold at most 3"):
+        limits.check({"logo.png": b"\x89PNG"})
