@@ -33,6 +33,7 @@ import contextlib
 import random
 import statistics
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from unittest.mock import patch
 
@@ -276,25 +277,32 @@ def main() -> None:
     wire_check(rng, history[-5:], parser.parse_args().wire)
 
 
+def runs_like(rng: random.Random, shape: Timings, runs: int) -> Iterator:
+    """`runs` runs of one project's shape, each after a history of the 5 before it, every
+    run within 20% of the shape: the same request on the same project comes out a little
+    different each time."""
+    history: list[PastCall] = []
+    for number in range(5 + runs):
+        timings = Timings(
+            shape.first_token * rng.uniform(0.8, 1.2),
+            shape.tokens_per_second * rng.uniform(0.85, 1.15),
+            [int(size * rng.uniform(0.8, 1.2)) for size in shape.file_sizes],
+        )
+        run, past = play(timings, history[-5:])
+        if number >= 5:
+            yield run
+        history.append(past)
+
+
 def similar(rng: random.Random, projects: int = 40, runs: int = 5) -> None:
     """Runs with a history of 5 similar runs: per project a shape (first token, speed, files
     and their sizes, drawn from the ranges above), and each run of it within 20% of that
     shape, as the same request on the same project comes out a little different each time."""
     ours, stalls = [], []
     for _ in range(projects):
-        shape = draw(rng)
-        history: list[PastCall] = []
-        for number in range(5 + runs):
-            timings = Timings(
-                shape.first_token * rng.uniform(0.8, 1.2),
-                shape.tokens_per_second * rng.uniform(0.85, 1.15),
-                [int(size * rng.uniform(0.8, 1.2)) for size in shape.file_sizes],
-            )
-            run, past = play(timings, history[-5:])
-            if number >= 5:
-                ours.append(run.deviation(run.bar))
-                stalls.append(run.longest_stall(run.bar))
-            history.append(past)
+        for run in runs_like(rng, draw(rng), runs):
+            ours.append(run.deviation(run.bar))
+            stalls.append(run.longest_stall(run.bar))
     met = "met" if max(ours) <= 0.15 and max(stalls) <= 2 else "NOT met"
     print(
         f"Truthfulness: {len(ours)} simulated runs of {projects} projects, each with a history "
@@ -324,19 +332,9 @@ def short(rng: random.Random, projects: int = 40, runs: int = 5) -> float:
     the wait for the first token is much of such a run, so the bar must know it."""
     ours, durations = [], []
     for _ in range(projects):
-        shape = draw_short(rng)
-        history: list[PastCall] = []
-        for number in range(5 + runs):
-            timings = Timings(
-                shape.first_token * rng.uniform(0.8, 1.2),
-                shape.tokens_per_second * rng.uniform(0.85, 1.15),
-                [int(size * rng.uniform(0.8, 1.2)) for size in shape.file_sizes],
-            )
-            run, past = play(timings, history[-5:])
-            if number >= 5:
-                ours.append(run.deviation(run.bar, sample=0.25))
-                durations.append(run.total)
-            history.append(past)
+        for run in runs_like(rng, draw_short(rng), runs):
+            ours.append(run.deviation(run.bar, sample=0.25))
+            durations.append(run.total)
     met = "met" if max(ours) <= 0.15 else "NOT met"
     print(
         f"Truthfulness on short runs: {len(ours)} simulated runs of {projects} projects "
