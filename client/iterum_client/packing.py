@@ -25,6 +25,8 @@ SKIPPED = {
     "build",
     ".next",
     ".nuxt",
+    ".gradle",
+    ".idea",
 }
 
 

@@ -161,3 +161,13 @@ def test_a_413_naming_a_smaller_limit_makes_the_bodies_smaller(tmp_path):
     assert all(size <= 300_000 for size in server.bodies[1:])
     newest = server.versions[max(server.versions)]
     assert all(newest[f"f{n}.txt"] == b"z" * 120_000 for n in range(4))
+
+
+def test_the_client_packs_without_the_folders_an_import_leaves_out():
+    """The client installs without Iterum, so it keeps its own copy of the list; the two
+    must agree, or `iterum import` would send what the server then drops (or keep less)."""
+    from iterum_client.packing import SKIPPED
+
+    from orchestrator.imports.ignore import VENDORED
+
+    assert set(SKIPPED) == set(VENDORED)
