@@ -279,8 +279,9 @@ class EditStreamParser:
         if cut_off and not self.operations and not self.refusals and "".join(self._kept).strip():
             self._cut_in = self._cut_in or UNNAMED  # cut off before anything could be read
         complete = not cut_off and self.open_path is None
-        if complete and not self.operations and not self.refusals:
-            self.refusals += filter(None, [mentioned_files(self.prose, self.known)])
+        silent = complete and not self.operations and not self.refusals
+        if silent and (mention := mentioned_files(self.prose, self.known)) is not None:
+            self.refusals.append(mention)
 
     # One line at a time ---------------------------------------------------------------------
 
